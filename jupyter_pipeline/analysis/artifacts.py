@@ -1,0 +1,104 @@
+"""Files a cell reads or writes by a literal path: the edges between stages that carry no variable.
+
+A path counts as literal when it is a string constant, or is built (`+`, `/`, `os.path.join`,
+f-strings) from constants and names the notebook bound to string constants earlier, such as
+`path = "data/"` then `pd.read_csv(path + "train.csv")`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Callable, Iterable, Mapping
+
+from .symbols import CallSite, PathExpr
+
+# function or method name -> (positional index of the path, keyword names of the path)
+_WRITERS: Mapping[str, tuple[int, tuple[str, ...]]] = {
+    **{m: (0, ("path_or_buf", "path", "excel_writer", "fname")) for m in (
+        "to_csv", "to_parquet", "to_json", "to_excel", "to_pickle", "to_feather", "to_hdf",
+        "to_stata", "to_html", "to_latex", "to_markdown", "to_xml", "to_orc")},
+    "savefig": (0, ("fname",)),
+    "save": (0, ("file", "filepath", "fname", "path")),
+    "savez": (0, ("file",)),
+    "savez_compressed": (0, ("file",)),
+    "savetxt": (0, ("fname",)),
+    "dump": (1, ("filename", "file")),  # joblib.dump(value, filename)
+    "write_text": (-1, ()),
+    "write_bytes": (-1, ()),
+    "imwrite": (0, ("filename", "uri")),
+    "imsave": (0, ("fname",)),
+}
+_READERS: Mapping[str, tuple[int, tuple[str, ...]]] = {
+    **{m: (0, ("filepath_or_buffer", "path", "path_or_buf", "io", "filepath")) for m in (
+        "read_csv", "read_table", "read_parquet", "read_json", "read_excel", "read_pickle",
+        "read_feather", "read_hdf", "read_stata", "read_fwf", "read_orc", "read_xml",
+        "read_sas", "read_spss")},
+    "load": (0, ("file", "filename", "f", "fname")),  # np.load, joblib.load, torch.load
+    "loadtxt": (0, ("fname",)),
+    "genfromtxt": (0, ("fname",)),
+    "imread": (0, ("fname", "filename", "uri")),
+    "read_text": (-1, ()),
+    "read_bytes": (-1, ()),
+}
+_WRITE_MODES = set("wax+")
+
+
+def _resolve(expr: PathExpr | None, literal: Callable[[str], str | None]) -> str | None:
+    if expr is None:
+        return None
+    text = []
+    for kind, value in expr.parts:
+        if kind == "s":
+            text.append(value)
+        else:
+            known = literal(value)
+            if known is None:
+                return None
+            text.append(known)
+    return "".join(text)
+
+
+def normalise(path: str) -> str | None:
+    """A path relative to the notebook's folder, or None for URLs, absolute and outside paths."""
+    if not path or "://" in path or path.startswith(("/", "~")) or "\n" in path:
+        return None
+    norm = posixpath.normpath(path.replace("\\", "/").replace("//", "/"))
+    if norm.startswith("..") or norm == ".":
+        return None
+    return norm
+
+
+def _argument(call: CallSite, position: int, keywords: tuple[str, ...]) -> PathExpr | None:
+    if position == -1:
+        return call.receiver_path
+    for name, value in call.kwargs:
+        if name in keywords:
+            return value
+    return call.args[position] if position < len(call.args) else None
+
+
+def file_effects(
+    calls: Iterable[CallSite], literal: Callable[[str], str | None]
+) -> list[tuple[str, str, int]]:
+    """[("read" | "write", path, line)] in the order the calls appear."""
+    found: list[tuple[str, str, int]] = []
+    for call in calls:
+        method = call.func.rsplit(".", 1)[-1]
+        if method == "open" and call.args:
+            path = _resolve(call.args[0], literal)
+            mode_expr = call.args[1] if len(call.args) > 1 else dict(call.kwargs).get("mode")
+            mode = _resolve(mode_expr, literal) if mode_expr is not None else "r"
+            kind = "write" if mode is not None and _WRITE_MODES & set(mode) else "read"
+            _add(found, kind, path, call.line)
+            continue
+        for kind, table in (("write", _WRITERS), ("read", _READERS)):
+            if method in table:
+                position, keywords = table[method]
+                _add(found, kind, _resolve(_argument(call, position, keywords), literal), call.line)
+    return found
+
+
+def _add(found: list, kind: str, path: str | None, line: int) -> None:
+    norm = normalise(path) if path else None
+    if norm:
+        found.append((kind, norm, line))

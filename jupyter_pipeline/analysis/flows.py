@@ -1,0 +1,328 @@
+"""Fold the cells' effects in notebook order into what each stage needs and hands on.
+
+The promise: the pipeline computes what the notebook computes top to bottom. Each stage receives
+the version of a name that is live at its position (the nearest earlier writer, where "write"
+includes an in-place change); when unsure, a value is handed over (an extra edge costs a little
+time, a missing one gives stale data).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model.diagnostics import Diagnostic, Severity
+from ..model.pipeline import FileInput, Need, Param, Reemit
+from .artifacts import file_effects
+from .scopes import ARGUMENT_SAFE_METHODS, LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS
+from .symbols import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, STAR,
+                      CellFacts, Definition)
+
+# IPython's own names and nb2pipe's: never handed over.
+_IPYTHON_NAME = re.compile(r"_{1,3}\Z|_\d+\Z|_i{1,3}\Z|_i\d+\Z|_ih\Z|_oh\Z|_dh\Z|_nb2pipe\w*\Z")
+_RUNTIME_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "display"})
+
+
+def is_runtime_name(name: str) -> bool:
+    return name in _RUNTIME_NAMES or bool(_IPYTHON_NAME.match(name))
+
+
+@dataclass
+class _Binding:
+    """What a name refers to at a point in the notebook."""
+
+    kind: str  # "value", "param", "import", "definition", "deleted"
+    stage: str  # the stage that last wrote it ("" for parameters)
+    cell: int
+    line: int
+    statement: str | None = None  # import statement
+    definition: Definition | None = None
+    literal: str | None = None  # string constant, for file paths built from it
+
+
+@dataclass
+class StageFlow:
+    """What the fold found for one stage (turned into model.pipeline.Stage by analyze.py)."""
+
+    name: str
+    needs: dict[str, str] = field(default_factory=dict)  # name -> producer stage
+    params: dict[str, None] = field(default_factory=dict)
+    imports: dict[str, None] = field(default_factory=dict)
+    definitions: dict[str, Reemit] = field(default_factory=dict)
+    writes: dict[str, None] = field(default_factory=dict)  # names bound or changed here
+    outs: dict[str, None] = field(default_factory=dict)
+    data_deps: dict[str, None] = field(default_factory=dict)
+    file_inputs: dict[str, str] = field(default_factory=dict)  # path -> producer
+    metrics: dict[str, None] = field(default_factory=dict)
+    uses_ipython: bool = False
+
+
+@dataclass
+class _Fold:
+    params: dict[str, Param]
+    facts: dict[int, CellFacts]
+    stage_of_cell: dict[int, str]
+    order: list[str]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    env: dict[str, _Binding] = field(default_factory=dict)
+    aliases: dict[str, set[str]] = field(default_factory=dict)
+    stars: dict[str, None] = field(default_factory=dict)
+    file_writer: dict[str, tuple[str, int]] = field(default_factory=dict)
+    pending_reads: list[tuple[str, str, int, int]] = field(default_factory=list)
+    file_reads: list[tuple[str, str, int]] = field(default_factory=list)  # path, stage, cell
+    flows: dict[str, StageFlow] = field(default_factory=dict)
+
+    # -- per stage state -----------------------------------------------------------------
+    def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
+        flow = StageFlow(name)
+        self.flows[name] = flow
+        self.local: set[str] = set()  # definitely bound in this stage so far
+        self.flow = flow
+        self.cell = -1
+        for star in self.stars:
+            flow.imports[star] = None
+        for cell in cells:
+            self.cell = cell
+            facts = self.facts[cell]
+            flow.uses_ipython |= facts.uses_ipython
+            for effect in facts.effects:
+                self.apply(effect)
+            self.files(facts, cell)
+            if cell in metrics_cells:
+                for effect in facts.effects:
+                    if effect[0] in (READ, BIND) and not is_runtime_name(effect[1]):
+                        binding = self.env.get(effect[1])
+                        if binding is not None and binding.kind in ("value", "param"):
+                            flow.metrics[effect[1]] = None
+        return flow
+
+    def apply(self, effect: tuple) -> None:
+        kind, name, line = effect[0], effect[1], effect[2]
+        if kind != STAR and kind != DYNAMIC and is_runtime_name(name):
+            return
+        if kind == READ:
+            self.read(name, line)
+        elif kind == BIND:
+            definite, literal = effect[3], effect[4]
+            if not definite and name not in self.local:
+                self.read(name, line, quiet=True)  # the branch may not run: old value survives
+            self.write(name, line, _Binding("value", self.flow.name, self.cell, line,
+                                            literal=literal))
+            if definite:
+                self.local.add(name)
+            self.unalias(name)
+        elif kind == MUTATE:
+            if len(effect) > 3 and effect[3] is not None and not self.argument_may_change(effect[3]):
+                self.read(name, line)
+                return
+            for target in self.alias_closure(name):
+                binding = self.env.get(target)
+                if binding is None or binding.kind not in ("value", "param"):
+                    continue
+                self.read(target, line, quiet=True)
+                self.write(target, line, _Binding("value", self.flow.name, self.cell, line))
+        elif kind == ALIAS:
+            for root in effect[3]:
+                if root != name:
+                    self.aliases.setdefault(name, set()).add(root)
+                    self.aliases.setdefault(root, set()).add(name)
+        elif kind == DELETE:
+            self.env[name] = _Binding("deleted", self.flow.name, self.cell, line)
+            self.local.discard(name)
+            self.flow.writes.pop(name, None)
+            self.unalias(name)
+        elif kind == DEFINE:
+            definition: Definition = effect[3]
+            self.write(name, line, _Binding("definition", self.flow.name, self.cell, line,
+                                            definition=definition))
+            self.local.add(name)
+            self.unalias(name)
+        elif kind == IMPORT:
+            self.write(name, line, _Binding("import", self.flow.name, self.cell, line,
+                                            statement=effect[3]))
+            self.local.add(name)
+        elif kind == STAR:
+            self.stars[effect[3]] = None
+        elif kind == DYNAMIC:
+            self.dynamic(line)
+
+    def argument_may_change(self, via: tuple) -> bool:
+        """Whether a call may change the argument passed to it, from what the callee is."""
+        if via[0] == "call":
+            _, callee, position, keyword = via
+            binding = self.env.get(callee)
+            if binding is None:
+                return callee not in PURE_CALLS
+            if binding.kind == "definition" and binding.definition is not None:
+                d = binding.definition
+                if d.kind == "class":
+                    return True
+                param = keyword if keyword else (
+                    d.params[position] if 0 <= position < len(d.params) else None)
+                return param is None or param in d.mutated_params
+            if binding.kind == "import":
+                return callee in LIBRARY_MUTATES_ARGUMENTS
+            return True
+        _, receiver, method = via
+        binding = self.env.get(receiver) if receiver else None
+        if binding is not None and binding.kind == "import":
+            return method in LIBRARY_MUTATES_ARGUMENTS
+        return method not in ARGUMENT_SAFE_METHODS
+
+    def write(self, name: str, line: int, binding: _Binding) -> None:
+        self.env[name] = binding
+        self.flow.writes[name] = None
+
+    def unalias(self, name: str) -> None:
+        for other in self.aliases.pop(name, ()):
+            self.aliases.get(other, set()).discard(name)
+
+    def alias_closure(self, name: str) -> list[str]:
+        seen, stack = {name}, [name]
+        while stack:
+            for other in self.aliases.get(stack.pop(), ()):
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        return sorted(seen)
+
+    def read(self, name: str, line: int, quiet: bool = False, _seen: set | None = None) -> None:
+        """The current stage reads `name` here."""
+        binding = self.env.get(name)
+        if binding is None:
+            if name in self.params:
+                self.flow.params[name] = None
+            elif not quiet:
+                self.pending_reads.append((name, self.flow.name, self.cell, line))
+            return
+        if binding.kind == "deleted":
+            if not quiet and name not in self.local:
+                self.diagnostics.append(Diagnostic(
+                    "read-after-del", Severity.ERROR,
+                    f"'{name}' is read here, but it was deleted with 'del {name}' in stage "
+                    f"'{binding.stage}' (cell {binding.cell}, line {binding.line}); remove the "
+                    "del or the read", self.cell, line))
+            return
+        if binding.kind == "definition":
+            self.use_definition(name, binding, line, _seen or set())
+            return
+        if name in self.local or binding.stage == self.flow.name:
+            return
+        if binding.kind == "import":
+            self.flow.imports[binding.statement or ""] = None
+        elif binding.kind == "param":
+            self.flow.params[name] = None
+        else:
+            self.flow.needs.setdefault(name, binding.stage)
+
+    def use_definition(self, name: str, binding: _Binding, line: int, seen: set[str]) -> None:
+        """A reference to a function or class: its globals are read here, with today's values."""
+        if name in seen:
+            return
+        seen.add(name)
+        d = binding.definition
+        assert d is not None
+        if binding.stage != self.flow.name and name not in self.flow.definitions:
+            late = any(self.env.get(r) is not None and self.env[r].kind in ("value",)
+                       for r in d.def_reads)
+            self.flow.definitions[name] = Reemit(d.name, d.kind, d.source, binding.cell, late)
+            for r in sorted(d.def_reads):
+                if not is_runtime_name(r):
+                    self.read(r, line, quiet=True, _seen=seen)
+        for r in sorted(d.reads):
+            if not is_runtime_name(r):
+                self.read(r, line, quiet=True, _seen=seen)
+        for m in sorted(d.mutates):
+            self.apply((MUTATE, m, line, None))
+        for b in sorted(d.binds):
+            self.read(b, line, quiet=True)
+            self.write(b, line, _Binding("value", self.flow.name, self.cell, line))
+
+    def dynamic(self, line: int) -> None:
+        """globals()/exec/eval: take every value in, and hand every one on."""
+        for name, binding in sorted(self.env.items()):
+            if binding.kind in ("value", "param"):
+                self.read(name, line, quiet=True)
+                self.write(name, line, _Binding("value", self.flow.name, self.cell, line))
+
+    def literal(self, name: str) -> str | None:
+        binding = self.env.get(name)
+        if binding is not None:
+            return binding.literal
+        param = self.params.get(name)
+        return param.value if param is not None and isinstance(param.value, str) else None
+
+    def files(self, facts: CellFacts, cell: int) -> None:
+        effects = file_effects(facts.calls, self.literal)
+        effects += [("write", p.parts[0][1], line) for p, line in facts.writes_files]
+        for kind, path, line in effects:
+            if kind == "write":
+                writer = self.file_writer.get(path)
+                if writer is not None and writer[0] != self.flow.name:
+                    self.diagnostics.append(Diagnostic(
+                        "file-written-twice", Severity.ERROR,
+                        f"'{path}' is written here and in stage '{writer[0]}' (cell {writer[1]}); "
+                        "DVC lets one stage own a file: write it in one stage, or use two "
+                        "file names", cell, line))
+                    continue
+                self.file_writer[path] = (self.flow.name, cell)
+                self.flow.outs[path] = None
+            else:
+                writer = self.file_writer.get(path)
+                if writer is None:
+                    self.file_reads.append((path, self.flow.name, cell))
+                    self.flow.data_deps[path] = None
+                elif writer[0] != self.flow.name:
+                    self.flow.file_inputs[path] = writer[0]
+
+
+def fold(
+    stages: list[tuple[str, tuple[int, ...]]],
+    facts: dict[int, CellFacts],
+    params: tuple[Param, ...],
+    metrics_cells: set[int],
+) -> tuple[dict[str, StageFlow], list[Diagnostic], dict[str, set[str]]]:
+    """Run the stages' effects in order; returns flows, diagnostics and hands-on per stage."""
+    state = _Fold(
+        params={p.name: p for p in params},
+        facts=facts,
+        stage_of_cell={c: s for s, cells in stages for c in cells},
+        order=[s for s, _ in stages],
+    )
+    for p in params:
+        state.env[p.name] = _Binding("param", "", p.cell, p.line,
+                                     literal=p.value if isinstance(p.value, str) else None)
+    for name, cells in stages:
+        state.run_stage(name, cells, metrics_cells)
+    _late_checks(state)
+    hands_on: dict[str, set[str]] = {name: set() for name, _ in stages}
+    for flow in state.flows.values():
+        for name, producer in flow.needs.items():
+            hands_on[producer].add(name)
+    return state.flows, state.diagnostics, hands_on
+
+
+def _late_checks(state: _Fold) -> None:
+    """Problems only visible once every stage is known."""
+    order = {name: i for i, name in enumerate(state.order)}
+    first_binder: dict[str, tuple[str, int]] = {}
+    for name, flow in state.flows.items():
+        for var in flow.writes:
+            first_binder.setdefault(var, (name, -1))
+    for var, stage, cell, line in state.pending_reads:
+        later = first_binder.get(var)
+        if later is not None and order[later[0]] > order[stage]:
+            state.diagnostics.append(Diagnostic(
+                "needs-later-stage", Severity.ERROR,
+                f"stage '{stage}' reads '{var}', which is first set in the later stage "
+                f"'{later[0]}'. Top to bottom this cell would fail (the notebook was run out of "
+                f"order): move the cell that sets '{var}' before this one, or this cell after it",
+                cell, line))
+    for path, stage, cell in state.file_reads:
+        writer = state.file_writer.get(path)
+        if writer is not None and order[writer[0]] > order[stage]:
+            state.diagnostics.append(Diagnostic(
+                "file-read-before-write", Severity.ERROR,
+                f"stage '{stage}' reads '{path}', which the later stage '{writer[0]}' "
+                f"(cell {writer[1]}) overwrites; DVC would run '{writer[0]}' first. Write to "
+                "another file name", cell))

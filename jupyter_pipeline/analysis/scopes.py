@@ -1,0 +1,287 @@
+"""What a function or class body reads, binds and may mutate in the enclosing (global) scope.
+
+Python's own scoping rules: a name assigned anywhere in a function is local unless declared
+`global`/`nonlocal`; comprehensions, lambdas and nested functions are scopes of their own whose
+free names are free in the enclosing scope too; methods do not see class-level names.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+# Builtins that read their arguments and never change them: passing a name to these is a read.
+PURE_CALLS = frozenset(
+    """print len str repr int float bool complex isinstance issubclass type sorted list tuple set
+    frozenset dict sum min max round abs enumerate zip range display id hash format any all iter
+    hasattr callable divmod pow reversed map filter ord chr bin hex oct ascii bytes bytearray
+    slice super object property staticmethod classmethod next""".split()
+)
+
+# Methods that leave their receiver unchanged (unless called with inplace=True). Everything
+# else called on a name may mutate it: a missing edge is worse than an extra one.
+READ_ONLY_METHODS = frozenset(
+    """head tail describe info copy sum mean median mode std var sem min max count nunique unique
+    value_counts isna isnull notna notnull any all groupby agg aggregate astype to_numpy to_list
+    tolist to_dict to_csv to_parquet to_json to_excel to_pickle to_feather to_string to_markdown
+    to_frame to_records plot hist boxplot corr cov round abs get keys values items find index
+    startswith endswith upper lower strip lstrip rstrip split rsplit join format encode decode
+    predict predict_proba predict_log_proba score decision_function reshape flatten ravel dot
+    query filter merge drop dropna fillna sort_values sort_index reset_index rename set_index
+    select_dtypes sample iterrows itertuples memory_usage equals isin between cumsum cumprod
+    diff pct_change shift rolling expanding resample pivot pivot_table melt stack unstack
+    nlargest nsmallest idxmax idxmin argmax argmin argsort quantile clip where mask duplicated
+    drop_duplicates interpolate replace get_params get_feature_names_out transpose squeeze
+    explode assign eval nsmallest isdigit isalpha isalnum zfill title capitalize casefold
+    partition rpartition splitlines count tobytes item getvalue savefig show
+    """.split()
+)
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def root_name(node: ast.AST) -> str | None:
+    """`df` for `df`, `df.loc[m, 'c']`, `df['a'].str`; None for anything else (calls, literals)."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+# Library functions and methods on library objects read their arguments, except these.
+LIBRARY_MUTATES_ARGUMENTS = frozenset(
+    """shuffle copyto put place putmask fill_diagonal dump heappush heappop heapify heapreplace
+    heappushpop insort insort_left insort_right seed""".split()
+)
+
+# Methods (on a value) that do not change the arguments passed to them: estimators and plots.
+ARGUMENT_SAFE_METHODS = READ_ONLY_METHODS | frozenset(
+    """fit fit_transform transform inverse_transform partial_fit fit_predict fit_resample plot
+    scatter bar barh hist imshow pie set_title set_xlabel set_ylabel set_xticks set_yticks
+    set_xticklabels set_yticklabels legend text annotate errorbar fill_between axhline axvline
+    add isin merge join apply map applymap append extend insert update setdefault write
+    writerow writerows add_trace""".split()
+)
+
+# Methods that store their arguments inside the receiver: later changes through one show in
+# the other.
+STORING_METHODS = frozenset("append extend insert add update setdefault appendleft".split())
+
+
+def is_mutating_call(call: ast.Call) -> bool:
+    """Whether calling `call` may change the object its method is looked up on."""
+    if any(k.arg == "inplace" and not _is_false(k.value) for k in call.keywords):
+        return True
+    func = call.func
+    return isinstance(func, ast.Attribute) and func.attr not in READ_ONLY_METHODS
+
+
+def mutates_arguments(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id not in PURE_CALLS
+    if isinstance(func, ast.Attribute):
+        return func.attr not in READ_ONLY_METHODS
+    return True
+
+
+def _is_false(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value in (False, None, 0)
+
+
+@dataclass
+class ScopeSummary:
+    reads: set[str]  # free names read (globals, when the scope is a function)
+    binds: set[str]  # names declared global and assigned
+    mutates: set[str]  # free names whose objects may be changed
+    params: tuple[str, ...] = ()  # positional parameter names, in order
+    mutated_params: frozenset[str] = frozenset()  # parameters whose objects may be changed
+
+
+def target_names(node: ast.AST, out: set[str]) -> None:
+    """Names bound by an assignment target (not those of `a.b = ...` / `a[k] = ...`)."""
+    if isinstance(node, ast.Name):
+        out.add(node.id)
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        for elt in node.elts:
+            target_names(elt, out)
+    elif isinstance(node, ast.Starred):
+        target_names(node.value, out)
+
+
+class _ScopeWalker:
+    """Collects one scope's loads, stores, declarations and mutations; recurses into nested scopes."""
+
+    def __init__(self) -> None:
+        self.loads: set[str] = set()
+        self.stores: set[str] = set()
+        self.globals: set[str] = set()
+        self.nonlocals: set[str] = set()
+        self.mutated: set[str] = set()
+
+    def summary(self, params: set[str], order: tuple[str, ...] = ()) -> ScopeSummary:
+        local = (params | self.stores) - self.globals - self.nonlocals
+        return ScopeSummary(
+            reads=self.loads - local,
+            binds=self.stores & self.globals,
+            mutates=self.mutated - local,
+            params=order,
+            mutated_params=frozenset(self.mutated & params),
+        )
+
+    def nested(self, summary: ScopeSummary) -> None:
+        self.loads |= summary.reads
+        self.mutated |= summary.mutates
+        # A nested `global x` binds the module's x; the enclosing function's call binds it too.
+        self.stores |= summary.binds
+        self.globals |= summary.binds
+
+    def walk(self, node: ast.AST) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for d in node.decorator_list:
+                self.walk(d)
+            self._walk_args(node.args)
+            self.stores.add(node.name)
+            self.nested(function_summary(node))
+            return
+        if isinstance(node, ast.Lambda):
+            self._walk_args(node.args)
+            self.nested(lambda_summary(node))
+            return
+        if isinstance(node, ast.ClassDef):
+            self.stores.add(node.name)
+            body_reads, method_reads = class_summaries(node)
+            self.nested(body_reads)
+            self.nested(method_reads)
+            return
+        if isinstance(node, _COMPREHENSIONS):
+            self.nested(comprehension_summary(node, self))
+            return
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                self.loads.add(node.id)
+            else:
+                self.stores.add(node.id)
+            return
+        if isinstance(node, ast.Global):
+            self.globals.update(node.names)
+            return
+        if isinstance(node, ast.Nonlocal):
+            self.nonlocals.update(node.names)
+            return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    self.stores.add(alias.asname or alias.name.split(".")[0])
+            return
+        if isinstance(node, ast.ExceptHandler) and node.name:
+            self.stores.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for t in targets:
+                if isinstance(t, (ast.Attribute, ast.Subscript)):
+                    self._mutate(t)
+                elif isinstance(node, ast.AugAssign) and isinstance(t, ast.Name):
+                    self.loads.add(t.id)
+                    self.mutated.add(t.id)
+        elif isinstance(node, ast.Call):
+            self._call(node)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            self.stores.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            self.stores.add(node.rest)
+        for child in ast.iter_child_nodes(node):
+            self.walk(child)
+
+    def _mutate(self, target: ast.AST) -> None:
+        name = root_name(target)
+        if name:
+            self.mutated.add(name)
+
+    def _call(self, call: ast.Call) -> None:
+        func = call.func
+        if isinstance(func, ast.Attribute) and is_mutating_call(call):
+            self._mutate(func.value)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                and func.value.id not in self.stores:
+            # A method of a global, most often a module (random.randint(1, n)): library code
+            # reads its arguments except for a known few.
+            changes_args = func.attr in LIBRARY_MUTATES_ARGUMENTS
+        else:
+            changes_args = mutates_arguments(call)
+        if changes_args:
+            for arg in list(call.args) + [k.value for k in call.keywords]:
+                self._mutate(arg)
+
+    def _walk_args(self, args: ast.arguments) -> None:
+        """Defaults and annotations run where the function is defined."""
+        for d in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+            self.walk(d)
+        for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+            if a is not None and a.annotation is not None:
+                self.walk(a.annotation)
+
+
+def _params(args: ast.arguments) -> set[str]:
+    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    return names
+
+
+def function_summary(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeSummary:
+    """What calling the function reads, binds (`global`) and may mutate outside itself."""
+    w = _ScopeWalker()
+    for stmt in node.body:
+        w.walk(stmt)
+    return w.summary(_params(node.args), _positional(node.args))
+
+
+def lambda_summary(node: ast.Lambda) -> ScopeSummary:
+    w = _ScopeWalker()
+    w.walk(node.body)
+    return w.summary(_params(node.args), _positional(node.args))
+
+
+def _positional(args: ast.arguments) -> tuple[str, ...]:
+    return tuple(a.arg for a in args.posonlyargs + args.args)
+
+
+def comprehension_summary(node: ast.AST, enclosing: _ScopeWalker | None) -> ScopeSummary:
+    """A comprehension's free names; `:=` inside it binds in the enclosing scope."""
+    w = _ScopeWalker()
+    local: set[str] = set()
+    for gen in node.generators:  # type: ignore[attr-defined]
+        w.walk(gen.iter)
+        target_names(gen.target, local)
+        for cond in gen.ifs:
+            w.walk(cond)
+    for part in ("elt", "key", "value"):
+        if hasattr(node, part):
+            w.walk(getattr(node, part))
+    walrus = {n.target.id for n in ast.walk(node) if isinstance(n, ast.NamedExpr)}
+    if enclosing is not None:
+        enclosing.stores |= walrus
+    summary = w.summary(local)
+    summary.reads -= walrus
+    return summary
+
+
+def class_summaries(node: ast.ClassDef) -> tuple[ScopeSummary, ScopeSummary]:
+    """(what the class statement reads when it runs, what its methods read when called)."""
+    body = _ScopeWalker()
+    for part in node.bases + [k.value for k in node.keywords] + node.decorator_list:
+        body.walk(part)
+    methods = ScopeSummary(set(), set(), set())
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for d in stmt.decorator_list:
+                body.walk(d)
+            body._walk_args(stmt.args)
+            body.stores.add(stmt.name)
+            s = function_summary(stmt)
+            methods.reads |= s.reads
+            methods.binds |= s.binds
+            methods.mutates |= s.mutates
+        else:
+            body.walk(stmt)
+    return body.summary(set()), methods

@@ -1,0 +1,100 @@
+"""The pipeline IR: what every exporter consumes. Pure values, in notebook order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import Diagnostic
+
+
+@dataclass(frozen=True)
+class Param:
+    """One pipeline parameter from the `parameters` cell."""
+
+    name: str
+    value: Any  # a literal: int, float, str, bool, None, list, dict
+    cell: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Need:
+    """A value the stage loads: the version `producer` handed on."""
+
+    name: str
+    producer: str
+
+
+@dataclass(frozen=True)
+class Reemit:
+    """A function or class from an earlier stage, defined again from its source in this stage."""
+
+    name: str
+    kind: str  # "function", "class" or "lambda"
+    source: str
+    cell: int
+    after_loads: bool  # its definition reads handed-over values, so it runs after they load
+
+
+@dataclass(frozen=True)
+class FileInput:
+    """A file an earlier stage writes by literal path and this stage reads."""
+
+    path: str
+    producer: str
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    cells: tuple[int, ...]  # code cells (notebook indices), skip cells left out
+    markdown: tuple[int, ...] = ()  # markdown cells inside the stage's range, kept for reading
+    needs: tuple[Need, ...] = ()
+    hands_on: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()
+    definitions: tuple[Reemit, ...] = ()
+    data_deps: tuple[str, ...] = ()  # files read that no stage writes (the raw data)
+    file_inputs: tuple[FileInput, ...] = ()
+    outs: tuple[str, ...] = ()  # files written by literal path
+    after: tuple[str, ...] = ()  # explicit `after:` ordering
+    metrics: tuple[str, ...] = ()
+    uses_ipython: bool = False
+
+    @property
+    def upstream(self) -> tuple[str, ...]:
+        """Every stage this one must run after, in first-seen order."""
+        names: dict[str, None] = {}
+        for n in self.needs:
+            names[n.producer] = None
+        for f in self.file_inputs:
+            names[f.producer] = None
+        for a in self.after:
+            names[a] = None
+        names.pop(self.name, None)
+        return tuple(names)
+
+    @property
+    def first_cell(self) -> int:
+        return self.cells[0] if self.cells else -1
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    notebook: str
+    stages: tuple[Stage, ...]
+    params: tuple[Param, ...] = ()
+    parameters_cell: int | None = None
+    kernel: str | None = None
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    def stage(self, name: str) -> Stage:
+        for s in self.stages:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    @property
+    def param_values(self) -> dict[str, Any]:
+        return {p.name: p.value for p in self.params}
