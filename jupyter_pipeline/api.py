@@ -1,0 +1,93 @@
+"""The facade cli and server call: one function per user action, errors as Nb2PipeError."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import files
+from .analysis.analyze import Analysis, CellCache, analyze
+from .errors import AnalysisFailed, NotebookReadError
+from .export import plan as export_plan
+from .export.layout import Layout
+from .model.tags import with_stage_tag
+
+_CACHE = CellCache()
+
+
+def analyze_path(path: str | os.PathLike, by_headings: int | None = None) -> Analysis:
+    return analyze(files.read_notebook(path), by_headings=by_headings, cache=_CACHE)
+
+
+@dataclass(frozen=True)
+class ConvertResult:
+    analysis: Analysis
+    out_dir: Path
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    dry_run: bool
+
+
+def layout_for(notebook_path: Path, out_dir: Path) -> Layout:
+    wdir = os.path.relpath(notebook_path.resolve().parent, out_dir.resolve())
+    return Layout(notebook_name=notebook_path.name, wdir=Path(wdir).as_posix())
+
+
+def convert(path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
+            by_headings: int | None = None, force: bool = False, dry_run: bool = False,
+            kernel: str | None = None) -> ConvertResult:
+    nb_path = Path(path)
+    analysis = analyze_path(nb_path, by_headings)
+    if not analysis.ok:
+        raise AnalysisFailed(str(path), analysis.errors)
+    out = Path(out_dir) if out_dir is not None else nb_path.parent
+    if out.exists() and not out.is_dir():
+        from .errors import OutputError
+
+        raise OutputError(str(out), "is a file, not a folder", "Choose a folder with -o.")
+    layout = layout_for(nb_path, out) if out.is_dir() else Layout(
+        nb_path.name, Path(os.path.relpath(nb_path.resolve().parent,
+                                           out.resolve())).as_posix())
+    manifest = files.read_manifest(out / layout.manifest)
+    plan = export_plan.build(
+        analysis.notebook, analysis.pipeline, layout,
+        existing_dvc=files.read_text(out / "dvc.yaml"),
+        existing_params=files.read_text(out / "params.yaml"),
+        previous_manifest=manifest, kernel=kernel)
+    result = files.apply(out, plan.files, plan.merged, plan.stale, manifest, force, dry_run)
+    return ConvertResult(analysis, out, result.written, result.unchanged, result.removed, dry_run)
+
+
+def tag_by_headings(path: str | os.PathLike, level: int = 2, dry_run: bool = False
+                    ) -> list[tuple[int, str]]:
+    """Write `stage:NAME` tags at each heading of `level`; every other byte of the notebook kept
+    (JSON is re-serialised in nbformat's own style: one-space indent, keys sorted)."""
+    from .analysis.stages import heading_names
+
+    nb_path = Path(path)
+    notebook = files.read_notebook(nb_path)
+    names = heading_names(notebook, level)
+    if not names:
+        raise NotebookReadError(str(path), f"has no level-{level} markdown headings before code "
+                                "cells", f"Try --by-headings={level + 1 if level < 6 else 1}, "
+                                "or tag cells with 'stage:NAME' yourself.")
+    raw = json.loads(nb_path.read_text(encoding="utf-8"))
+    for index, name in names.items():
+        meta = raw["cells"][index].setdefault("metadata", {})
+        meta["tags"] = with_stage_tag(list(meta.get("tags", [])), name)
+    if not dry_run:
+        text = json.dumps(raw, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        tmp = nb_path.with_name(f".{nb_path.name}.nb2pipe-tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, nb_path)
+    return sorted(names.items())
+
+
+def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
+                  kernel: str | None = None) -> None:
+    from .runner.execute import execute_stage as run
+
+    run(notebook, output, params_file, kernel)

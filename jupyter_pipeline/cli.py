@@ -1,0 +1,191 @@
+"""Edge: the `nb2pipe` command. Parses arguments, calls one api function, prints, sets the exit
+code: 0 ok, 1 a problem with the input (one message, no traceback), 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__, api
+from .analysis.analyze import Analysis
+from .errors import AnalysisFailed, Nb2PipeError
+from .model.diagnostics import Diagnostic
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="nb2pipe",
+        description="Turn a tagged Jupyter notebook into a reproducible DVC pipeline.")
+    p.add_argument("--version", action="version", version=f"nb2pipe {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def headings(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--by-headings", nargs="?", const=2, type=int, metavar="LEVEL",
+                         help="split an untagged notebook at markdown headings (default level 2)")
+
+    c = sub.add_parser("convert", help="write the pipeline: dvc.yaml, params.yaml, stage files")
+    c.add_argument("notebook")
+    c.add_argument("-o", "--output", metavar="DIR",
+                   help="folder for dvc.yaml and the stage files (default: the notebook's folder)")
+    headings(c)
+    c.add_argument("--force", action="store_true", help="overwrite generated files edited by hand")
+    c.add_argument("--dry-run", action="store_true", help="show what would be written")
+    c.add_argument("--kernel", metavar="NAME", help="Jupyter kernel the stages run with")
+
+    s = sub.add_parser("show", help="print the analysis without writing anything")
+    s.add_argument("notebook")
+    headings(s)
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+
+    d = sub.add_parser("dag", help="print the stage graph")
+    d.add_argument("target", metavar="NOTEBOOK|DIR")
+    headings(d)
+    d.add_argument("--format", choices=("ascii", "mermaid", "dot"), default="ascii")
+
+    t = sub.add_parser("tag", help="write stage tags into the notebook")
+    t.add_argument("notebook")
+    headings(t)
+    t.add_argument("--dry-run", action="store_true")
+
+    e = sub.add_parser("exec-stage", help="run one stage notebook (the command in dvc.yaml)")
+    e.add_argument("stage_notebook")
+    e.add_argument("executed_notebook")
+    e.add_argument("--params", default="params.yaml", metavar="FILE")
+    e.add_argument("--kernel", metavar="NAME")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        return _COMMANDS[args.command](args, out)
+    except AnalysisFailed as exc:
+        err.print(f"[bold red]nb2pipe:[/] cannot convert '{exc.path}':", markup=True)
+        for d in exc.diagnostics:
+            err.print(d.render(exc.path), markup=False)
+        err.print("Nothing was written.", markup=False)
+        return 1
+    except Nb2PipeError as exc:
+        err.print(f"nb2pipe: {exc}", markup=False)
+        return 1
+    except KeyboardInterrupt:
+        err.print("nb2pipe: interrupted", markup=False)
+        return 130
+
+
+def _print_diagnostics(console: Console, path: str, diags: Sequence[Diagnostic]) -> None:
+    for d in diags:
+        style = "red" if d.is_error else "yellow"
+        console.print(f"[{style}]{d.severity.value}[/]", d.render(path).split(": ", 1)[0] + ":",
+                      d.message, markup=True)
+
+
+def _table(analysis: Analysis) -> Table:
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for col in ("stage", "cells", "needs", "hands on", "params", "files"):
+        table.add_column(col)
+    for s in analysis.pipeline.stages:
+        needs = ", ".join(f"{n.name} ({n.producer})" for n in s.needs)
+        files = [f"< {p}" for p in s.data_deps] + [f"< {f.path}" for f in s.file_inputs] + [
+            f"> {p}" for p in s.outs]
+        table.add_row(s.name, _ranges(s.cells), needs or "-", ", ".join(s.hands_on) or "-",
+                      ", ".join(s.params) or "-", ", ".join(files) or "-")
+    return table
+
+
+def _ranges(cells: Sequence[int]) -> str:
+    parts, start, prev = [], None, None
+    for c in cells:
+        if start is None:
+            start = prev = c
+        elif c == prev + 1:
+            prev = c
+        else:
+            parts.append(f"{start}" if start == prev else f"{start}-{prev}")
+            start = prev = c
+    if start is not None:
+        parts.append(f"{start}" if start == prev else f"{start}-{prev}")
+    return ",".join(parts)
+
+
+def _convert(args: argparse.Namespace, out: Console) -> int:
+    result = api.convert(args.notebook, args.output, args.by_headings, args.force,
+                         args.dry_run, args.kernel)
+    out.print(_table(result.analysis))
+    _print_diagnostics(out, args.notebook, result.analysis.diagnostics)
+    verb = "would write" if result.dry_run else "wrote"
+    where = result.out_dir
+    if result.written:
+        out.print(f"{verb} {len(result.written)} file(s) in '{where}':", markup=False)
+        for path in result.written:
+            out.print(f"  {path}", markup=False)
+    else:
+        out.print(f"'{where}' is up to date: nothing to write", markup=False)
+    for path in result.removed:
+        out.print(f"  removed {path} (stage no longer in the notebook)", markup=False)
+    if not result.dry_run:
+        out.print("next: 'dvc repro' (or 'nb2pipe run') in that folder", markup=False)
+    return 0
+
+
+def _show(args: argparse.Namespace, out: Console) -> int:
+    from .wire import analysis_json
+
+    analysis = api.analyze_path(args.notebook, args.by_headings)
+    if args.json:
+        sys.stdout.write(json.dumps(analysis_json(analysis), indent=2) + "\n")
+    else:
+        out.print(_table(analysis))
+        _print_diagnostics(out, args.notebook, analysis.diagnostics)
+    return 0 if analysis.ok else 1
+
+
+def _dag(args: argparse.Namespace, out: Console) -> int:
+    from .export import dag
+    from .export.yaml_text import load_safe
+
+    target = Path(args.target)
+    if target.is_dir():
+        dvc = target / "dvc.yaml"
+        if not dvc.exists():
+            raise Nb2PipeError(f"'{target}' has no dvc.yaml. Run 'nb2pipe convert NOTEBOOK' first,"
+                               " or pass the notebook.")
+        stages = (load_safe(dvc.read_text(encoding="utf-8")) or {}).get("stages", {}) or {}
+        edges = dag.edges_from_dvc(stages)
+    else:
+        analysis = api.analyze_path(target, args.by_headings)
+        if not analysis.ok:
+            raise AnalysisFailed(str(target), analysis.errors)
+        edges = dag.edges_of(analysis.pipeline)
+    sys.stdout.write(dag.render(edges, args.format))
+    return 0
+
+
+def _tag(args: argparse.Namespace, out: Console) -> int:
+    if not args.by_headings:
+        raise Nb2PipeError("'nb2pipe tag' needs --by-headings[=LEVEL] (the only way it tags so far)")
+    tagged = api.tag_by_headings(args.notebook, args.by_headings, args.dry_run)
+    verb = "would tag" if args.dry_run else "tagged"
+    for cell, name in tagged:
+        out.print(f"{verb} cell {cell}: stage:{name}", markup=False)
+    return 0
+
+
+def _exec_stage(args: argparse.Namespace, out: Console) -> int:
+    api.execute_stage(args.stage_notebook, args.executed_notebook, args.params, args.kernel)
+    return 0
+
+
+_COMMANDS = {"convert": _convert, "show": _show, "dag": _dag, "tag": _tag,
+             "exec-stage": _exec_stage}
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure renderers: from the pipeline IR to the text of every generated file."""

@@ -1,0 +1,134 @@
+"""dvc.yaml: one DVC stage per notebook stage, spliced into an existing file as text so that
+every stage nb2pipe did not generate for this notebook keeps its bytes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+from ..errors import PipelineFileError
+from ..model.notebook import Notebook
+from ..model.pipeline import Pipeline, Stage
+from .layout import Layout
+from .yaml_text import YAMLError, dump, load_roundtrip
+
+
+def stage_command(layout: Layout, stage: str, params_file: str | None) -> str:
+    cmd = (f"nb2pipe exec-stage {layout.in_wdir(layout.stage_notebook(stage))} "
+           f"{layout.in_wdir(layout.executed(stage))}")
+    if params_file and params_file != "params.yaml":
+        cmd += f" --params {params_file}"
+    return cmd
+
+
+def params_file(layout: Layout) -> str:
+    """params.yaml (beside dvc.yaml) as the stage's working directory sees it."""
+    return layout.in_wdir("params.yaml")
+
+
+def stage_entry(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: Layout) -> dict:
+    rel = layout.in_wdir
+    pfile = params_file(layout)
+    deps = [rel(layout.stage_notebook(stage.name))]
+    deps += sorted({rel(layout.handoffs(n.producer)) for n in stage.needs})
+    deps += [f.path for f in stage.file_inputs]
+    deps += list(stage.data_deps)
+    deps += [rel(layout.executed(a)) for a in stage.after]
+    entry: dict[str, Any] = {"cmd": [stage_command(layout, stage.name, pfile)]}
+    if layout.wdir != ".":
+        entry["wdir"] = layout.wdir
+    entry["deps"] = _unique(deps)
+    if stage.params:
+        entry["params"] = list(stage.params) if pfile == "params.yaml" else [
+            {pfile: list(stage.params)}]
+    outs = []
+    if stage.hands_on:
+        outs.append(rel(layout.handoffs(stage.name)))
+    outs += list(stage.outs)
+    outs.append(rel(layout.executed(stage.name)))
+    entry["outs"] = _unique(outs)
+    if stage.metrics:
+        entry["metrics"] = [{rel(layout.metrics(stage.name)): {"cache": False}}]
+    cells = {c.index: c for c in notebook.cells}
+    entry["meta"] = {"nb2pipe": {
+        "notebook": layout.notebook_name,
+        "cells": [cells[i].stable_id for i in stage.cells],
+        "version": __version__,
+    }}
+    return entry
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def render_stages(notebook: Notebook, pipeline: Pipeline, layout: Layout) -> str:
+    """The `name: {...}` blocks of this notebook's stages, indented under `stages:`."""
+    data = {"stages": {s.name: stage_entry(notebook, pipeline, s, layout)
+                       for s in pipeline.stages}}
+    text = dump(data)
+    return text.split("\n", 1)[1]  # drop the "stages:" line
+
+
+def merge(existing: str | None, notebook: Notebook, pipeline: Pipeline, layout: Layout,
+          path: str = "dvc.yaml") -> str:
+    """`existing` dvc.yaml text with this notebook's stages replaced (or added)."""
+    ours = render_stages(notebook, pipeline, layout)
+    if not existing or not existing.strip():
+        return "stages:\n" + ours
+    try:
+        data = load_roundtrip(existing)
+    except YAMLError as exc:
+        raise PipelineFileError(path, f"is not valid YAML ({exc})",
+                                "Fix it, or move it away and convert again") from None
+    if not isinstance(data, dict):
+        raise PipelineFileError(path, "is not a YAML mapping", "Fix it, or move it away")
+    stages = data.get("stages")
+    if stages is None:
+        return existing.rstrip("\n") + "\nstages:\n" + ours
+    if not isinstance(stages, dict) or not hasattr(stages, "lc"):
+        raise PipelineFileError(path, "has a 'stages' entry that is not a mapping",
+                                "Fix it, or move it away")
+    lines = existing.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    top_keys = list(data.keys())
+    after_stages = top_keys[top_keys.index("stages") + 1:]
+    end_of_stages = data.lc.key(after_stages[0])[0] if after_stages else len(lines)
+    names = list(stages.keys())
+    mine = set()
+    ours_names = {s.name for s in pipeline.stages}
+    for name in names:
+        meta = (stages.get(name) or {}).get("meta") if isinstance(stages.get(name), dict) else None
+        owner = (meta or {}).get("nb2pipe", {}) if isinstance(meta, dict) else {}
+        if isinstance(owner, dict) and owner.get("notebook") == layout.notebook_name and \
+                _same_wdir(stages.get(name), layout):
+            mine.add(name)
+        elif name in ours_names:
+            raise PipelineFileError(
+                path, f"already has a stage '{name}' that this notebook did not generate",
+                f"Rename the stage in the notebook (tag 'stage:NEW_NAME') or the existing one")
+    blocks: list[tuple[int, int]] = []
+    for i, name in enumerate(names):
+        start = stages.lc.key(name)[0]
+        end = stages.lc.key(names[i + 1])[0] if i + 1 < len(names) else end_of_stages
+        if name in mine:
+            blocks.append((start, end))
+    if blocks:
+        drop = {i for start, end in blocks for i in range(start, end)}
+        out: list[str] = []
+        for i, line in enumerate(lines):
+            if i == blocks[0][0]:
+                out.append(ours)
+            if i not in drop:
+                out.append(line)
+        return "".join(out)
+    insert_at = end_of_stages
+    while insert_at > 0 and not lines[insert_at - 1].strip():
+        insert_at -= 1
+    return "".join(lines[:insert_at]) + ours + "".join(lines[insert_at:])
+
+
+def _same_wdir(entry: Any, layout: Layout) -> bool:
+    wdir = entry.get("wdir", ".") if isinstance(entry, dict) else "."
+    return str(wdir or ".") == layout.wdir

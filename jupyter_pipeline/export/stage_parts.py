@@ -1,0 +1,85 @@
+"""The parts every rendering of a stage shares: parameters, what it loads, its cells, what it saves.
+
+The stage notebook and the stage script are two renderings of these parts, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..model.notebook import Cell, Notebook
+from ..model.pipeline import Pipeline, Stage
+from .layout import Layout
+from .parameters import without_literal_assignments
+
+RUNTIME_IMPORT = "from jupyter_pipeline.runtime import handoff as _nb2pipe"
+
+
+@dataclass(frozen=True)
+class StageParts:
+    stage: Stage
+    params: tuple[tuple[str, Any], ...]
+    setup: str  # imports, re-defined functions/classes, loaded values
+    cells: tuple[tuple[Cell, str], ...]  # original cells with the source to use
+    save: str  # code that saves handed-on values and metrics ("" when nothing to save)
+
+
+def _needed_by(pipeline: Pipeline) -> dict[str, dict[str, list[str]]]:
+    """producer -> {name: [consumer stages]}"""
+    out: dict[str, dict[str, list[str]]] = {}
+    for stage in pipeline.stages:
+        for need in stage.needs:
+            out.setdefault(need.producer, {}).setdefault(need.name, []).append(stage.name)
+    return out
+
+
+def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: Layout) -> StageParts:
+    values = pipeline.param_values
+    params = tuple((name, values[name]) for name in stage.params if name in values)
+
+    setup: list[str] = []
+    if stage.imports:
+        setup.append("\n".join(stage.imports))
+    if stage.needs or stage.hands_on or stage.metrics:
+        setup.append(RUNTIME_IMPORT)
+    early = [d.source.rstrip("\n") for d in stage.definitions if not d.after_loads]
+    late = [d.source.rstrip("\n") for d in stage.definitions if d.after_loads]
+    if early:
+        setup.append("\n\n".join(early))
+    if stage.needs:
+        setup.append("\n".join(
+            f'{n.name} = _nb2pipe.load("{layout.in_wdir(layout.handoffs(n.producer))}", '
+            f'"{n.name}")' for n in stage.needs))
+    if late:
+        setup.append("\n\n".join(late))
+
+    cells_by_index = {c.index: c for c in notebook.cells}
+    chosen = sorted(set(stage.cells) | set(stage.markdown))
+    param_names = {p.name for p in pipeline.params}
+    cells: list[tuple[Cell, str]] = []
+    for index in chosen:
+        cell = cells_by_index[index]
+        source = cell.source
+        if index == pipeline.parameters_cell:
+            source = without_literal_assignments(source, param_names)
+            if not source:
+                continue
+        cells.append((cell, source))
+
+    save: list[str] = []
+    if stage.hands_on:
+        needed_by = _needed_by(pipeline).get(stage.name, {})
+        values_text = ", ".join(f'"{n}": {n}' for n in stage.hands_on)
+        by_text = ", ".join(f'"{n}": {needed_by.get(n, [])!r}' for n in stage.hands_on)
+        save.append(
+            f'_nb2pipe.save(\n    "{layout.in_wdir(layout.handoffs(stage.name))}",\n'
+            f"    {{{values_text}}},\n"
+            f'    stage="{stage.name}",\n'
+            f"    needed_by={{{by_text}}},\n)")
+    if stage.metrics:
+        metrics_text = ", ".join(f'"{n}": {n}' for n in stage.metrics)
+        save.append(
+            f'_nb2pipe.save_metrics("{layout.in_wdir(layout.metrics(stage.name))}", '
+            f"{{{metrics_text}}})")
+    return StageParts(stage, params, "\n\n".join(setup), tuple(cells), "\n".join(save))

@@ -1,0 +1,1 @@
+"""Running stages: plan.py decides (pure), execute.py runs (papermill, processes)."""

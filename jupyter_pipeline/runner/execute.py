@@ -1,0 +1,59 @@
+"""Edge: run one stage notebook with papermill, passing typed parameters from params.yaml.
+
+papermill's own `-p` / `-f` routes lose types (FACTS.md: "true" stays a string, YAML 1.1 reads
+`1e-3` as a string), so the stage command reads params.yaml as YAML 1.2 and hands papermill the
+typed values through its Python API.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from ..errors import Nb2PipeError
+
+
+class StageFailed(Nb2PipeError):
+    def __init__(self, notebook: str, output: str, detail: str, fix: str) -> None:
+        self.notebook, self.output = notebook, output
+        super().__init__(f"stage '{notebook}' failed: {detail}. {fix}")
+
+
+def stage_parameters(notebook: str, params_file: str) -> dict:
+    """The values of the stage's parameters (listed in its metadata) from params.yaml."""
+    meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    names = meta.get("nb2pipe", {}).get("params", [])
+    if not names:
+        return {}
+    from ruamel.yaml import YAML
+
+    try:
+        data = YAML(typ="safe").load(Path(params_file).read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise StageFailed(notebook, "", f"'{params_file}' does not exist",
+                          "Convert the notebook again to write it") from None
+    missing = [n for n in names if n not in data]
+    if missing:
+        raise StageFailed(notebook, "", f"'{params_file}' has no key {', '.join(map(repr, missing))}",
+                          "Add it, or convert the notebook again")
+    return {n: data[n] for n in names}
+
+
+def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
+                  kernel: str | None = None) -> None:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    parameters = stage_parameters(notebook, params_file)
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(
+            notebook, output, parameters=parameters, kernel_name=kernel, cwd=os.getcwd(),
+            progress_bar=False, log_output=False, report_mode=False,
+        )
+    except PapermillExecutionError as exc:
+        raise StageFailed(
+            notebook, output,
+            f"cell {exc.exec_count or exc.cell_index} raised {exc.ename}: {exc.evalue}",
+            f"Open '{output}' to see the failing cell and its traceback") from None
