@@ -32,8 +32,10 @@ class ConvertResult:
 
 
 def layout_for(notebook_path: Path, out_dir: Path) -> Layout:
-    wdir = os.path.relpath(notebook_path.resolve().parent, out_dir.resolve())
-    return Layout(notebook_name=notebook_path.name, wdir=Path(wdir).as_posix())
+    nb_dir, out = notebook_path.resolve().parent, out_dir.resolve()
+    return Layout(notebook_name=notebook_path.name,
+                  wdir=Path(os.path.relpath(nb_dir, out)).as_posix(),
+                  out_from_wdir=Path(os.path.relpath(out, nb_dir)).as_posix())
 
 
 def convert(path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
@@ -48,9 +50,7 @@ def convert(path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
         from .errors import OutputError
 
         raise OutputError(str(out), "is a file, not a folder", "Choose a folder with -o.")
-    layout = layout_for(nb_path, out) if out.is_dir() else Layout(
-        nb_path.name, Path(os.path.relpath(nb_path.resolve().parent,
-                                           out.resolve())).as_posix())
+    layout = layout_for(nb_path, out)
     manifest = files.read_manifest(out / layout.manifest)
     plan = export_plan.build(
         analysis.notebook, analysis.pipeline, layout,

@@ -19,7 +19,8 @@ def slug(text: str) -> str:
 @dataclass(frozen=True)
 class Layout:
     notebook_name: str  # file name of the notebook, e.g. "wine.ipynb"
-    wdir: str  # the notebook's folder relative to the output folder ("." when the same)
+    wdir: str = "."  # the notebook's folder relative to the output folder
+    out_from_wdir: str = "."  # the output folder relative to the notebook's folder
 
     @property
     def base(self) -> str:
@@ -28,7 +29,7 @@ class Layout:
 
     def in_wdir(self, path_in_out: str) -> str:
         """A path relative to the output folder, seen from the stage's working directory."""
-        return posixpath.relpath(path_in_out, self.wdir) if self.wdir != "." else path_in_out
+        return posixpath.normpath(posixpath.join(self.out_from_wdir, path_in_out))
 
     def from_wdir(self, path_in_wdir: str) -> str:
         return posixpath.normpath(posixpath.join(self.wdir, path_in_wdir))

@@ -5,6 +5,7 @@ The stage notebook and the stage script are two renderings of these parts, so th
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +72,7 @@ def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
     if stage.hands_on:
         needed_by = _needed_by(pipeline).get(stage.name, {})
         values_text = ", ".join(f'"{n}": {n}' for n in stage.hands_on)
-        by_text = ", ".join(f'"{n}": {needed_by.get(n, [])!r}' for n in stage.hands_on)
+        by_text = ", ".join(f'"{n}": {json.dumps(needed_by.get(n, []))}' for n in stage.hands_on)
         save.append(
             f'_nb2pipe.save(\n    "{layout.in_wdir(layout.handoffs(stage.name))}",\n'
             f"    {{{values_text}}},\n"

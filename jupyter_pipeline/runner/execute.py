@@ -17,7 +17,29 @@ from ..errors import Nb2PipeError
 class StageFailed(Nb2PipeError):
     def __init__(self, notebook: str, output: str, detail: str, fix: str) -> None:
         self.notebook, self.output = notebook, output
-        super().__init__(f"stage '{notebook}' failed: {detail}. {fix}")
+        super().__init__(f"{_stage_label(notebook)} failed: {detail}. {fix}")
+
+
+def _stage_label(notebook: str) -> str:
+    """"stage 'train' of 'wine.ipynb'", from the stage notebook's own metadata."""
+    try:
+        meta = json.loads(Path(notebook).read_text(encoding="utf-8"))["metadata"]["nb2pipe"]
+        return f"stage '{meta['stage']}' of '{meta['notebook']}'"
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"stage notebook '{notebook}'"
+
+
+def _failing_cell(output: str) -> str:
+    """The failing cell as the user knows it: its id in their notebook (papermill puts an error
+    banner at the top of the executed notebook, so indices shift: find the error output)."""
+    try:
+        cells = json.loads(Path(output).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "a cell"
+    for cell in cells:
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return f"cell '{cell.get('id', '?')}'"
+    return "a cell"
 
 
 def stage_parameters(notebook: str, params_file: str) -> dict:
@@ -55,5 +77,5 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
     except PapermillExecutionError as exc:
         raise StageFailed(
             notebook, output,
-            f"cell {exc.exec_count or exc.cell_index} raised {exc.ename}: {exc.evalue}",
+            f"{_failing_cell(output)} raised {exc.ename}: {exc.evalue}",
             f"Open '{output}' to see the failing cell and its traceback") from None
