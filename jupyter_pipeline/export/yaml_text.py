@@ -17,7 +17,13 @@ def _yaml(typ: str = "rt") -> YAML:
     y.default_flow_style = False
     y.width = 4096  # never fold long commands
     y.indent(mapping=2, sequence=4, offset=2)
+    y.representer.add_representer(type(None), _null)
     return y
+
+
+def _null(representer, _value):
+    """`key: null`, not `key:` with nothing after it: a reader should see the value."""
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 def dump(data: Any) -> str:
