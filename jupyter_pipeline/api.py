@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import files
 from .analysis.analyze import Analysis, CellCache, analyze
-from .errors import AnalysisFailed, NotebookReadError
+from .errors import AnalysisFailed, NotebookReadError, OutputError
 from .export import plan as export_plan
 from .export.layout import Layout
 from .model.tags import with_stage_tag
@@ -47,10 +47,9 @@ def convert(path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
         raise AnalysisFailed(str(path), analysis.errors)
     out = Path(out_dir) if out_dir is not None else nb_path.parent
     if out.exists() and not out.is_dir():
-        from .errors import OutputError
-
         raise OutputError(str(out), "is a file, not a folder", "Choose a folder with -o.")
     layout = layout_for(nb_path, out)
+    _refuse_git_tracked_outs(analysis, nb_path)
     manifest = files.read_manifest(out / layout.manifest)
     plan = export_plan.build(
         analysis.notebook, analysis.pipeline, layout,
@@ -59,6 +58,19 @@ def convert(path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
         previous_manifest=manifest, kernel=kernel)
     result = files.apply(out, plan.files, plan.merged, plan.stale, manifest, force, dry_run)
     return ConvertResult(analysis, out, result.written, result.unchanged, result.removed, dry_run)
+
+
+def _refuse_git_tracked_outs(analysis: Analysis, notebook: Path) -> None:
+    """DVC runs a stage and only then fails on an output git already tracks, after the stage
+    overwrote the file (FACTS.md). Say so before anything runs."""
+    owner = {out: s.name for s in analysis.pipeline.stages for out in s.outs}
+    tracked = files.git_tracked(notebook.parent, sorted(owner))
+    if tracked:
+        listing = ", ".join(f"'{p}' (written by stage '{owner[p]}')" for p in tracked)
+        raise OutputError(
+            str(notebook), f"writes files that git tracks: {listing}",
+            "DVC keeps a stage's outputs out of git: run 'git rm --cached " +
+            " ".join(tracked) + "' and commit, then convert again. Nothing was written")
 
 
 def tag_by_headings(path: str | os.PathLike, level: int = 2, dry_run: bool = False

@@ -42,6 +42,22 @@ def read_text(path: str | os.PathLike) -> str | None:
         return None
 
 
+def git_tracked(folder: Path, paths: list[str]) -> list[str]:
+    """Which of `paths` (relative to `folder`) git tracks; [] outside a git repository."""
+    if not paths:
+        return []
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", "ls-files", "-z", "--", *paths], cwd=folder,
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if proc.returncode != 0:
+        return []
+    return [p for p in proc.stdout.split("\0") if p]
+
+
 def sha256(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -38,6 +38,7 @@ class _Binding:
     statement: str | None = None  # import statement
     definition: Definition | None = None
     literal: str | None = None  # string constant, for file paths built from it
+    immutable: bool = False  # bound to a constant: nothing can change it in place
 
 
 @dataclass
@@ -103,11 +104,11 @@ class _Fold:
         if kind == READ:
             self.read(name, line)
         elif kind == BIND:
-            definite, literal = effect[3], effect[4]
+            definite, literal, immutable = effect[3], effect[4], effect[5]
             if not definite and name not in self.local:
                 self.read(name, line, quiet=True)  # the branch may not run: old value survives
             self.write(name, line, _Binding("value", self.flow.name, self.cell, line,
-                                            literal=literal))
+                                            literal=literal, immutable=immutable))
             if definite:
                 self.local.add(name)
             self.unalias(name)
@@ -119,11 +120,16 @@ class _Fold:
                 binding = self.env.get(target)
                 if binding is None or binding.kind not in ("value", "param"):
                     continue
+                if binding.immutable:
+                    if target == name:
+                        self.read(target, line, quiet=True)
+                    continue
                 self.read(target, line, quiet=True)
                 self.write(target, line, _Binding("value", self.flow.name, self.cell, line))
         elif kind == ALIAS:
             for root in effect[3]:
-                if root != name:
+                binding = self.env.get(root)
+                if root != name and not (binding is not None and binding.immutable):
                     self.aliases.setdefault(name, set()).add(root)
                     self.aliases.setdefault(root, set()).add(name)
         elif kind == DELETE:
@@ -291,7 +297,8 @@ def fold(
     )
     for p in params:
         state.env[p.name] = _Binding("param", "", p.cell, p.line,
-                                     literal=p.value if isinstance(p.value, str) else None)
+                                     literal=p.value if isinstance(p.value, str) else None,
+                                     immutable=not isinstance(p.value, (list, dict)))
     for name, cells in stages:
         state.run_stage(name, cells, metrics_cells)
     _late_checks(state)

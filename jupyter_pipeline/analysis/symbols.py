@@ -4,8 +4,11 @@ Each code cell is analysed alone (so results are cached by source); analysis/flo
 effects of a stage's cells in order. Effects are small tuples, cheap to build for 500 cells:
 
     (READ, name, line)                     the cell reads the name's current value
-    (BIND, name, line, definite, literal)  binds it; `definite` False inside a branch or loop;
-                                           `literal` is a str constant when bound to one
+    (BIND, name, line, definite, literal, immutable)
+                                           binds it; `definite` False inside a branch or loop;
+                                           `literal` is a str constant when bound to one;
+                                           `immutable` when bound to a constant (no object
+                                           that could be changed in place or shared)
     (MUTATE, name, line, via)              may change the object in place; `via` is None, or
                                            for an argument the call it is passed to:
                                            ("call", callee, position, keyword) or
@@ -194,6 +197,17 @@ def _dotted(node: ast.AST) -> str:
     return ".".join(reversed(names))
 
 
+def _is_constant(node: ast.AST) -> bool:
+    """`3`, `-1.5`, `"a"`, `f"{x}"`, `(1, "b")`, `None`: values no one can change in place."""
+    if isinstance(node, (ast.Constant, ast.JoinedStr)):
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        return True
+    if isinstance(node, ast.Tuple):
+        return all(_is_constant(e) for e in node.elts)
+    return False
+
+
 def _alias_roots(value: ast.AST) -> frozenset[str]:
     """Names whose objects `value` may share: `b`, `b.x`, `b[0]`, `[a, b]`, `x if c else y`."""
     roots: set[str] = set()
@@ -245,9 +259,11 @@ class _CellVisitor:
         if name not in self.hidden:
             self.effects.append((READ, name, self._line(node)))
 
-    def bind(self, name: str, node: ast.AST, literal: str | None = None) -> None:
+    def bind(self, name: str, node: ast.AST, literal: str | None = None,
+             immutable: bool = False) -> None:
         if name not in self.hidden:
-            self.effects.append((BIND, name, self._line(node), self.branch_depth == 0, literal))
+            self.effects.append((BIND, name, self._line(node), self.branch_depth == 0, literal,
+                                 immutable))
 
     def mutate(self, name: str | None, node: ast.AST, via: tuple | None = None) -> None:
         if name and name not in self.hidden:
@@ -375,7 +391,7 @@ class _CellVisitor:
 
     def target(self, target: ast.AST, value: ast.AST | None, literal: str | None) -> None:
         if isinstance(target, ast.Name):
-            self.bind(target.id, target, literal)
+            self.bind(target.id, target, literal, value is not None and _is_constant(value))
             roots = _alias_roots(value) if value is not None else frozenset()
             if roots:
                 self.effects.append((ALIAS, target.id, self._line(target), roots))
