@@ -46,8 +46,7 @@ def convert(path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
     if not analysis.ok:
         raise AnalysisFailed(str(path), analysis.errors)
     out = Path(out_dir) if out_dir is not None else nb_path.parent
-    if out.exists() and not out.is_dir():
-        raise OutputError(str(out), "is a file, not a folder", "Choose a folder with -o.")
+    files.check_output_folder(out)
     layout = layout_for(nb_path, out)
     _refuse_git_tracked_outs(analysis, nb_path)
     manifest = files.read_manifest(out / layout.manifest)

@@ -38,8 +38,23 @@ def read_notebook(path: str | os.PathLike) -> Notebook:
 def read_text(path: str | os.PathLike) -> str | None:
     try:
         return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+
+
+def check_output_folder(folder: Path) -> None:
+    """Fail early, with the reason, when `folder` cannot hold the pipeline."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(str(folder), "is a file, not a folder", "Choose a folder with -o.")
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputError(str(folder), f"cannot be created: '{probe}' is a file",
+                          "Choose another folder with -o.")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(str(probe), "is not writable",
+                          "Choose another folder with -o, or fix its permissions.")
 
 
 def git_tracked(folder: Path, paths: list[str]) -> list[str]:
@@ -61,14 +76,14 @@ def git_tracked(folder: Path, paths: list[str]) -> list[str]:
 def sha256(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
 
 
 def read_manifest(path: Path) -> dict | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError, UnicodeDecodeError):
         return None
     return data if isinstance(data, dict) else None
 
