@@ -110,7 +110,8 @@ def _without_param_bindings(facts: CellFacts, param_lines: set[int]) -> CellFact
     from .symbols import BIND
 
     effects = tuple(e for e in facts.effects if not (e[0] == BIND and e[2] in param_lines))
-    return CellFacts(effects, facts.calls, facts.writes_files, facts.problems, facts.uses_ipython)
+    return CellFacts(effects, facts.calls, facts.writes_files, facts.problems, facts.uses_ipython,
+                     facts.named)
 
 
 def _pipeline(notebook, grouping, built, params, diags) -> Pipeline:

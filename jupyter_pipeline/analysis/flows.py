@@ -90,11 +90,11 @@ class _Fold:
                 self.apply(effect)
             self.files(facts, cell)
             if cell in metrics_cells:
-                for effect in facts.effects:
-                    if effect[0] in (READ, BIND) and not is_runtime_name(effect[1]):
-                        binding = self.env.get(effect[1])
-                        if binding is not None and binding.kind in ("value", "param"):
-                            flow.metrics[effect[1]] = None
+                for name in facts.named:
+                    binding = self.env.get(name)
+                    if binding is not None and binding.kind in ("value", "param") \
+                            and not is_runtime_name(name):
+                        flow.metrics[name] = None
         return flow
 
     def apply(self, effect: tuple) -> None:

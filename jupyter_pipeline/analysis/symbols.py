@@ -97,6 +97,9 @@ class CellFacts:
     writes_files: tuple[tuple[PathExpr, int], ...] = ()  # %%writefile
     problems: tuple[Problem, ...] = ()
     uses_ipython: bool = False
+    # Names the cell assigns at top level or shows (a bare `acc`, `acc, f1`, `print(acc)`):
+    # what a `metrics` cell names.
+    named: tuple[str, ...] = ()
 
     @property
     def parsed(self) -> bool:
@@ -120,7 +123,30 @@ def analyse_cell(source: str) -> CellFacts:
         writes_files=tuple(visitor.writes_files),
         problems=tuple(visitor.problems),
         uses_ipython=python != source and "get_ipython()" in python,
+        named=tuple(dict.fromkeys(_named(tree.body))),
     )
+
+
+def _named(body: list[ast.stmt]) -> list[str]:
+    names: list[str] = []
+    for stmt in body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for t in targets:
+                found: set[str] = set()
+                target_names(t, found)
+                names += sorted(found)
+        elif isinstance(stmt, ast.Expr):
+            value = stmt.value
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and \
+                    value.func.id in ("print", "display"):
+                items = list(value.args)
+            elif isinstance(value, ast.Tuple):
+                items = list(value.elts)
+            else:
+                items = [value]
+            names += [i.id for i in items if isinstance(i, ast.Name)]
+    return names
 
 
 def _syntax_problem(source: str, python: str, exc: SyntaxError) -> Problem:

@@ -20,4 +20,4 @@ summary = {'score': score}
 scaled.to_frame().to_csv('out/scaled.csv')
 
 # %% hand on to later stages
-_nb2pipe.save_metrics("pipelines/small/metrics/report.json", {"total": total, "alpha": alpha, "score": score, "summary": summary, "scaled": scaled})
+_nb2pipe.save_metrics("pipelines/small/metrics/report.json", {"score": score, "summary": summary})
