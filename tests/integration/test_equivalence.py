@@ -125,3 +125,18 @@ def test_exp_run_reruns_exactly_the_affected_stages(converted):
     if any(s.metrics for s in analysis.pipeline.stages):
         assert written, "a metrics cell produced no metrics file"
     assert written <= metrics_seen, f"metrics shown: {metrics_seen}, written: {written}"
+
+
+def test_stage_scripts_compute_the_same_with_plain_python(converted):
+    """The .py of each stage, run in order with `python` from the notebook's folder."""
+    case, analysis, pipe, probes, _, _ = converted
+    if case.kernel is not None:
+        return  # old-library notebooks: the scripts need nb2pipe's own environment
+    scripts = harness.copy_folder(case.folder, probes.parent / "scripts")
+    harness.run([str(harness.BIN / "nb2pipe"), "convert", case.notebook]
+                + ([f"--by-headings={case.by_headings}"] if case.by_headings else []), scripts)
+    base = next((scripts / "pipelines").iterdir())
+    for stage in analysis.pipeline.stages:
+        harness.run([str(harness.BIN / "python"), str(base / f"{stage.name}.py")], scripts)
+    diffs = harness.compare_values(analysis, probes, base / "data", case.compare)
+    assert not diffs, "\n".join(map(str, diffs))
