@@ -85,16 +85,37 @@ def tag_by_headings(path: str | os.PathLike, level: int = 2, dry_run: bool = Fal
         raise NotebookReadError(str(path), f"has no level-{level} markdown headings before code "
                                 "cells", f"Try --by-headings={level + 1 if level < 6 else 1}, "
                                 "or tag cells with 'stage:NAME' yourself.")
-    raw = json.loads(nb_path.read_text(encoding="utf-8"))
+    original = nb_path.read_text(encoding="utf-8")
+    raw = json.loads(original)
+    style = _json_style(original, raw)
     for index, name in names.items():
         meta = raw["cells"][index].setdefault("metadata", {})
         meta["tags"] = with_stage_tag(list(meta.get("tags", [])), name)
     if not dry_run:
-        text = json.dumps(raw, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        text = _dump_json(raw, style)
         tmp = nb_path.with_name(f".{nb_path.name}.nb2pipe-tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, nb_path)
     return sorted(names.items())
+
+
+def _dump_json(data: object, style: tuple[int, bool, bool, str]) -> str:
+    indent, sort_keys, ensure_ascii, tail = style
+    return json.dumps(data, indent=indent, sort_keys=sort_keys, ensure_ascii=ensure_ascii) + tail
+
+
+def _json_style(text: str, data: object) -> tuple[int, bool, bool, str]:
+    """The json.dumps settings that reproduce `text` byte for byte, so rewriting the notebook
+    changes only the tags; nbformat's own style when none does."""
+    second = text.split("\n", 2)[1] if text.count("\n") >= 2 else ""
+    indent = len(second) - len(second.lstrip(" ")) or 1
+    tail = "\n" if text.endswith("\n") else ""
+    for sort_keys in (True, False):
+        for ensure_ascii in (False, True):
+            style = (indent, sort_keys, ensure_ascii, tail)
+            if _dump_json(data, style) == text:
+                return style
+    return (1, True, False, "\n")
 
 
 def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",

@@ -114,3 +114,19 @@ def test_generated_notebooks_are_valid(tmp_path):
     nb2pipe("convert", "nb.ipynb", cwd=tmp_path)
     for path in (tmp_path / "pipelines").rglob("*.ipynb"):
         nbformat.validate(nbformat.read(path, as_version=4))
+
+
+def test_tag_keeps_every_other_byte_of_a_notebook_in_another_json_style(tmp_path):
+    from tests.nbbuild import notebook as build
+
+    nb = build([(None, "# md: ## Load"), (None, "x = 'é'")])
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
+    before = path.read_text()
+    assert nb2pipe("tag", "nb.ipynb", "--by-headings", cwd=tmp_path).returncode == 0
+    after = path.read_text()
+    data = json.loads(after)
+    assert data["cells"][1]["metadata"]["tags"] == ["stage:load"]
+    assert json.dumps(data, indent=2, ensure_ascii=True) + "\n" == after, "same JSON style"
+    del data["cells"][1]["metadata"]["tags"]
+    assert json.dumps(data, indent=2, ensure_ascii=True) + "\n" == before, "only tags added"

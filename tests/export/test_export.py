@@ -154,3 +154,12 @@ def test_output_folder_elsewhere_sets_wdir_and_relative_paths():
 def _nb_pipeline():
     nb = Notebook.from_dict("small.ipynb", json.loads(json.dumps(notebook(SMALL))))
     return nb, analyze(nb, cache=CellCache()).pipeline
+
+
+@pytest.mark.parametrize("wdir,out", [(".", "."), ("../nb", "../out")])
+def test_dvc_yaml_is_accepted_by_dvcs_own_schema(wdir, out):
+    from dvc.schema import MULTI_STAGE_SCHEMA
+    from voluptuous import Schema
+
+    _, p = _plan(wdir=wdir, out_from_wdir=out)
+    Schema(MULTI_STAGE_SCHEMA)(load_safe(p.merged["dvc.yaml"]))  # raises on what DVC rejects
