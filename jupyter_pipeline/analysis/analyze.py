@@ -81,7 +81,9 @@ def analyze(notebook: Notebook, by_headings: int | None = None,
         facts[grouping.parameters_cell] = _without_param_bindings(
             facts[grouping.parameters_cell], param_lines) \
             if grouping.parameters_cell in facts else facts.get(grouping.parameters_cell)
-    stage_flows, fold_diags, hands_on = flows.fold(stage_cells, facts, params, metrics_cells)
+    skipped = {i: cache.facts(cells[i].source) for i, r in grouping.roles.items() if r.skip}
+    stage_flows, fold_diags, hands_on = flows.fold(stage_cells, facts, params, metrics_cells,
+                                                   skipped)
     diags.extend(fold_diags)
     built = []
     for s in grouping.stages:

@@ -95,7 +95,18 @@ class _Fold:
                     if binding is not None and binding.kind in ("value", "param") \
                             and not is_runtime_name(name):
                         flow.metrics[name] = None
+        if flow.needs:
+            self.classes_for_loaded_values()
         return flow
+
+    def classes_for_loaded_values(self) -> None:
+        """A loaded value may be an instance of a class the notebook defined earlier; unpickling
+        it needs the class, so every such class is defined again here (with what it reads)."""
+        for name, binding in sorted(self.env.items()):
+            d = binding.definition
+            if binding.kind == "definition" and d is not None and d.kind == "class" \
+                    and binding.stage != self.flow.name and name not in self.flow.definitions:
+                self.use_definition(name, binding, binding.line, set())
 
     def apply(self, effect: tuple) -> None:
         kind, name, line = effect[0], effect[1], effect[2]
@@ -273,6 +284,11 @@ class _Fold:
                     continue
                 self.file_writer[path] = (self.flow.name, cell)
                 self.flow.outs[path] = None
+                if self.flow.data_deps.pop(path, None) is not None or path in self.flow.outs:
+                    # Read, then rewritten by the same stage (a cache): DVC forbids a path
+                    # that is both a dep and an out of one stage, so it is an out only.
+                    self.file_reads = [r for r in self.file_reads
+                                       if not (r[0] == path and r[1] == self.flow.name)]
             else:
                 writer = self.file_writer.get(path)
                 if writer is None:
@@ -287,6 +303,7 @@ def fold(
     facts: dict[int, CellFacts],
     params: tuple[Param, ...],
     metrics_cells: set[int],
+    skipped: dict[int, CellFacts] | None = None,
 ) -> tuple[dict[str, StageFlow], list[Diagnostic], dict[str, set[str]]]:
     """Run the stages' effects in order; returns flows, diagnostics and hands-on per stage."""
     state = _Fold(
@@ -301,7 +318,7 @@ def fold(
                                      immutable=not isinstance(p.value, (list, dict)))
     for name, cells in stages:
         state.run_stage(name, cells, metrics_cells)
-    _late_checks(state)
+    _late_checks(state, skipped or {})
     hands_on: dict[str, set[str]] = {name: set() for name, _ in stages}
     for flow in state.flows.values():
         for name, producer in flow.needs.items():
@@ -309,14 +326,27 @@ def fold(
     return state.flows, state.diagnostics, hands_on
 
 
-def _late_checks(state: _Fold) -> None:
+def _late_checks(state: _Fold, skipped: dict[int, CellFacts]) -> None:
     """Problems only visible once every stage is known."""
+    skip_binders: dict[str, int] = {}
+    for cell, facts in sorted(skipped.items()):
+        for effect in facts.effects:
+            if effect[0] in (BIND, DEFINE, IMPORT):
+                skip_binders.setdefault(effect[1], cell)
     order = {name: i for i, name in enumerate(state.order)}
     first_binder: dict[str, tuple[str, int]] = {}
     for name, flow in state.flows.items():
         for var in flow.writes:
             first_binder.setdefault(var, (name, -1))
     for var, stage, cell, line in state.pending_reads:
+        skip_cell = skip_binders.get(var)
+        if skip_cell is not None and skip_cell < cell:
+            state.diagnostics.append(Diagnostic(
+                "needs-skipped-cell", Severity.ERROR,
+                f"stage '{stage}' reads '{var}', which only the skipped cell {skip_cell} sets; "
+                "the pipeline leaves that cell out. Remove its 'skip' tag, or set "
+                f"'{var}' in a stage", cell, line))
+            continue
         later = first_binder.get(var)
         if later is not None and order[later[0]] > order[stage]:
             state.diagnostics.append(Diagnostic(

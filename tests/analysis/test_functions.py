@@ -73,3 +73,11 @@ def test_imports_are_re_emitted_in_each_stage_that_uses_them_never_handed_over()
     assert s["b"].imports == ("import numpy as np", "from os import path")
     assert s["c"].imports == ("import numpy as np",)
     assert s["a"].hands_on == ()
+
+
+def test_classes_come_along_with_loaded_values_that_may_be_their_instances():
+    s = stages([("stage:a", "class Point:\n    def norm(self):\n        return scale\n"
+                            "scale = 2\np = Point()"),
+                ("stage:b", "print(p)")])
+    assert [d.name for d in s["b"].definitions] == ["Point"]
+    assert needs(s["b"]) == {"p": "a", "scale": "a"}

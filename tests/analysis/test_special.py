@@ -115,3 +115,10 @@ def test_unparsable_cells_are_errors_with_cell_line_and_caret(source, line):
 def test_python_2_print_says_so():
     a = run([("stage:a", 'print "x"')])
     assert "Python 2" in a.errors[0].message
+
+
+def test_a_file_a_stage_reads_then_rewrites_is_only_its_output():
+    s = stages([("stage:a", "import os, json\nif os.path.exists('cache.json'):\n"
+                            "    c = json.load(open('cache.json'))\n"
+                            "json.dump({}, open('cache.json', 'w'))")])
+    assert s["a"].outs == ("cache.json",) and s["a"].data_deps == ()

@@ -73,3 +73,9 @@ def test_by_headings_splits_at_level_two_with_unique_slugs():
     assert s["load-data-2"].cells == (3, 5)
     s3 = stages(cells, by_headings=3)
     assert list(s3) == ["detail"]
+
+
+def test_a_value_only_a_skip_cell_sets_is_an_error():
+    a = run([("stage:a", "x = 1"), ("skip", "tmp = x * 2"), ("stage:b", "print(tmp)")])
+    d = next(d for d in a.errors if d.code == "needs-skipped-cell")
+    assert d.cell == 2 and "skipped cell 1" in d.message
