@@ -234,6 +234,18 @@ def _is_constant(node: ast.AST) -> bool:
     return False
 
 
+def _dynamic_call(node: ast.Call) -> str | None:
+    """'globals()', 'exec()', 'getattr(sys.modules[...])'...: code that reaches any variable."""
+    func = node.func
+    if not isinstance(func, ast.Name):
+        return None
+    if func.id in _DYNAMIC_CALLS and not (func.id == "vars" and node.args):
+        return f"{func.id}()"
+    if func.id == "getattr" and node.args and "sys.modules" in ast.unparse(node.args[0]):
+        return "getattr(sys.modules[...])"
+    return None
+
+
 def _alias_roots(value: ast.AST) -> frozenset[str]:
     """Names whose objects `value` may share: `b`, `b.x`, `b[0]`, `[a, b]`, `x if c else y`."""
     roots: set[str] = set()
@@ -547,13 +559,14 @@ class _CellVisitor:
 
     def call(self, node: ast.Call) -> None:
         func = node.func
-        if isinstance(func, ast.Name) and func.id in _DYNAMIC_CALLS:
-            self.effects.append((DYNAMIC, func.id, self._line(node)))
+        dynamic = _dynamic_call(node)
+        if dynamic:
+            self.effects.append((DYNAMIC, dynamic, self._line(node)))
             self.problems.append(Problem(
                 "dynamic-code", "warning",
-                f"'{func.id}()' can read or change any variable, so nb2pipe cannot see what flows "
+                f"'{dynamic}' can read or change any variable, so nb2pipe cannot see what flows "
                 f"here; this stage receives and hands on every variable it can. Replace "
-                f"'{func.id}()' with plain names, or add an 'after:STAGE' tag for hidden order",
+                f"'{dynamic}' with plain names, or add an 'after:STAGE' tag for hidden order",
                 self._line(node), node.col_offset + 1))
         if isinstance(func, ast.Attribute) and is_mutating_call(node):
             self.mutate(root_name(func.value), node)

@@ -68,7 +68,7 @@ def edges_from_dvc(stages: Mapping[str, Mapping]) -> dict[str, list[tuple[str, s
     """Edges of a dvc.yaml's stages: a dep that is (inside) another stage's out."""
     outs: dict[str, str] = {}
     for name, st in stages.items():
-        for o in st.get("outs", []) or []:
+        for o in [*(st.get("outs") or []), *(st.get("plots") or []), *(st.get("metrics") or [])]:
             path = next(iter(o)) if isinstance(o, Mapping) else str(o)
             outs[path.rstrip("/")] = name
     edges: dict[str, list[tuple[str, str]]] = {}

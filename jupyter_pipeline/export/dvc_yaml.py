@@ -44,11 +44,14 @@ def stage_entry(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
     outs = []
     if stage.hands_on:
         outs.append(rel(layout.handoffs(stage.name)))
-    outs += list(stage.outs)
+    outs += [o for o in stage.outs if not is_image(o)]
     outs.append(rel(layout.executed(stage.name)))
     entry["outs"] = _unique(outs)
     if stage.metrics:
         entry["metrics"] = [{rel(layout.metrics(stage.name)): {"cache": False}}]
+    images = [o for o in stage.outs if is_image(o)]
+    if images:  # `dvc plots show` renders them; they are outputs all the same
+        entry["plots"] = images
     cells = {c.index: c for c in notebook.cells}
     entry["meta"] = {"nb2pipe": {
         "notebook": layout.notebook_name,
@@ -56,6 +59,10 @@ def stage_entry(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
         "version": __version__,
     }}
     return entry
+
+
+def is_image(path: str) -> bool:
+    return path.lower().endswith((".png", ".jpg", ".jpeg", ".svg", ".gif"))
 
 
 def _unique(items: list[str]) -> list[str]:

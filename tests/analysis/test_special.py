@@ -122,3 +122,19 @@ def test_a_file_a_stage_reads_then_rewrites_is_only_its_output():
                             "    c = json.load(open('cache.json'))\n"
                             "json.dump({}, open('cache.json', 'w'))")])
     assert s["a"].outs == ("cache.json",) and s["a"].data_deps == ()
+
+
+def test_getattr_on_sys_modules_is_dynamic():
+    a = run([("stage:a", "x = 1"), ("stage:b", "import sys\nv = getattr(sys.modules['__main__'], 'x')"),
+             ("stage:c", "print(x)")])
+    assert "dynamic-code" in codes(a)
+    assert needs(a.pipeline.stages[2]) == {"x": "b"}
+
+
+def test_images_written_become_dvc_plots():
+    from jupyter_pipeline.export.dvc_yaml import stage_entry
+    from jupyter_pipeline.export.layout import Layout
+
+    a = run([("stage:a", "import matplotlib.pyplot as plt\nplt.savefig('plots/h.png')")])
+    entry = stage_entry(a.notebook, a.pipeline, a.pipeline.stages[0], Layout("t.ipynb"))
+    assert entry["plots"] == ["plots/h.png"] and "plots/h.png" not in entry["outs"]
