@@ -118,6 +118,16 @@ def _json_style(text: str, data: object) -> tuple[int, bool, bool, str]:
     return (1, True, False, "\n")
 
 
+def run(folder: str | os.PathLike = ".", stages: list[str] | None = None, jobs: int | None = None,
+        force: bool = False, downstream: bool = False, dry_run: bool = False,
+        keep_going: bool = False, report=None):
+    """Run the pipeline in `folder` (its dvc.yaml) with the embedded runner."""
+    from .runner.run import execute
+
+    return execute(Path(folder), stages, jobs, force, downstream, dry_run, keep_going,
+                   report or (lambda event: None))
+
+
 def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
                   kernel: str | None = None) -> None:
     from .runner.execute import execute_stage as run

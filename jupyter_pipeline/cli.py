@@ -53,6 +53,19 @@ def _parser() -> argparse.ArgumentParser:
     headings(t)
     t.add_argument("--dry-run", action="store_true")
 
+    r = sub.add_parser("run", help="run the pipeline: only the stages whose inputs changed")
+    r.add_argument("folder", nargs="?", default=".", metavar="DIR",
+                   help="folder with dvc.yaml (default: here)")
+    r.add_argument("stages", nargs="*", metavar="STAGE", help="run these (and what they need)")
+    r.add_argument("-j", "--jobs", type=int, default=None,
+                   help="stages run at the same time (default: number of cores)")
+    r.add_argument("--force", action="store_true", help="run even if nothing changed")
+    r.add_argument("--downstream", action="store_true",
+                   help="with STAGE: also run the stages after it")
+    r.add_argument("--dry-run", action="store_true", help="say what would run and why")
+    r.add_argument("--keep-going", action="store_true",
+                   help="after a failure, finish the stages that do not depend on it")
+
     e = sub.add_parser("exec-stage", help="run one stage notebook (the command in dvc.yaml)")
     e.add_argument("stage_notebook")
     e.add_argument("executed_notebook")
@@ -179,12 +192,51 @@ def _tag(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace, out: Console) -> int:
+    folder = Path(args.folder)
+    stages = list(args.stages)
+    if not (folder / "dvc.yaml").exists() and (Path("dvc.yaml").exists()) and args.folder != ".":
+        stages.insert(0, args.folder)  # `nb2pipe run train`: a stage, not a folder
+        folder = Path(".")
+
+    def report(event) -> None:
+        if event.state == "running":
+            out.print(f"running  {event.stage}", markup=False)
+        elif event.state == "done":
+            out.print(f"done     {event.stage} ({event.seconds:.1f} s)", markup=False)
+        elif event.state == "skipped":
+            out.print(f"skipped  {event.stage} ({event.detail})", markup=False)
+        elif event.state == "failed":
+            out.print(f"FAILED   {event.stage} after {event.seconds:.1f} s: {event.detail}",
+                      markup=False)
+        else:
+            out.print(f"not run  {event.stage} ({event.detail})", markup=False)
+
+    result = api.run(folder, stages or None, args.jobs, args.force, args.downstream,
+                     args.dry_run, args.keep_going, report)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for w in result.warnings:
+        err.print(f"nb2pipe: warning: {w}", markup=False)
+    if args.dry_run:
+        for d in result.decisions:
+            verb = "would run" if d.run else "skip"
+            out.print(f"{verb:9} {d.stage}: {d.reason}", markup=False)
+        return 0
+    if result.failed:
+        err.print(f"nb2pipe: {len(result.failed)} stage(s) failed: {', '.join(result.failed)}. "
+                  "Stages that succeeded keep their outputs and dvc.lock entries.", markup=False)
+        return 1
+    ran = sum(1 for d in result.decisions if d.run)
+    out.print(f"{ran} stage(s) ran, {len(result.decisions) - ran} up to date", markup=False)
+    return 0
+
+
 def _exec_stage(args: argparse.Namespace, out: Console) -> int:
     api.execute_stage(args.stage_notebook, args.executed_notebook, args.params, args.kernel)
     return 0
 
 
-_COMMANDS = {"convert": _convert, "show": _show, "dag": _dag, "tag": _tag,
+_COMMANDS = {"convert": _convert, "show": _show, "dag": _dag, "tag": _tag, "run": _run,
              "exec-stage": _exec_stage}
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,226 @@
+"""Edge: run a dvc.yaml pipeline without DVC, reading and writing dvc.lock as DVC does.
+
+Plan (runner/plan.py, pure) then execute: stages run as soon as their upstream stages are done,
+up to `jobs` at a time; a stage's lock entry is written only when it succeeded; the lock file is
+replaced atomically, so an interruption never leaves a broken one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ruamel.yaml import YAML
+
+from ..errors import Nb2PipeError
+from . import lock as lockfile
+from .plan import Decision, decide, dependencies
+from .spec import PipelineError, StageSpec, parse_stages
+
+
+@dataclass
+class Event:
+    stage: str
+    state: str  # "skipped", "running", "done", "failed", "not started"
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class RunResult:
+    decisions: list[Decision]
+    events: list[Event] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class StageFailed(Nb2PipeError):
+    pass
+
+
+def load_specs(root: Path) -> list[StageSpec]:
+    path = root / "dvc.yaml"
+    if not path.exists():
+        raise PipelineError(f"'{root}' has no dvc.yaml. Run 'nb2pipe convert NOTEBOOK' first, "
+                            "or pass the folder that holds dvc.yaml")
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except Exception as exc:  # noqa: BLE001 - any YAML problem is the user's file
+        raise PipelineError(f"'{path}' is not valid YAML: {exc}") from None
+    return parse_stages(data)
+
+
+def plan(root: Path, targets: list[str] | None = None, force: bool = False,
+         downstream: bool = False) -> tuple[list[StageSpec], dict, list[Decision], list[str]]:
+    specs = load_specs(root)
+    edges = dependencies(specs)
+    locked, warning = lockfile.read_lock(root / "dvc.lock")
+    cache = lockfile.HashCache(root)
+    producers = {s.root_path(o.path) for s in specs for o in s.outs}
+
+    def changes(spec: StageSpec) -> str | None:
+        for d in spec.deps:
+            full = spec.root_path(d)
+            if not (root / full).exists() and not any(
+                    full == p or full.startswith(p + "/") for p in producers):
+                raise PipelineError(
+                    f"stage '{spec.name}' depends on '{d}', which does not exist and no stage "
+                    "writes; restore the file or remove it from the stage's deps")
+        _, missing = lockfile.param_values(spec, root)
+        if missing:
+            raise PipelineError(f"stage '{spec.name}' reads parameter(s) "
+                                f"{', '.join(missing)}, missing from the params file; add "
+                                "them or convert the notebook again")
+        return lockfile.differences(spec, locked.get(spec.name), root, cache)
+
+    decisions = decide(specs, edges, changes, set(targets) if targets else None, force,
+                       downstream)
+    cache.save()
+    return specs, edges, decisions, [warning] if warning else []
+
+
+def _remove_outputs(spec: StageSpec, root: Path) -> None:
+    """DVC deletes a stage's outputs before running it: no stale output survives a run."""
+    for o in spec.outs:
+        path = root / spec.root_path(o.path)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+
+
+def _run_stage(spec: StageSpec, root: Path, stop: threading.Event,
+               children: set[subprocess.Popen]) -> tuple[bool, str]:
+    env = dict(os.environ, DVC_ROOT=str(root.resolve()), DVC_STAGE=spec.name)
+    shell = os.environ.get("SHELL") or "/bin/sh"
+    cwd = root / spec.wdir
+    for cmd in spec.cmd:
+        if stop.is_set():
+            return False, "interrupted"
+        proc = subprocess.Popen([shell, "-c", cmd], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        children.add(proc)
+        output, _ = proc.communicate()
+        children.discard(proc)
+        if proc.returncode != 0:
+            if proc.returncode < 0:
+                name = signal.Signals(-proc.returncode).name
+                return False, f"killed by {name}"
+            lines = [ln for ln in output.strip().splitlines() if "TCP without encryption" not in ln]
+            detail = lines[-1] if lines else f"exit {proc.returncode}"
+            if proc.returncode == 138:
+                detail = f"the kernel died ({detail})"
+            return False, detail
+    missing = [o.path for o in spec.outs if not (root / spec.root_path(o.path)).exists()]
+    if missing:
+        return False, f"it did not create {', '.join(repr(m) for m in missing)}"
+    return True, ""
+
+
+def execute(root: Path, targets: list[str] | None = None, jobs: int | None = None,
+            force: bool = False, downstream: bool = False, dry_run: bool = False,
+            keep_going: bool = False, report: Callable[[Event], None] = lambda e: None
+            ) -> RunResult:
+    specs, edges, decisions, warnings = plan(root, targets, force, downstream)
+    result = RunResult(decisions, warnings=warnings)
+    if dry_run:
+        return result
+    by_name = {s.name: s for s in specs}
+    to_run = [d.stage for d in decisions if d.run]
+    for d in decisions:
+        if not d.run:
+            ev = Event(d.stage, "skipped", d.reason)
+            result.events.append(ev)
+            report(ev)
+    locked, _ = lockfile.read_lock(root / "dvc.lock")
+    order = [s.name for s in specs]
+    lock_guard = threading.Lock()
+    cache = lockfile.HashCache(root)
+    stop = threading.Event()
+    children: set[subprocess.Popen] = set()
+    done: set[str] = set()
+    blocked: set[str] = set()
+    pending = list(to_run)
+    running: dict[Future, tuple[str, float]] = {}
+    jobs = max(1, jobs or os.cpu_count() or 1)
+
+    def finish(name: str) -> None:
+        spec = by_name[name]
+        with lock_guard:
+            for o in spec.outs:
+                if o.cache:
+                    lockfile.store_in_dvc_cache(root, root / spec.root_path(o.path), cache)
+            locked[name] = lockfile.stage_entry(spec, root, cache)
+            lockfile.write_lock(root / "dvc.lock", locked, order)
+            cache.save()
+
+    def launch(pool: ThreadPoolExecutor, name: str) -> None:
+        _remove_outputs(by_name[name], root)
+        ev = Event(name, "running")
+        result.events.append(ev)
+        report(ev)
+        running[pool.submit(_run_stage, by_name[name], root, stop, children)] = (
+            name, time.monotonic())
+
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            while pending or running:
+                for name in list(pending):
+                    if len(running) >= jobs:
+                        break
+                    ups = [u for u in edges[name] if u in to_run]
+                    if any(u in blocked for u in ups):
+                        pending.remove(name)
+                        blocked.add(name)
+                        ev = Event(name, "not started", "an upstream stage failed")
+                        result.events.append(ev)
+                        report(ev)
+                    elif all(u in done for u in ups) and not (result.failed and not keep_going):
+                        pending.remove(name)
+                        launch(pool, name)
+                if not running:
+                    if result.failed and not keep_going:
+                        for name in pending:
+                            ev = Event(name, "not started", "an earlier stage failed")
+                            result.events.append(ev)
+                            report(ev)
+                        break
+                    if not pending:
+                        break
+                    continue
+                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    name, started = running.pop(fut)
+                    ok, detail = fut.result()
+                    seconds = time.monotonic() - started
+                    if ok:
+                        finish(name)
+                        done.add(name)
+                        ev = Event(name, "done", "", seconds)
+                    else:
+                        result.failed.append(name)
+                        blocked.add(name)
+                        ev = Event(name, "failed", detail, seconds)
+                    result.events.append(ev)
+                    report(ev)
+    except KeyboardInterrupt:
+        stop.set()
+        for proc in list(children):
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except OSError:
+                pass
+        raise
+    return result
