@@ -59,7 +59,17 @@ def load_specs(root: Path) -> list[StageSpec]:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 - any YAML problem is the user's file
         raise PipelineError(f"'{path}' is not valid YAML: {exc}") from None
-    return parse_stages(data)
+    variables: dict = {}
+    params = root / "params.yaml"
+    if params.exists():
+        try:
+            variables = dict(YAML(typ="safe").load(params.read_text(encoding="utf-8")) or {})
+        except Exception:  # noqa: BLE001 - reported where a stage reads the parameters
+            variables = {}
+    for extra in (data or {}).get("vars") or [] if isinstance(data, dict) else []:
+        if isinstance(extra, dict):
+            variables.update(extra)
+    return parse_stages(data, variables)
 
 
 def plan(root: Path, targets: list[str] | None = None, force: bool = False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -52,7 +53,28 @@ def _paths(entries: Any, where: str) -> list[tuple[str, dict]]:
     return out
 
 
-def parse_stages(data: Any) -> list[StageSpec]:
+_VAR = re.compile(r"(?<!\\)\$\{\s*([\w.-]+)\s*\}")
+
+
+def interpolate(text: str, variables: Mapping[str, Any], where: str) -> str:
+    """`${key}` as DVC resolves it in a cmd, from params.yaml and `vars` (booleans as DVC
+    prints them: true / false)."""
+    def value(match: re.Match) -> str:
+        node: Any = variables
+        for part in match.group(1).split("."):
+            if isinstance(node, Mapping) and part in node:
+                node = node[part]
+            else:
+                raise PipelineError(f"dvc.yaml: {where} uses '${{{match.group(1)}}}', which "
+                                    "params.yaml and vars do not define")
+        if isinstance(node, bool):
+            return "true" if node else "false"
+        return str(node)
+
+    return _VAR.sub(value, text)
+
+
+def parse_stages(data: Any, variables: Mapping[str, Any] | None = None) -> list[StageSpec]:
     if not isinstance(data, Mapping) or not isinstance(data.get("stages"), Mapping):
         raise PipelineError("dvc.yaml has no 'stages' mapping. Convert a notebook first "
                             "('nb2pipe convert NOTEBOOK')")
@@ -70,7 +92,8 @@ def parse_stages(data: Any) -> list[StageSpec]:
         cmd = raw.get("cmd")
         if cmd is None:
             raise PipelineError(f"dvc.yaml: stage '{name}' has no 'cmd'")
-        cmds = tuple(str(c) for c in cmd) if isinstance(cmd, list) else (str(cmd),)
+        cmds = tuple(interpolate(str(c), variables or {}, f"stage '{name}' cmd")
+                     for c in (cmd if isinstance(cmd, list) else [cmd]))
         outs = [Out(p, bool(o.get("cache", True))) for key in ("outs", "metrics", "plots")
                 for p, o in _paths(raw.get(key), f"stage '{name}' {key}")]
         params: list[tuple[str, tuple[str, ...] | None]] = []

@@ -1,0 +1,176 @@
+"""`nb2pipe run` and real DVC agree on what is up to date, in both directions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.nbbuild import notebook
+
+from . import harness
+from .cases import EXAMPLES
+
+pytestmark = pytest.mark.integration
+
+DVC = str(harness.BIN / "dvc")
+
+
+def nb2pipe(*args, cwd: Path, check: bool = False) -> subprocess.CompletedProcess:
+    return harness.run([str(harness.BIN / "nb2pipe"), *args], cwd, check=check)
+
+
+def status_clean(folder: Path) -> bool:
+    return "up to date" in harness.run([DVC, "status"], folder).stdout
+
+
+@pytest.fixture()
+def branching(tmp_path) -> Path:
+    folder = harness.copy_folder(EXAMPLES / "branching", tmp_path / "p")
+    harness.make_repo(folder)
+    nb2pipe("convert", "branching.ipynb", cwd=folder, check=True)
+    harness.commit_all(folder, "converted")
+    return folder
+
+
+def test_after_nb2pipe_run_dvc_sees_everything_up_to_date(branching):
+    out = nb2pipe("run", "-j", "2", cwd=branching, check=True).stdout
+    assert "4 stage(s) ran" in out
+    assert status_clean(branching)
+    repro = harness.run([DVC, "repro"], branching)
+    assert harness.ran_stages(repro.stdout + repro.stderr) == []
+
+
+def test_after_dvc_repro_nb2pipe_runs_nothing_and_a_param_change_is_seen_alike(branching):
+    harness.run([DVC, "repro"], branching)
+    out = nb2pipe("run", cwd=branching, check=True).stdout
+    assert "0 stage(s) ran, 4 up to date" in out
+    params = branching / "params.yaml"
+    params.write_text(params.read_text().replace("n_rows: 200", "n_rows: 120"))
+    status = harness.run([DVC, "status"], branching).stdout
+    dry = nb2pipe("run", "--dry-run", cwd=branching, check=True).stdout
+    assert "would run load: parameter 'n_rows' changed" in dry
+    stale_dvc = {line.rstrip(":") for line in status.splitlines() if line and line[0] != "\t"}
+    stale_ours = {line.split()[2].rstrip(":") for line in dry.splitlines()
+                  if line.startswith("would run")}
+    assert "load" in stale_dvc and stale_dvc <= stale_ours
+    nb2pipe("run", cwd=branching, check=True)
+    assert status_clean(branching)
+
+
+HANDWRITTEN = """\
+stages:
+  make:
+    cmd: mkdir -p out && echo "$(cat in.txt) $DVC_STAGE ${model.depth}" > out/made.txt
+    deps:
+    - in.txt
+    params:
+    - model.depth
+    outs:
+    - out
+  count:
+    wdir: sub
+    cmd:
+    - wc -c < ../out/made.txt > count.txt
+    - "echo '{\\"n\\": 1}' > m.json"
+    deps:
+    - ../out/made.txt
+    outs:
+    - count.txt:
+        cache: false
+    metrics:
+    - m.json:
+        cache: false
+"""
+
+
+@pytest.fixture()
+def handwritten(tmp_path) -> Path:
+    folder = tmp_path / "h"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "dvc.yaml").write_text(HANDWRITTEN)
+    (folder / "params.yaml").write_text("model:\n  depth: 3\n")
+    (folder / "in.txt").write_text("hello\n")
+    harness.make_repo(folder)
+    harness.commit_all(folder, "pipeline")
+    return folder
+
+
+def test_hand_written_dvc_stages_run_and_dvc_agrees(handwritten):
+    out = nb2pipe("run", cwd=handwritten, check=True).stdout
+    assert "2 stage(s) ran" in out
+    assert (handwritten / "out" / "made.txt").read_text() == "hello make 3\n"
+    assert status_clean(handwritten)
+    assert "0 stage(s) ran" in nb2pipe("run", cwd=handwritten, check=True).stdout
+    (handwritten / "in.txt").write_text("changed\n")
+    dry = nb2pipe("run", "--dry-run", cwd=handwritten, check=True).stdout
+    assert "would run make: dependency 'in.txt' changed" in dry
+    assert "would run count: upstream stage 'make' runs" in dry
+    harness.run([DVC, "repro"], handwritten)
+    assert "0 stage(s) ran" in nb2pipe("run", cwd=handwritten, check=True).stdout
+
+
+def _refused(proc, *texts):
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    for t in texts:
+        assert t in proc.stdout + proc.stderr, (t, proc.stdout, proc.stderr)
+
+
+def test_no_dvc_yaml(tmp_path):
+    _refused(nb2pipe("run", cwd=tmp_path), "has no dvc.yaml")
+
+
+def test_missing_dependency_and_missing_parameter(handwritten):
+    (handwritten / "in.txt").unlink()
+    _refused(nb2pipe("run", cwd=handwritten), "depends on 'in.txt', which does not exist")
+    (handwritten / "in.txt").write_text("x\n")
+    (handwritten / "params.yaml").write_text("model:\n  width: 3\n")
+    _refused(nb2pipe("run", cwd=handwritten), "model.depth")
+
+
+def test_a_stage_that_does_not_create_its_output_fails(handwritten):
+    text = (handwritten / "dvc.yaml").read_text().replace(
+        'cmd: mkdir -p out && echo "$(cat in.txt) $DVC_STAGE ${model.depth}" > out/made.txt', "cmd: 'true'")
+    (handwritten / "dvc.yaml").write_text(text)
+    _refused(nb2pipe("run", cwd=handwritten), "did not create 'out'")
+    assert "make" not in (handwritten / "dvc.lock").read_text() if (
+        handwritten / "dvc.lock").exists() else True
+
+
+def test_a_stage_killed_by_a_signal_fails_cleanly(handwritten):
+    text = (handwritten / "dvc.yaml").read_text().replace(
+        'cmd: mkdir -p out && echo "$(cat in.txt) $DVC_STAGE ${model.depth}" > out/made.txt',
+        "cmd: kill -9 $$")
+    (handwritten / "dvc.yaml").write_text(text)
+    _refused(nb2pipe("run", cwd=handwritten), "make", "SIGKILL")
+
+
+def test_a_corrupt_lock_is_treated_as_absent_with_a_warning(handwritten):
+    (handwritten / "dvc.lock").write_text("{{{ not yaml")
+    proc = nb2pipe("run", cwd=handwritten)
+    assert proc.returncode == 0, proc.stderr
+    assert "cannot be read" in proc.stderr and "2 stage(s) ran" in proc.stdout
+    assert status_clean(handwritten)
+
+
+def test_a_failing_notebook_stage_names_stage_cell_and_error_and_keeps_the_rest(tmp_path):
+    cells = [("stage:a", "x = 1"), ("stage:b", "y = x\nraise ValueError('bad value')"),
+             ("stage:c", "z = y"), ("stage:side", "w = x + 1")]
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "nb.ipynb").write_text(json.dumps(notebook(cells)))
+    harness.make_repo(folder)
+    nb2pipe("convert", "nb.ipynb", cwd=folder, check=True)
+    proc = nb2pipe("run", "-j", "1", cwd=folder)
+    _refused(proc, "FAILED   b", "cell 'c1' raised ValueError: bad value",
+             "pipelines/nb/executed/b.ipynb", "not run  c")
+    lock = (folder / "dvc.lock").read_text()
+    assert "  a:" in lock and "  b:" not in lock
+    proc = nb2pipe("run", "--keep-going", "-j", "1", cwd=folder)
+    assert proc.returncode == 1
+    assert "done     side" in proc.stdout and "  side:" in (folder / "dvc.lock").read_text()
