@@ -128,6 +128,14 @@ def run(folder: str | os.PathLike = ".", stages: list[str] | None = None, jobs: 
                    report or (lambda event: None))
 
 
+def verify(path: str | os.PathLike, by_headings: int | None = None, kernel: str | None = None,
+           jobs: int | None = None):
+    """Run the notebook whole and as a pipeline (in a scratch copy) and compare them."""
+    from .verify.run import verify as run_verify
+
+    return run_verify(str(path), by_headings, kernel, jobs)
+
+
 def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
                   kernel: str | None = None) -> None:
     from .runner.execute import execute_stage as run

@@ -66,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--keep-going", action="store_true",
                    help="after a failure, finish the stages that do not depend on it")
 
+    v = sub.add_parser("verify", help="run notebook and pipeline, compare what they produce")
+    v.add_argument("notebook")
+    headings(v)
+    v.add_argument("--kernel", metavar="NAME", help="Jupyter kernel for both runs")
+    v.add_argument("-j", "--jobs", type=int, default=None)
+
     e = sub.add_parser("exec-stage", help="run one stage notebook (the command in dvc.yaml)")
     e.add_argument("stage_notebook")
     e.add_argument("executed_notebook")
@@ -231,13 +237,32 @@ def _run(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace, out: Console) -> int:
+    out.print(f"running '{args.notebook}' top to bottom and as a pipeline (in a scratch copy)...",
+              markup=False)
+    result = api.verify(args.notebook, args.by_headings, args.kernel, args.jobs)
+    for verdict in result.stages:
+        if verdict.same:
+            out.print(f"same       {verdict.stage}", markup=False)
+        else:
+            out.print(f"DIFFERENT  {verdict.stage}: {verdict.differences[0]}", markup=False)
+            for more in verdict.differences[1:3]:
+                out.print(f"           {more}", markup=False)
+    if result.problem:
+        Console(stderr=True).print(f"nb2pipe: {result.problem}", markup=False)
+    if result.ok:
+        out.print("the pipeline computes what the notebook computes", markup=False)
+        return 0
+    return 1
+
+
 def _exec_stage(args: argparse.Namespace, out: Console) -> int:
     api.execute_stage(args.stage_notebook, args.executed_notebook, args.params, args.kernel)
     return 0
 
 
 _COMMANDS = {"convert": _convert, "show": _show, "dag": _dag, "tag": _tag, "run": _run,
-             "exec-stage": _exec_stage}
+             "verify": _verify, "exec-stage": _exec_stage}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

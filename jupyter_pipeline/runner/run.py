@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -114,6 +115,9 @@ def _remove_outputs(spec: StageSpec, root: Path) -> None:
 def _run_stage(spec: StageSpec, root: Path, stop: threading.Event,
                children: set[subprocess.Popen]) -> tuple[bool, str]:
     env = dict(os.environ, DVC_ROOT=str(root.resolve()), DVC_STAGE=spec.name)
+    # The stage command is `nb2pipe exec-stage ...`: find the nb2pipe that is running now,
+    # even when it was started by its full path from an environment that is not activated.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     shell = os.environ.get("SHELL") or "/bin/sh"
     cwd = root / spec.wdir
     for cmd in spec.cmd:

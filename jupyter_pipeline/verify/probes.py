@@ -1,0 +1,40 @@
+"""The notebook as run whole for `verify`: every cell as written, plus after each stage a cell
+that saves the values the stage hands on (with the runtime the stages use). Pure."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from ..model.pipeline import Pipeline
+
+PROBE_TAG = "nb2pipe-probe"
+
+
+def probed_notebook(raw: dict[str, Any], pipeline: Pipeline, probe_dir: str) -> dict[str, Any]:
+    nb = copy.deepcopy(raw)
+    firsts = {s.cells[0]: s for s in pipeline.stages if s.cells}
+    cells: list[dict[str, Any]] = []
+    current = None
+    for index, cell in enumerate(nb["cells"]):
+        cell.setdefault("id", f"cell-{index}")
+        if cell.get("cell_type") == "code" and index in firsts:
+            if current is not None:
+                cells.append(_probe(current, probe_dir))
+            current = firsts[index]
+        cells.append(cell)
+    if current is not None:
+        cells.append(_probe(current, probe_dir))
+    nb["cells"] = cells
+    nb["nbformat"], nb["nbformat_minor"] = 4, max(5, int(nb.get("nbformat_minor", 5)))
+    return nb
+
+
+def _probe(stage, probe_dir: str) -> dict[str, Any]:
+    values = ", ".join(f"{json.dumps(n)}: {n}" for n in stage.hands_on)
+    source = ("from jupyter_pipeline.runtime import handoff as _nb2pipe_probe\n"
+              f"_nb2pipe_probe.save({json.dumps(f'{probe_dir}/{stage.name}')}, {{{values}}}, "
+              f"stage={json.dumps(stage.name)})")
+    return {"cell_type": "code", "execution_count": None, "id": f"nb2pipe-probe-{stage.name}",
+            "metadata": {"tags": [PROBE_TAG]}, "outputs": [], "source": source}

@@ -1,0 +1,38 @@
+"""`nb2pipe verify`: agrees on deterministic notebooks, finds the difference where runs differ,
+and never touches the user's folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from . import harness
+from .cases import CORPUS_CASES, EXAMPLE_CASES
+
+pytestmark = pytest.mark.integration
+
+AGREE = EXAMPLE_CASES + [c for c in CORPUS_CASES if c.compare == "values"]
+
+
+def _listing(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("case", AGREE, ids=[c.id for c in AGREE])
+def test_verify_agrees_on_deterministic_notebooks(case):
+    before = _listing(case.folder)
+    cmd = [str(harness.BIN / "nb2pipe"), "verify", case.notebook]
+    cmd += ["--kernel", case.kernel] if case.kernel else []
+    cmd += [f"--by-headings={case.by_headings}"] if case.by_headings else []
+    proc = harness.run(cmd, case.folder, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "the pipeline computes what the notebook computes" in proc.stdout
+    assert _listing(case.folder) == before, "verify must not write into the user's folder"
+
+
+def test_verify_reports_the_first_difference_with_its_cell():
+    case = next(c for c in CORPUS_CASES if c.id == "kale-candies")
+    proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", case.notebook, "--kernel",
+                        case.kernel], case.folder, check=False)
+    assert proc.returncode == 1
+    assert "same       sack" in proc.stdout
+    assert "DIFFERENT  kid1: cell 5 ('cell-5'): output 1, line 1:" in proc.stdout

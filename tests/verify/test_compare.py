@@ -1,0 +1,51 @@
+"""Output normalisation and value comparison used by `nb2pipe verify`."""
+
+from __future__ import annotations
+
+from jupyter_pipeline.verify.compare import cell_outputs, first_output_difference, same
+from jupyter_pipeline.verify.probes import probed_notebook
+from tests.analysis.helpers import run
+from tests.nbbuild import notebook
+
+
+def test_timings_and_addresses_are_normalised():
+    a = cell_outputs([{"output_type": "stream", "name": "stdout",
+                       "text": "CPU times: user 2 µs\nWall time: 4 µs\n<obj at 0x7f00aa11bb22>\n"}])
+    b = cell_outputs([{"output_type": "stream", "name": "stdout",
+                       "text": "CPU times: user 9 ms\nWall time: 1 s\n<obj at 0x7f00cc33dd44>\n"}])
+    assert a == b
+
+
+def test_split_streams_are_joined_and_errors_compared_by_name_and_value():
+    split = cell_outputs([{"output_type": "stream", "name": "stdout", "text": "a\n"},
+                          {"output_type": "stream", "name": "stdout", "text": "b\n"}])
+    assert split == cell_outputs([{"output_type": "stream", "name": "stdout", "text": "a\nb\n"}])
+    err = cell_outputs([{"output_type": "error", "ename": "KeyError", "evalue": "'x'"}])
+    assert err == ["KeyError: 'x'"]
+
+
+def test_first_difference_names_output_and_line():
+    assert first_output_difference(["x\ny"], ["x\nz"]) == \
+        "output 1, line 2: notebook 'y', pipeline 'z'"
+    assert first_output_difference(["a"], ["a"]) is None
+
+
+def test_value_comparison():
+    import numpy as np
+    import pandas as pd
+
+    assert same(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]})) is None
+    assert same(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [2]})) == "values differ"
+    assert same(np.array([1.0, np.nan]), np.array([1.0, np.nan])) is None
+    assert same({"k": [1, 2]}, {"k": [1, 3]}) == "['k']: [1]: 2 != 3"
+    assert same(0.1, 0.2, structure_only=True) is None
+
+
+def test_probes_follow_each_stage_and_keep_cell_ids():
+    cells = [("stage:a", "x = 1"), ("stage:b", "y = x"), (None, "z = y"), ("stage:c", "print(z)")]
+    a = run(cells)
+    nb = probed_notebook(notebook(cells), a.pipeline, "/tmp/p")
+    ids = [c["id"] for c in nb["cells"]]
+    assert ids == ["c0", "nb2pipe-probe-a", "c1", "c2", "nb2pipe-probe-b", "c3",
+                   "nb2pipe-probe-c"]
+    assert '"x": x' in nb["cells"][1]["source"]
