@@ -56,30 +56,35 @@ features = ["alcohol", "malic_acid", "flavanoids", "color_intensity", "hue", "pr
     ("load-data", "stage:load", """
 df = pd.read_csv("data/wine.csv")
 n_raw = len(df)
+n_fixed = 0  # running count of repaired values, updated by every cleaning step
 df.head()
 """),
     ("explore", "skip", "df.describe()"),
     ("md-clean", None, "## Clean"),
     ("clean-na", "stage:clean", """
-n_dropped = 0
-before = len(df)
-df.dropna(inplace=True)
-n_dropped += before - len(df)
+# Fill the gaps with the column median rather than losing the rows.
+# (pandas 3 deprecates inplace= on dropna; fillna keeps it.)
+n_fixed += int(df.isna().sum().sum())
+df.fillna(df.median(), inplace=True)
 """),
     ("clean-outliers", None, """
 # Cap extreme magnesium readings instead of dropping the rows.
 cap = df["magnesium"].quantile(0.99)
-df.loc[df["magnesium"] > cap, "magnesium"] = cap
+too_high = df["magnesium"] > cap
+df.loc[too_high, "magnesium"] = cap
+n_fixed += int(too_high.sum())
 if not use_proline:
     features = [f for f in features if f != "proline"]
-print(f"dropped {n_dropped} of {n_raw} rows; features: {features}")
+print(f"repaired {n_fixed} values in {n_raw} rows; features: {features}")
 """),
     ("md-features", None, "## Features\nStandardise with the statistics of the whole set."),
     ("feature-stats", "stage:features", """
 means = df[features].mean()
 stds = df[features].std()
-
+"""),
+    ("feature-scale", None, """
 def scale(col):
+    # means and stds are globals from the cell above
     return (col - means[col.name]) / stds[col.name]
 """),
     ("feature-apply", None, """
@@ -119,7 +124,6 @@ MAGICS = [
 %matplotlib inline
 %load_ext autoreload
 import os
-import matplotlib
 import matplotlib.pyplot as plt
 """),
     ("shell", None, """
@@ -133,7 +137,8 @@ second line
 """),
     ("ls", None, """
 files = !ls data
-values = [len(line) for line in open("data/notes.txt")]
+with open("data/notes.txt") as fh:
+    values = [len(line) for line in fh]
 """),
     ("md-compute", None, "## Compute"),
     ("time", "stage:compute", "%time total = sum(values)"),
@@ -148,9 +153,9 @@ print("files:", list(files))
 summary = captured.stdout.strip().splitlines()
 print(summary)
 os.makedirs("plots", exist_ok=True)
-matplotlib.rcParams["svg.hashsalt"] = "nb2pipe"
 fig, ax = plt.subplots(figsize=(3, 2))
 ax.bar(range(len(values)), values)
+ax.set_title(f"{len(files)} file(s), total {total}")
 plt.savefig("plots/hist.png")
 """),
 ]
@@ -181,9 +186,11 @@ def describe(frame):
     ("md-a", None, "## Branch A: per-group means"),
     ("stats-a", "stage:stats_a", """
 by_group = raw.groupby("group")["y"].mean().round(6)
-tmp = by_group.max()
-summary["a"] = describe(raw)
-summary["best_group"] = by_group.idxmax()
+best_group = by_group.idxmax()
+tmp = raw[raw["group"] == best_group]
+summary["a"] = describe(tmp)
+summary["groups"] = by_group.to_dict()
+summary["best_group"] = best_group
 del tmp
 """),
     ("md-b", None, "## Branch B: a straight line through the data"),
@@ -197,7 +204,6 @@ fit_quality = describe(reread)
 report = dict(summary)
 report["slope"] = round(float(slope), 6)
 report["intercept"] = round(float(intercept), 6)
-report["groups"] = by_group.to_dict()
 report["n_b"] = fit_quality["n"]
 report
 """),
