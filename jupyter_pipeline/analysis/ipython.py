@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# Only cells with something that looks like IPython syntax pay for the transformer.
-_LOOKS_LIKE_IPYTHON = re.compile(r"^\s*[%!]|^[^#\n]*=\s*[%!]|\?\s*$", re.MULTILINE)
+# Only cells with something that looks like IPython syntax pay for the transformer. `?obj`
+# (help before the name) counts too: left untransformed it is a syntax error.
+_LOOKS_LIKE_IPYTHON = re.compile(r"^\s*[%!?]|^[^#\n]*=\s*[%!]|\?\s*$", re.MULTILINE)
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +42,8 @@ CODE_LINE_MAGICS = frozenset({"time", "prun"})
 READ_ONLY_LINE_MAGICS = frozenset({"timeit"})  # runs the code in its own scope: reads only
 CODE_CELL_MAGICS = frozenset({"time", "capture", "prun"})
 READ_ONLY_CELL_MAGICS = frozenset({"timeit"})
+# `obj?`, `obj??` and their magics look at the object: a read of its name.
+HELP_MAGICS = frozenset({"pinfo", "pinfo2", "pdef", "pdoc", "psource", "pfile"})
 # Options of %timeit / %%timeit that take a value.
 _TIMEIT_VALUE_OPTS = frozenset({"-n", "-r", "-t", "-c", "-p"})
 

@@ -63,19 +63,27 @@ def stage_parameters(notebook: str, params_file: str) -> dict:
 
 
 def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
-                  kernel: str | None = None) -> None:
+                  kernel: str | None = None, km=None) -> None:  # noqa: ANN001
+    """Run the stage notebook. `km`: a kernel already started in the stage's folder (the
+    embedded runner's warm kernels); without it papermill starts one here, in the cwd."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     parameters = stage_parameters(notebook, params_file)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
+    extra = {"km": km} if km is not None else {"cwd": os.getcwd()}
     try:
         papermill.execute_notebook(
-            notebook, output, parameters=parameters, kernel_name=kernel, cwd=os.getcwd(),
-            progress_bar=False, log_output=False, report_mode=False,
+            notebook, output, parameters=parameters, kernel_name=kernel,
+            progress_bar=False, log_output=False, report_mode=False, **extra,
         )
     except PapermillExecutionError as exc:
         raise StageFailed(
             notebook, output,
             f"{_failing_cell(output)} raised {exc.ename}: {exc.evalue}",
             f"Open '{output}' to see the failing cell and its traceback") from None
+    except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout: papermill's own types
+        if type(exc).__name__ in ("DeadKernelError", "CellTimeoutError", "RuntimeError"):
+            raise StageFailed(notebook, output, f"the kernel died or stopped answering ({exc})",
+                              f"Open '{output}' to see how far it got") from None
+        raise
