@@ -7,8 +7,6 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterable
 
-import libcst as cst
-
 
 def python_literal(value: Any) -> str:
     """Python source for a parameter value (repr is exact for floats and round-trips)."""
@@ -21,6 +19,8 @@ def parameters_source(params: Iterable[tuple[str, Any]]) -> str:
 
 def without_literal_assignments(source: str, names: set[str]) -> str:
     """`source` minus the top-level `name = <literal>` statements for `names`."""
+    import libcst as cst  # here, not at the top: importing libcst costs ~170 ms
+
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError:
