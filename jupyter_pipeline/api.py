@@ -128,6 +128,13 @@ def run(folder: str | os.PathLike = ".", stages: list[str] | None = None, jobs: 
                    report or (lambda event: None))
 
 
+def stage_names(folder: str | os.PathLike = ".") -> list[str]:
+    """The stages of the dvc.yaml in `folder`, in file order."""
+    from .runner.run import load_specs
+
+    return [s.name for s in load_specs(Path(folder))]
+
+
 def verify(path: str | os.PathLike, by_headings: int | None = None, kernel: str | None = None,
            jobs: int | None = None):
     """Run the notebook whole and as a pipeline (in a scratch copy) and compare them."""

@@ -205,21 +205,13 @@ def _run(args: argparse.Namespace, out: Console) -> int:
         stages.insert(0, args.folder)  # `nb2pipe run train`: a stage, not a folder
         folder = Path(".")
 
-    def report(event) -> None:
-        if event.state == "running":
-            out.print(f"running  {event.stage}", markup=False)
-        elif event.state == "done":
-            out.print(f"done     {event.stage} ({event.seconds:.1f} s)", markup=False)
-        elif event.state == "skipped":
-            out.print(f"skipped  {event.stage} ({event.detail})", markup=False)
-        elif event.state == "failed":
-            out.print(f"FAILED   {event.stage} after {event.seconds:.1f} s: {event.detail}",
-                      markup=False)
-        else:
-            out.print(f"not run  {event.stage} ({event.detail})", markup=False)
+    from .progress import LineLog, LiveTable
 
-    result = api.run(folder, stages or None, args.jobs, args.force, args.downstream,
-                     args.dry_run, args.keep_going, report)
+    names = [] if args.dry_run else api.stage_names(folder)
+    display = LiveTable(out, names) if out.is_terminal and not args.dry_run else LineLog(out)
+    with display:
+        result = api.run(folder, stages or None, args.jobs, args.force, args.downstream,
+                         args.dry_run, args.keep_going, display)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     for w in result.warnings:
         err.print(f"nb2pipe: warning: {w}", markup=False)

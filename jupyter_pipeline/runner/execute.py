@@ -63,15 +63,18 @@ def stage_parameters(notebook: str, params_file: str) -> dict:
 
 
 def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
-                  kernel: str | None = None, km=None) -> None:  # noqa: ANN001
+                  kernel: str | None = None, km=None, on_cell=None) -> None:  # noqa: ANN001
     """Run the stage notebook. `km`: a kernel already started in the stage's folder (the
-    embedded runner's warm kernels); without it papermill starts one here, in the cwd."""
+    embedded runner's warm kernels); without it papermill starts one here, in the cwd.
+    `on_cell(cell_id)` is called as each cell starts (progress)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     parameters = stage_parameters(notebook, params_file)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     extra = {"km": km} if km is not None else {"cwd": os.getcwd()}
+    if on_cell is not None:
+        extra["on_cell_start"] = lambda cell, cell_index: on_cell(cell.get("id", cell_index))
     try:
         papermill.execute_notebook(
             notebook, output, parameters=parameters, kernel_name=kernel,

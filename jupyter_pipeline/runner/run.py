@@ -32,7 +32,7 @@ from .spec import PipelineError, StageSpec, parse_stages
 @dataclass
 class Event:
     stage: str
-    state: str  # "skipped", "running", "done", "failed", "not started"
+    state: str  # "skipped", "running", "cell" (a cell started), "done", "failed", "not started"
     detail: str = ""
     seconds: float = 0.0
 
@@ -147,7 +147,7 @@ def notebook_stage(spec: StageSpec, root: Path) -> NotebookStage | None:
 
 
 def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,
-                        pool: KernelPool) -> tuple[bool, str]:
+                        pool: KernelPool, report: Callable[[Event], None]) -> tuple[bool, str]:
     from .execute import execute_stage
 
     wdir = (root / spec.wdir).resolve()
@@ -156,7 +156,7 @@ def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,
         if km is None:
             km = KernelPool._start(stage.notebook, wdir, stage.kernel)
         execute_stage(str(stage.notebook), str(stage.output), str(stage.params), stage.kernel,
-                      km=km)
+                      km=km, on_cell=lambda cell: report(Event(spec.name, "cell", str(cell))))
     except Nb2PipeError as exc:
         return False, str(exc)
     finally:
@@ -169,11 +169,11 @@ def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,
 
 
 def _run_stage(spec: StageSpec, root: Path, stop: threading.Event,
-               children: set[subprocess.Popen], pool: KernelPool | None = None
-               ) -> tuple[bool, str]:
+               children: set[subprocess.Popen], pool: KernelPool | None = None,
+               report: Callable[[Event], None] = lambda e: None) -> tuple[bool, str]:
     stage = notebook_stage(spec, root) if pool is not None else None
     if stage is not None:
-        return _run_notebook_stage(spec, root, stage, pool)
+        return _run_notebook_stage(spec, root, stage, pool, report)
     env = dict(os.environ, DVC_ROOT=str(root.resolve()), DVC_STAGE=spec.name)
     # The stage command is `nb2pipe exec-stage ...`: find the nb2pipe that is running now,
     # even when it was started by its full path from an environment that is not activated.
@@ -264,7 +264,8 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
         ev = Event(name, "running")
         result.events.append(ev)
         report(ev)
-        running[workers.submit(_run_stage, by_name[name], root, stop, children, pool)] = (
+        running[workers.submit(_run_stage, by_name[name], root, stop, children, pool,
+                               report)] = (
             name, time.monotonic())
         warm_ahead()
 
