@@ -14,7 +14,7 @@ from rich.table import Table
 
 from . import __version__, api
 from .analysis.analyze import Analysis
-from .errors import AnalysisFailed, Nb2PipeError
+from .errors import AnalysisFailed, Nb2PipeError, PipelineFileError
 from .model.diagnostics import Diagnostic
 
 
@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def headings(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument("--by-headings", nargs="?", const=2, type=int, metavar="LEVEL",
+        cmd.add_argument("--by-headings", nargs="?", const=2, type=_heading_level, metavar="LEVEL",
                          help="split an untagged notebook at markdown headings (default level 2)")
 
     c = sub.add_parser("convert", help="write the pipeline: dvc.yaml, params.yaml, stage files")
@@ -80,8 +80,24 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _heading_level(text: str) -> int:
+    """Markdown has heading levels 1-6; any other level would silently match no heading and
+    turn the whole notebook into one stage."""
+    try:
+        level = int(text)
+    except ValueError:
+        level = 0
+    if not 1 <= level <= 6:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a heading level: use 1 to 6")
+    return level
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "tag" and args.by_headings is None:
+        # A missing option is a usage error (exit 2), not a problem with the notebook.
+        parser.error("'nb2pipe tag' needs --by-headings[=LEVEL] (the only way it tags so far)")
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
@@ -169,7 +185,6 @@ def _show(args: argparse.Namespace, out: Console) -> int:
 
 def _dag(args: argparse.Namespace, out: Console) -> int:
     from .export import dag
-    from .export.yaml_text import load_safe
 
     target = Path(args.target)
     if target.is_dir():
@@ -177,8 +192,7 @@ def _dag(args: argparse.Namespace, out: Console) -> int:
         if not dvc.exists():
             raise Nb2PipeError(f"'{target}' has no dvc.yaml. Run 'nb2pipe convert NOTEBOOK' first,"
                                " or pass the notebook.")
-        stages = (load_safe(dvc.read_text(encoding="utf-8")) or {}).get("stages", {}) or {}
-        edges = dag.edges_from_dvc(stages)
+        edges = dag.edges_from_dvc(_dvc_stages(dvc))
     else:
         analysis = api.analyze_path(target, args.by_headings)
         if not analysis.ok:
@@ -188,9 +202,32 @@ def _dag(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+def _dvc_stages(dvc: Path) -> dict:
+    """The `stages` of a dvc.yaml the user may have written by hand: a file DVC would refuse
+    is a message naming it, not a traceback."""
+    from .export.yaml_text import YAMLError, load_safe
+
+    try:
+        data = load_safe(dvc.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise PipelineFileError(str(dvc), "is not UTF-8 text", "Save it as UTF-8") from None
+    except OSError as exc:
+        raise PipelineFileError(str(dvc), f"cannot be read ({exc.strerror})",
+                                "Check what it is and its permissions") from None
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PipelineFileError(str(dvc), f"is not valid YAML{where} ({problem})",
+                                "Fix it") from None
+    stages = data.get("stages") if isinstance(data, dict) else None
+    if not isinstance(stages, dict) or not all(isinstance(s, dict) for s in stages.values()):
+        raise PipelineFileError(str(dvc), "has no 'stages' mapping of stage names to stages",
+                                "Fix it, or run 'nb2pipe convert NOTEBOOK' to write one")
+    return stages
+
+
 def _tag(args: argparse.Namespace, out: Console) -> int:
-    if not args.by_headings:
-        raise Nb2PipeError("'nb2pipe tag' needs --by-headings[=LEVEL] (the only way it tags so far)")
     tagged = api.tag_by_headings(args.notebook, args.by_headings, args.dry_run)
     verb = "would tag" if args.dry_run else "tagged"
     for cell, name in tagged:

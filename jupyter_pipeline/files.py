@@ -36,19 +36,36 @@ def read_notebook(path: str | os.PathLike) -> Notebook:
 
 
 def read_text(path: str | os.PathLike) -> str | None:
+    """The file's text, or None when there is no file. A file that is there but cannot be read
+    is an error: taking it for absent would overwrite it."""
     try:
         return Path(path).read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except UnicodeDecodeError:
+        raise OutputError(str(path), "is not UTF-8 text", "Save it as UTF-8, or move it "
+                          "away, then convert again. Nothing was written") from None
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: str | os.PathLike, exc: OSError) -> OutputError:
+    return OutputError(str(path), f"is in the way: it cannot be read ({exc.strerror})",
+                       "Move it away or fix its permissions, then convert again. "
+                       "Nothing was written")
 
 
 def check_output_folder(folder: Path) -> None:
     """Fail early, with the reason, when `folder` cannot hold the pipeline."""
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(str(folder), "is a file, not a folder", "Choose a folder with -o.")
-    probe = folder
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(str(folder), "is a file, not a folder", "Choose a folder with -o.")
+        probe = folder
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+    except OSError as exc:  # e.g. a path below a folder we may not even look into
+        raise OutputError(str(folder), f"cannot be used ({exc.strerror})",
+                          "Choose another folder with -o.") from None
     if not probe.is_dir():
         raise OutputError(str(folder), f"cannot be created: '{probe}' is a file",
                           "Choose another folder with -o.")
@@ -78,6 +95,8 @@ def sha256(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
 
 
 def read_manifest(path: Path) -> dict | None:
@@ -85,6 +104,8 @@ def read_manifest(path: Path) -> dict | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError, UnicodeDecodeError):
         return None
+    except OSError as exc:  # a folder in its place: writing the manifest would fail later
+        raise _unreadable(path, exc) from None
     return data if isinstance(data, dict) else None
 
 
@@ -151,6 +172,9 @@ def _check_writable(root: Path, changed: dict[str, str]) -> None:
         probe = folder
         while not probe.exists():
             probe = probe.parent
-        if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        if not probe.is_dir():
+            raise OutputError(str(probe), "is a file where nb2pipe needs a folder",
+                              "Move it away, or choose another folder with -o.")
+        if not os.access(probe, os.W_OK | os.X_OK):
             raise OutputError(str(probe), "is not writable",
                               "Choose another folder with -o, or fix its permissions.")

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..model.diagnostics import Diagnostic, Severity
-from ..model.pipeline import FileInput, Need, Param, Reemit
+from ..model.pipeline import Param, Reemit
 from .artifacts import file_effects
+from .ordering import order_problems
 from .scopes import ARGUMENT_SAFE_METHODS, LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS
 from .symbols import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, STAR,
                       CellFacts, Definition)
@@ -39,6 +40,9 @@ class _Binding:
     definition: Definition | None = None
     literal: str | None = None  # string constant, for file paths built from it
     immutable: bool = False  # bound to a constant: nothing can change it in place
+    # A definition's: how often each name its decorators, defaults and bases read had been
+    # rebound when it ran, to tell whether a re-definition in a later stage sees the same values.
+    def_generations: dict[str, int] | None = None
 
 
 @dataclass
@@ -72,6 +76,7 @@ class _Fold:
     pending_reads: list[tuple[str, str, int, int]] = field(default_factory=list)
     file_reads: list[tuple[str, str, int]] = field(default_factory=list)  # path, stage, cell
     flows: dict[str, StageFlow] = field(default_factory=dict)
+    generation: dict[str, int] = field(default_factory=dict)  # times each name was rebound
 
     # -- per stage state -----------------------------------------------------------------
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
@@ -80,6 +85,10 @@ class _Fold:
         self.local: set[str] = set()  # definitely bound in this stage so far
         self.flow = flow
         self.cell = -1
+        # Re-defined functions and classes run before the stage's cells, so what their
+        # definitions read comes from the namespace as the stage starts.
+        self.start_env = dict(self.env)
+        self.start_generation = dict(self.generation)
         for star in self.stars:
             flow.imports[star] = None
         for cell in cells:
@@ -106,20 +115,20 @@ class _Fold:
             d = binding.definition
             if binding.kind == "definition" and d is not None and d.kind == "class" \
                     and binding.stage != self.flow.name and name not in self.flow.definitions:
-                self.use_definition(name, binding, binding.line, set())
+                self.use_definition(name, binding, binding.line, set(), maybe=True)
 
     def apply(self, effect: tuple) -> None:
         kind, name, line = effect[0], effect[1], effect[2]
         if kind != STAR and kind != DYNAMIC and is_runtime_name(name):
             return
         if kind == READ:
-            self.read(name, line)
+            self.read(name, line, quiet=len(effect) > 3 and effect[3])
         elif kind == BIND:
             definite, literal, immutable = effect[3], effect[4], effect[5]
             if not definite and name not in self.local:
                 self.read(name, line, quiet=True)  # the branch may not run: old value survives
-            self.write(name, line, _Binding("value", self.flow.name, self.cell, line,
-                                            literal=literal, immutable=immutable))
+            self.rebind(name, line, _Binding("value", self.flow.name, self.cell, line,
+                                             literal=literal, immutable=immutable))
             if definite:
                 self.local.add(name)
             self.unalias(name)
@@ -143,20 +152,31 @@ class _Fold:
                 if root != name and not (binding is not None and binding.immutable):
                     self.aliases.setdefault(name, set()).add(root)
                     self.aliases.setdefault(root, set()).add(name)
+                    if binding is not None and binding.kind in ("value", "param") \
+                            and binding.stage != self.flow.name:
+                        # From here on the two share objects, so later stages must load both
+                        # from one stage's handoff (pickled together); `root` loaded from an
+                        # older stage would be a separate copy that misses changes made
+                        # through the new name.
+                        self.write(root, line, _Binding("value", self.flow.name, self.cell, line,
+                                                        literal=binding.literal))
         elif kind == DELETE:
+            self.read(name, line)  # `del x` fails on an unbound x: the stage must have x
+            self.generation[name] = self.generation.get(name, 0) + 1
             self.env[name] = _Binding("deleted", self.flow.name, self.cell, line)
             self.local.discard(name)
             self.flow.writes.pop(name, None)
             self.unalias(name)
         elif kind == DEFINE:
             definition: Definition = effect[3]
-            self.write(name, line, _Binding("definition", self.flow.name, self.cell, line,
-                                            definition=definition))
+            generations = {r: self.generation.get(r, 0) for r in definition.def_reads}
+            self.rebind(name, line, _Binding("definition", self.flow.name, self.cell, line,
+                                             definition=definition, def_generations=generations))
             self.local.add(name)
             self.unalias(name)
         elif kind == IMPORT:
-            self.write(name, line, _Binding("import", self.flow.name, self.cell, line,
-                                            statement=effect[3]))
+            self.rebind(name, line, _Binding("import", self.flow.name, self.cell, line,
+                                             statement=effect[3]))
             self.local.add(name)
         elif kind == STAR:
             self.stars[effect[3]] = None
@@ -189,6 +209,19 @@ class _Fold:
     def write(self, name: str, line: int, binding: _Binding) -> None:
         self.env[name] = binding
         self.flow.writes[name] = None
+
+    def rebind(self, name: str, line: int, binding: _Binding) -> None:
+        """A new object under `name` (not an in-place change). Repeating the same import or
+        definition (notebooks often re-import) is no rebinding."""
+        old = self.env.get(name)
+        same = old is not None and old.kind == binding.kind and (
+            (old.kind == "import" and old.statement == binding.statement)
+            or (old.kind == "definition" and old.definition is not None
+                and binding.definition is not None
+                and old.definition.source == binding.definition.source))
+        if not same:
+            self.generation[name] = self.generation.get(name, 0) + 1
+        self.write(name, line, binding)
 
     def unalias(self, name: str) -> None:
         for other in self.aliases.pop(name, ()):
@@ -232,20 +265,22 @@ class _Fold:
         else:
             self.flow.needs.setdefault(name, binding.stage)
 
-    def use_definition(self, name: str, binding: _Binding, line: int, seen: set[str]) -> None:
-        """A reference to a function or class: its globals are read here, with today's values."""
+    def use_definition(self, name: str, binding: _Binding, line: int, seen: set[str],
+                       maybe: bool = False) -> None:
+        """A reference to a function or class: its globals are read here, with today's values.
+        `maybe`: only defined again in case a loaded value is an instance of it."""
         if name in seen:
             return
         seen.add(name)
         d = binding.definition
         assert d is not None
         if binding.stage != self.flow.name and name not in self.flow.definitions:
-            late = any(self.env.get(r) is not None and self.env[r].kind in ("value",)
+            late = any(self.start_env.get(r) is not None and self.start_env[r].kind == "value"
                        for r in d.def_reads)
             self.flow.definitions[name] = Reemit(d.name, d.kind, d.source, binding.cell, late)
             for r in sorted(d.def_reads):
                 if not is_runtime_name(r):
-                    self.read(r, line, quiet=True, _seen=seen)
+                    self.definition_read(name, binding, r, line, seen, maybe)
         for r in sorted(d.reads):
             if not is_runtime_name(r):
                 self.read(r, line, quiet=True, _seen=seen)
@@ -253,7 +288,34 @@ class _Fold:
             self.apply((MUTATE, m, line, None))
         for b in sorted(d.binds):
             self.read(b, line, quiet=True)
-            self.write(b, line, _Binding("value", self.flow.name, self.cell, line))
+            self.rebind(b, line, _Binding("value", self.flow.name, self.cell, line))
+
+    def definition_read(self, name: str, binding: _Binding, read: str, line: int,
+                        seen: set[str], maybe: bool) -> None:
+        """What a re-defined function or class reads when its definition runs (at the start of
+        this stage): the value then, which must still be the one the notebook's definition saw."""
+        if self.start_generation.get(read, 0) != (binding.def_generations or {}).get(read, 0):
+            uses = "may load instances of" if maybe else "uses"
+            self.diagnostics.append(Diagnostic(
+                "definition-reads-rebound", Severity.WARNING if maybe else Severity.ERROR,
+                f"stage '{self.flow.name}' {uses} '{name}' from cell {binding.cell} and so "
+                f"defines it again, but its decorators, default arguments or class body read "
+                f"'{read}', which was rebound after that definition: the stage's '{name}' would "
+                f"differ from the notebook's. Keep '{name}' and its uses in one stage, or read a "
+                f"name there that is not rebound later",
+                *((binding.cell, binding.line) if maybe else (self.cell, line))))
+            return
+        start = self.start_env.get(read)
+        if start is None:
+            return
+        if start.kind == "value":
+            self.flow.needs.setdefault(read, start.stage)
+        elif start.kind == "param":
+            self.flow.params[read] = None
+        elif start.kind == "import":
+            self.flow.imports[start.statement or ""] = None
+        elif start.kind == "definition":
+            self.use_definition(read, start, line, seen, maybe)
 
     def dynamic(self, line: int) -> None:
         """globals()/exec/eval: take every value in, and hand every one on."""
@@ -318,48 +380,11 @@ def fold(
                                      immutable=not isinstance(p.value, (list, dict)))
     for name, cells in stages:
         state.run_stage(name, cells, metrics_cells)
-    _late_checks(state, skipped or {})
+    state.diagnostics.extend(order_problems(
+        state.order, {n: f.writes for n, f in state.flows.items()}, state.pending_reads,
+        state.file_reads, state.file_writer, skipped or {}))
     hands_on: dict[str, set[str]] = {name: set() for name, _ in stages}
     for flow in state.flows.values():
         for name, producer in flow.needs.items():
             hands_on[producer].add(name)
     return state.flows, state.diagnostics, hands_on
-
-
-def _late_checks(state: _Fold, skipped: dict[int, CellFacts]) -> None:
-    """Problems only visible once every stage is known."""
-    skip_binders: dict[str, int] = {}
-    for cell, facts in sorted(skipped.items()):
-        for effect in facts.effects:
-            if effect[0] in (BIND, DEFINE, IMPORT):
-                skip_binders.setdefault(effect[1], cell)
-    order = {name: i for i, name in enumerate(state.order)}
-    first_binder: dict[str, tuple[str, int]] = {}
-    for name, flow in state.flows.items():
-        for var in flow.writes:
-            first_binder.setdefault(var, (name, -1))
-    for var, stage, cell, line in state.pending_reads:
-        skip_cell = skip_binders.get(var)
-        if skip_cell is not None and skip_cell < cell:
-            state.diagnostics.append(Diagnostic(
-                "needs-skipped-cell", Severity.ERROR,
-                f"stage '{stage}' reads '{var}', which only the skipped cell {skip_cell} sets; "
-                "the pipeline leaves that cell out. Remove its 'skip' tag, or set "
-                f"'{var}' in a stage", cell, line))
-            continue
-        later = first_binder.get(var)
-        if later is not None and order[later[0]] > order[stage]:
-            state.diagnostics.append(Diagnostic(
-                "needs-later-stage", Severity.ERROR,
-                f"stage '{stage}' reads '{var}', which is first set in the later stage "
-                f"'{later[0]}'. Top to bottom this cell would fail (the notebook was run out of "
-                f"order): move the cell that sets '{var}' before this one, or this cell after it",
-                cell, line))
-    for path, stage, cell in state.file_reads:
-        writer = state.file_writer.get(path)
-        if writer is not None and order[writer[0]] > order[stage]:
-            state.diagnostics.append(Diagnostic(
-                "file-read-before-write", Severity.ERROR,
-                f"stage '{stage}' reads '{path}', which the later stage '{writer[0]}' "
-                f"(cell {writer[1]}) overwrites; DVC would run '{writer[0]}' first. Write to "
-                "another file name", cell))

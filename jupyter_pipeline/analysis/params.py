@@ -6,12 +6,13 @@ import ast
 
 from ..model.pipeline import Param
 from . import ipython
+from .symbols import parse
 
 
 def literal_assignments(source: str, cell: int) -> tuple[Param, ...]:
     """`name = <literal>` statements at the top level of the cell, in order (last one wins)."""
     try:
-        tree = ast.parse(ipython.to_python(source))
+        tree = parse(ipython.to_python(source))
     except SyntaxError:
         return ()  # the symbol analysis reports the syntax error
     found: dict[str, Param] = {}

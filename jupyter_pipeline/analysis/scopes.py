@@ -11,11 +11,12 @@ import ast
 from dataclasses import dataclass
 
 # Builtins that read their arguments and never change them: passing a name to these is a read.
+# Not `next`: it advances the iterator passed to it, and the next stage must see that.
 PURE_CALLS = frozenset(
     """print len str repr int float bool complex isinstance issubclass type sorted list tuple set
     frozenset dict sum min max round abs enumerate zip range display id hash format any all iter
     hasattr callable divmod pow reversed map filter ord chr bin hex oct ascii bytes bytearray
-    slice super object property staticmethod classmethod next""".split()
+    slice super object property staticmethod classmethod""".split()
 )
 
 # Methods that leave their receiver unchanged (unless called with inplace=True). Everything

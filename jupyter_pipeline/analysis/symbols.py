@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
 
 from . import ipython
 from .scopes import (
@@ -106,11 +107,20 @@ class CellFacts:
         return not any(p.severity == "error" for p in self.problems)
 
 
+def parse(source: str, mode: str = "exec") -> ast.AST:
+    """ast.parse without the host's warnings about the user's code (`"\\."` escapes...): the
+    analysis reports problems as diagnostics, and a warnings filter set to "error" must not turn
+    a notebook's harmless escape into a crash."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source, mode=mode)
+
+
 def analyse_cell(source: str) -> CellFacts:
     """Facts about one code cell. Never raises on user code: problems are in the result."""
     python = ipython.to_python(source)
     try:
-        tree = ast.parse(python)
+        tree = parse(python)
     except SyntaxError as exc:
         return CellFacts(problems=(_syntax_problem(source, python, exc),))
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
@@ -293,9 +303,12 @@ class _CellVisitor:
     def _line(self, node: ast.AST) -> int:
         return getattr(node, "lineno", 1) + self.line_offset
 
-    def read(self, name: str, node: ast.AST) -> None:
+    def read(self, name: str, node: ast.AST, soft: bool = False) -> None:
+        """`soft`: a name IPython interpolates into a command only if it exists (`!ls {d}`,
+        `$HOME`), so not having it is no error."""
         if name not in self.hidden:
-            self.effects.append((READ, name, self._line(node)))
+            self.effects.append((READ, name, self._line(node), True) if soft
+                                else (READ, name, self._line(node)))
 
     def bind(self, name: str, node: ast.AST, literal: str | None = None,
              immutable: bool = False) -> None:
@@ -473,6 +486,7 @@ class _CellVisitor:
             self.read(name, node)
         for name in sorted(body.mutates):
             self.mutate(name, node)
+        self.decorator_calls(node.decorator_list)
         self._define(node.name, "class", node, methods, frozenset(body.reads))
 
     def _definition_reads(self, decorators, args: ast.arguments, returns) -> frozenset[str]:
@@ -487,7 +501,14 @@ class _CellVisitor:
                 if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
                     names.add(sub.id)
             self.expr(n)
+        self.decorator_calls(decorators)
         return frozenset(names)
+
+    def decorator_calls(self, decorators: list[ast.expr]) -> None:
+        """`@registry.append` calls the method with the function: it may change `registry`."""
+        for d in decorators:
+            if isinstance(d, ast.Attribute) and is_mutating_call(ast.Call(d, [], [])):
+                self.mutate(root_name(d.value), d)
 
     def _define(self, name: str, kind: str, node: ast.stmt, s: ScopeSummary,
                 def_reads: frozenset[str]) -> None:
@@ -548,8 +569,21 @@ class _CellVisitor:
             if isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
                 walrus = [w.target.id for w in ast.walk(n) if isinstance(w, ast.NamedExpr)]
                 self.summary_effects(comprehension_summary(n, None), n)
+                # An empty iterable runs no `:=`: the name may keep its old value.
+                self.branch_depth += 1
                 for name in walrus:
                     self.bind(name, n)
+                self.branch_depth -= 1
+                continue
+            if isinstance(n, (ast.BoolOp, ast.IfExp)):
+                # Only the first operand (the test) surely runs; a `:=` after it may not.
+                first, *rest = (n.values if isinstance(n, ast.BoolOp)
+                                else [n.test, n.body, n.orelse])
+                self.expr(first)
+                self.branch_depth += 1
+                for part in rest:
+                    self.expr(part)
+                self.branch_depth -= 1
                 continue
             if isinstance(n, ast.Call):
                 self.call(n)
@@ -592,7 +626,7 @@ class _CellVisitor:
             for a in node.args:
                 if isinstance(a, ast.Constant) and isinstance(a.value, str):
                     for token in _interpolated_names(a.value):
-                        self.read(token, node)
+                        self.read(token, node, soft=True)
             return
         short = ".".join(name.split(".")[-2:])
         receiver = None
@@ -625,6 +659,11 @@ class _CellVisitor:
                 self.embedded(code, node.lineno - 1, reads_only=False)
             elif name in ipython.READ_ONLY_LINE_MAGICS:
                 self.embedded(code, node.lineno - 1, reads_only=True)
+            elif name in ipython.HELP_MAGICS:
+                self.help_read(code, node)
+            else:  # IPython expands `{var}` and `$var` in a line magic's arguments
+                for token in _interpolated_names(line):
+                    self.read(token, node, soft=True)
             return True
         if kind == "run_cell_magic" and len(args) >= 3 and isinstance(args[2], str):
             name, line, body = args[0], args[1] or "", args[2]
@@ -637,20 +676,39 @@ class _CellVisitor:
                 self.embedded(body, node.lineno, reads_only=True)
             elif name == "writefile" and rest:
                 self.writes_files.append((PathExpr((("s", rest.strip("\"'")),)), node.lineno))
+            if name not in ipython.CODE_CELL_MAGICS:  # the magic's line is expanded, not its body
+                for token in _interpolated_names(line):
+                    self.read(token, node, soft=True)
             return True
         if kind in ("system", "getoutput", "run_line_magic", "run_cell_magic"):
             for a in node.args[1:] if kind.startswith("run_") else node.args:
                 # `!cmd {var}` and `$var` interpolate names: read them.
                 if isinstance(a, ast.Constant) and isinstance(a.value, str):
                     for token in _interpolated_names(a.value):
-                        self.read(token, node)
+                        self.read(token, node, soft=True)
             return True
         return False
 
-    def embedded(self, code: str, line_offset: int, reads_only: bool) -> None:
+    def help_read(self, target: str, node: ast.AST) -> None:
+        """`df?` / `df.head??` show the object: a read of its root name."""
         try:
-            tree = ast.parse(code)
-        except SyntaxError:
+            root = root_name(parse(target.strip(), mode="eval").body)
+        except SyntaxError:  # `a*?` searches names; nothing to read
+            return
+        if root:
+            self.read(root, node, soft=True)
+
+    def embedded(self, code: str, line_offset: int, reads_only: bool) -> None:
+        # %time, %%capture... transform their code as a cell before running it: it may hold
+        # magics of its own, and a syntax error in it fails the cell like any other.
+        python = ipython.to_python(code)
+        try:
+            tree = parse(python)
+        except SyntaxError as exc:
+            p = _syntax_problem(code, python, exc)
+            self.problems.append(Problem(p.code, p.severity, p.message,
+                                         (p.line or 1) + self.line_offset + line_offset,
+                                         p.column, p.excerpt))
             return
         saved = (self.line_offset, self.effects)
         self.line_offset = saved[0] + line_offset
