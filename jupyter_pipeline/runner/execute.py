@@ -86,7 +86,12 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
             f"{_failing_cell(output)} raised {exc.ename}: {exc.evalue}",
             f"Open '{output}' to see the failing cell and its traceback") from None
     except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout: papermill's own types
-        if type(exc).__name__ in ("DeadKernelError", "CellTimeoutError", "RuntimeError"):
-            raise StageFailed(notebook, output, f"the kernel died or stopped answering ({exc})",
+        kind = type(exc).__name__
+        if kind == "DeadKernelError":
+            raise StageFailed(notebook, output, "the kernel died while running a cell (killed by "
+                              "a signal, out of memory, or the code exited the process)",
+                              f"Open '{output}' to see how far it got") from None
+        if kind in ("CellTimeoutError", "RuntimeError"):
+            raise StageFailed(notebook, output, f"the kernel stopped answering ({exc})",
                               f"Open '{output}' to see how far it got") from None
         raise

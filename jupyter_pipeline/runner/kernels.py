@@ -51,6 +51,7 @@ class KernelPool:
         self._stopping = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stop")
         self._ready: dict[str, Future] = {}
         self._lock = threading.Lock()
+        self.active: set = set()  # kernels running a stage now
 
     def warm(self, key: str, notebook_path: Path, wdir: Path, kernel: str | None) -> None:
         with self._lock:
@@ -69,7 +70,16 @@ class KernelPool:
             return None
 
     def release(self, km) -> None:  # noqa: ANN001
+        with self._lock:
+            self.active.discard(km)
         self._stopping.submit(_shutdown, km)
+
+    def kill_active(self) -> None:
+        """Ctrl-C: stop the kernels of running stages now, so their threads return at once."""
+        with self._lock:
+            kernels = list(self.active)
+        for km in kernels:
+            _shutdown(km, now=True)
 
     def close(self) -> None:
         with self._lock:
@@ -86,14 +96,19 @@ class KernelPool:
 
     @staticmethod
     def _start(notebook_path: Path, wdir: Path, kernel: str | None):  # noqa: ANN205
-        from jupyter_client.manager import KernelManager
+        # An async manager, as nbclient's own: with a blocking client nbclient waits on iopub
+        # without yielding, never sees a kernel that died, and the stage hangs forever.
+        from jupyter_client.blocking import BlockingKernelClient
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
 
         nb = json.loads(notebook_path.read_text(encoding="utf-8"))
         name = kernel or (nb.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
-        km = KernelManager(kernel_name=name)
-        km.start_kernel(cwd=str(wdir))
+        km = AsyncKernelManager(kernel_name=name)
+        run_sync(km.start_kernel)(cwd=str(wdir))
         code = warmup_code(nb, wdir)
-        kc = km.client()
+        kc = BlockingKernelClient(connection_file=km.connection_file)
+        kc.load_connection_file()
         kc.start_channels()
         try:
             kc.wait_for_ready(timeout=120)
@@ -104,8 +119,10 @@ class KernelPool:
         return km
 
 
-def _shutdown(km) -> None:  # noqa: ANN001
+def _shutdown(km, now: bool = False) -> None:  # noqa: ANN001
+    from jupyter_core.utils import run_sync
+
     try:
-        km.shutdown_kernel(now=False)
+        run_sync(km.shutdown_kernel)(now=now)
     except Exception:  # noqa: BLE001 - already gone
         pass

@@ -155,6 +155,7 @@ def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,
     try:
         if km is None:
             km = KernelPool._start(stage.notebook, wdir, stage.kernel)
+        pool.active.add(km)
         execute_stage(str(stage.notebook), str(stage.output), str(stage.params), stage.kernel,
                       km=km, on_cell=lambda cell: report(Event(spec.name, "cell", str(cell))))
     except Nb2PipeError as exc:
@@ -272,53 +273,56 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
     try:
         warm_ahead()
         with ThreadPoolExecutor(max_workers=jobs) as workers:
-            while pending or running:
-                for name in list(pending):
-                    if len(running) >= jobs:
-                        break
-                    ups = [u for u in edges[name] if u in to_run]
-                    if any(u in blocked for u in ups):
-                        pending.remove(name)
-                        blocked.add(name)
-                        ev = Event(name, "not started", "an upstream stage failed")
-                        result.events.append(ev)
-                        report(ev)
-                    elif all(u in done for u in ups) and not (result.failed and not keep_going):
-                        pending.remove(name)
-                        launch(workers, name)
-                if not running:
-                    if result.failed and not keep_going:
-                        for name in pending:
-                            ev = Event(name, "not started", "an earlier stage failed")
+            try:
+                while pending or running:
+                    for name in list(pending):
+                        if len(running) >= jobs:
+                            break
+                        ups = [u for u in edges[name] if u in to_run]
+                        if any(u in blocked for u in ups):
+                            pending.remove(name)
+                            blocked.add(name)
+                            ev = Event(name, "not started", "an upstream stage failed")
                             result.events.append(ev)
                             report(ev)
-                        break
-                    if not pending:
-                        break
-                    continue
-                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    name, started = running.pop(fut)
-                    ok, detail = fut.result()
-                    seconds = time.monotonic() - started
-                    if ok:
-                        finish(name)
-                        done.add(name)
-                        ev = Event(name, "done", "", seconds)
-                    else:
-                        result.failed.append(name)
-                        blocked.add(name)
-                        ev = Event(name, "failed", detail, seconds)
-                    result.events.append(ev)
-                    report(ev)
-    except KeyboardInterrupt:
-        stop.set()
-        for proc in list(children):
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except OSError:
-                pass
-        raise
+                        elif all(u in done for u in ups) and not (result.failed and not keep_going):
+                            pending.remove(name)
+                            launch(workers, name)
+                    if not running:
+                        if result.failed and not keep_going:
+                            for name in pending:
+                                ev = Event(name, "not started", "an earlier stage failed")
+                                result.events.append(ev)
+                                report(ev)
+                            break
+                        if not pending:
+                            break
+                        continue
+                    finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        name, started = running.pop(fut)
+                        ok, detail = fut.result()
+                        seconds = time.monotonic() - started
+                        if ok:
+                            finish(name)
+                            done.add(name)
+                            ev = Event(name, "done", "", seconds)
+                        else:
+                            result.failed.append(name)
+                            blocked.add(name)
+                            ev = Event(name, "failed", detail, seconds)
+                        result.events.append(ev)
+                        report(ev)
+            except KeyboardInterrupt:
+                # Stop running stages before the executor waits for their threads.
+                stop.set()
+                pool.kill_active()
+                for proc in list(children):
+                    try:
+                        os.killpg(proc.pid, signal.SIGTERM)
+                    except OSError:
+                        pass
+                raise
     finally:
         pool.close()
     return result

@@ -174,3 +174,47 @@ def test_a_failing_notebook_stage_names_stage_cell_and_error_and_keeps_the_rest(
     proc = nb2pipe("run", "--keep-going", "-j", "1", cwd=folder)
     assert proc.returncode == 1
     assert "done     side" in proc.stdout and "  side:" in (folder / "dvc.lock").read_text()
+
+
+def _notebook_project(tmp_path, cells) -> Path:
+    folder = tmp_path / "k"
+    folder.mkdir()
+    (folder / "nb.ipynb").write_text(json.dumps(notebook(cells)))
+    harness.make_repo(folder)
+    nb2pipe("convert", "nb.ipynb", cwd=folder, check=True)
+    return folder
+
+
+def test_a_kernel_that_dies_fails_its_stage_with_a_clear_message(tmp_path):
+    folder = _notebook_project(tmp_path, [("stage:a", "x = 1"),
+                                          ("stage:b", "import os\nos._exit(3)")])
+    proc = nb2pipe("run", cwd=folder)
+    _refused(proc, "FAILED   b", "kernel died")
+    assert "  a:" in (folder / "dvc.lock").read_text()
+
+
+def test_ctrl_c_stops_the_run_and_leaves_a_valid_lock(tmp_path):
+    import signal
+    import time
+
+    from ruamel.yaml import YAML
+
+    folder = _notebook_project(tmp_path, [("stage:a", "x = 1"),
+                                          ("stage:b", "import time\ntime.sleep(60)\ny = x")])
+    proc = subprocess.Popen([str(harness.BIN / "nb2pipe"), "run"], cwd=folder, env=harness.env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        lock = folder / "dvc.lock"
+        if lock.exists() and "  a:" in lock.read_text():
+            break
+        time.sleep(0.2)
+    time.sleep(2)  # b is running now
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert time.monotonic() - started < 30, "Ctrl-C must not wait for the stage to finish"
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in err
+    data = YAML(typ="safe").load((folder / "dvc.lock").read_text())
+    assert set(data["stages"]) == {"a"}
