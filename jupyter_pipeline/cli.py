@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -295,3 +296,13 @@ _COMMANDS = {"convert": _convert, "show": _show, "dag": _dag, "tag": _tag, "run"
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def console_main() -> None:
+    """The `nb2pipe` command. After a run the interpreter's teardown waits ~0.3 s on kernel-client
+    threads and sockets that have nothing left to do; every file is written and closed by now
+    (atomically), so flush the terminal and leave at once."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -10,16 +10,18 @@ from __future__ import annotations
 import ast
 import json
 import threading
+import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from ..analysis.ipython import to_python
+from .zygote import ForkedProcess, Zygote, ZygoteProvisioner, preloadable
 
 
-def warmup_code(notebook: dict[str, Any], wdir: Path) -> str:
-    """The stage's top-level imports of installed packages, each guarded."""
-    lines: dict[str, None] = {}
+def _installed_imports(notebook: dict[str, Any], wdir: Path) -> dict[str, list[str]]:
+    """The stage's top-level imports of installed packages: statement → modules it loads."""
+    found: dict[str, list[str]] = {}
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
@@ -29,13 +31,34 @@ def warmup_code(notebook: dict[str, Any], wdir: Path) -> str:
         except SyntaxError:
             continue
         for stmt in tree.body:
-            if isinstance(stmt, (ast.Import, ast.ImportFrom)) and not getattr(stmt, "level", 0):
-                names = [a.name for a in stmt.names] if isinstance(stmt, ast.Import) else [
-                    stmt.module or ""]
-                if any(_is_local(n, wdir) for n in names) or "jupyter_pipeline" in names[0]:
-                    continue
-                lines[ast.unparse(stmt)] = None
-    return "\n".join(f"try:\n    {line}\nexcept Exception:\n    pass" for line in lines)
+            if isinstance(stmt, ast.Import):
+                modules = [a.name for a in stmt.names]
+            elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
+                # `from sklearn import metrics` may name a submodule: try loading it too
+                modules = [stmt.module] + [f"{stmt.module}.{a.name}" for a in stmt.names
+                                           if a.name != "*"]
+            else:
+                continue
+            if any(_is_local(m, wdir) for m in modules) or modules[0].startswith("jupyter_pipeline"):
+                continue
+            found[ast.unparse(stmt)] = modules
+    return found
+
+
+def warmup_code(notebook: dict[str, Any], wdir: Path) -> str:
+    """The stage's imports of installed packages, each guarded."""
+    return "\n".join(f"try:\n    {line}\nexcept Exception:\n    pass"
+                     for line in _installed_imports(notebook, wdir))
+
+
+def preload_modules(notebook_path: Path, wdir: Path) -> list[str]:
+    """What the fork server imports for this stage: its libraries and the handoff runtime."""
+    nb = json.loads(notebook_path.read_text(encoding="utf-8"))
+    modules = [m for ms in _installed_imports(nb, wdir).values() for m in ms]
+    modules.append("jupyter_pipeline.runtime.handoff")
+    if any(m.split(".")[0] == "pandas" for m in modules):
+        modules.append("pyarrow.parquet")  # DataFrames are handed over as parquet
+    return modules
 
 
 def _is_local(module: str, wdir: Path) -> bool:
@@ -46,7 +69,11 @@ def _is_local(module: str, wdir: Path) -> bool:
 class KernelPool:
     """Kernels started ahead of need, one per stage, handed out once."""
 
-    def __init__(self, workers: int = 2) -> None:
+    def __init__(self, workers: int = 2, preload: list[str] | None = None) -> None:
+        """`preload`: modules a fork server imports once for every kernel; None: no server."""
+        self._preload = preload
+        self._fork_server: Zygote | None = None
+        self._started_any = False
         self._starting = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="warm")
         self._stopping = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stop")
         self._ready: dict[str, Future] = {}
@@ -57,7 +84,7 @@ class KernelPool:
         with self._lock:
             if key not in self._ready:
                 self._ready[key] = self._starting.submit(
-                    self._start, notebook_path, wdir, kernel)
+                    self.start, notebook_path, wdir, kernel)
 
     def take(self, key: str):  # noqa: ANN201 - a started KernelManager, or None
         with self._lock:
@@ -93,9 +120,10 @@ class KernelPool:
             self.release(km)
         self._starting.shutdown(wait=True)
         self._stopping.shutdown(wait=True)
+        if self._fork_server is not None:
+            self._fork_server.close()
 
-    @staticmethod
-    def _start(notebook_path: Path, wdir: Path, kernel: str | None):  # noqa: ANN205
+    def start(self, notebook_path: Path, wdir: Path, kernel: str | None):  # noqa: ANN201
         # An async manager, as nbclient's own: with a blocking client nbclient waits on iopub
         # without yielding, never sees a kernel that died, and the stage hangs forever.
         from jupyter_client.blocking import BlockingKernelClient
@@ -105,8 +133,16 @@ class KernelPool:
         nb = json.loads(notebook_path.read_text(encoding="utf-8"))
         name = kernel or (nb.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
         km = AsyncKernelManager(kernel_name=name)
+        km.kernel_id = str(uuid.uuid4())
+        provisioner = ZygoteProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec,
+                                        parent=km)
+        provisioner.zygote = self._zygote()
+        km.provisioner = provisioner
         run_sync(km.start_kernel)(cwd=str(wdir))
-        code = warmup_code(nb, wdir)
+        forked = isinstance(provisioner.process, ForkedProcess)
+        # A forked kernel has the imports in sys.modules already; a kernel started the usual
+        # way gets them run now, while an earlier stage computes.
+        code = "" if forked else warmup_code(nb, wdir)
         kc = BlockingKernelClient(connection_file=km.connection_file)
         kc.load_connection_file()
         kc.start_channels()
@@ -117,6 +153,24 @@ class KernelPool:
         finally:
             kc.stop_channels()
         return km
+
+    def _zygote(self) -> Zygote | None:
+        """The fork server for this kernel, or None for a kernel started the usual way.
+
+        The first kernel starts the usual way while the server imports the libraries on the
+        other core: forking it would wait for those imports, which the first stage does not
+        need all of."""
+        with self._lock:
+            if self._preload is None:
+                return None
+            if self._fork_server is None:
+                try:
+                    self._fork_server = Zygote(preloadable(self._preload))
+                except OSError:
+                    self._preload = None
+                    return None
+            first, self._started_any = not self._started_any, True
+            return None if first else self._fork_server
 
 
 def _shutdown(km, now: bool = False) -> None:  # noqa: ANN001

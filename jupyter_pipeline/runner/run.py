@@ -24,7 +24,7 @@ from ruamel.yaml import YAML
 
 from ..errors import Nb2PipeError
 from . import lock as lockfile
-from .kernels import KernelPool
+from .kernels import KernelPool, preload_modules
 from .plan import Decision, decide, dependencies
 from .spec import PipelineError, StageSpec, parse_stages
 
@@ -154,7 +154,7 @@ def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,
     km = pool.take(spec.name)
     try:
         if km is None:
-            km = KernelPool._start(stage.notebook, wdir, stage.kernel)
+            km = pool.start(stage.notebook, wdir, stage.kernel)
         pool.active.add(km)
         execute_stage(str(stage.notebook), str(stage.output), str(stage.params), stage.kernel,
                       km=km, on_cell=lambda cell: report(Event(spec.name, "cell", str(cell))))
@@ -233,9 +233,11 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
     # Kernels warming beyond the running ones. Warming is CPU work (importing pandas, sklearn):
     # more warm kernels than spare cores only slow the running stage (measured: BENCHMARKS.md).
     ahead = max(1, (os.cpu_count() or 2) - 1)
-    pool = KernelPool(workers=ahead)
-    warmed: list[str] = []
     notebook_stages = {n: notebook_stage(by_name[n], root) for n in to_run}
+    pool = KernelPool(workers=ahead, preload=list(dict.fromkeys(  # in the order stages run
+        m for n, stage in notebook_stages.items() if stage is not None
+        for m in preload_modules(stage.notebook, (root / by_name[n].wdir).resolve()))))
+    warmed: list[str] = []
 
     def warm_ahead() -> None:
         """Keep `ahead` kernels warming for the next stages in run order."""

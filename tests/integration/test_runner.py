@@ -218,3 +218,42 @@ def test_ctrl_c_stops_the_run_and_leaves_a_valid_lock(tmp_path):
     assert "Traceback" not in err
     data = YAML(typ="safe").load((folder / "dvc.lock").read_text())
     assert set(data["stages"]) == {"a"}
+
+
+# Kernels after the first are forks of a server that imported the stages' libraries once
+# (runner/zygote.py). A forked kernel must be indistinguishable from a fresh one.
+_LIBRARIES = "import numpy as np\nimport pandas as pd\nimport matplotlib.pyplot as plt\n"
+
+
+def test_a_forked_kernel_shows_what_a_fresh_kernel_shows(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "helper.py").write_text("NAME = 'the folder module'\n")
+    (folder / "nb.ipynb").write_text(json.dumps(notebook([
+        ("stage:a", _LIBRARIES + "x = 1"),
+        ("stage:b", _LIBRARIES + "import os, sys, matplotlib, helper\n"
+                    "print(pd.get_option('display.max_columns'), matplotlib.get_backend())\n"
+                    "print(os.path.exists('helper.py'), helper.NAME)\n"
+                    "plt.plot([x, 2])\nplt.show()"),
+    ])))
+    proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", "nb.ipynb"], folder, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "same       b" in proc.stdout
+
+
+def test_a_forked_kernel_starts_with_an_empty_namespace(tmp_path):
+    folder = _notebook_project(tmp_path, [
+        ("stage:a", _LIBRARIES + "x = 1"),
+        ("stage:b", "print(sorted(n for n in ('np', 'pd', 'plt') if n in dir()))\n"
+                    "import numpy as np\nprint(np.random.rand())\ny = x"),
+        ("stage:c", "import numpy as np\nprint(np.random.rand())\nz = y"),
+    ])
+    assert nb2pipe("run", "-j", "1", cwd=folder).returncode == 0
+    outputs = {}
+    for stage in ("b", "c"):
+        cells = json.loads((folder / "pipelines/nb/executed" / f"{stage}.ipynb").read_text())["cells"]
+        outputs[stage] = "".join("".join(o.get("text", "")) for c in cells
+                                 if c["cell_type"] == "code" for o in c.get("outputs", []))
+    assert outputs["b"].startswith("[]\n"), outputs["b"]
+    # Each fork draws its own random numbers, as separate processes do.
+    assert outputs["b"].split("\n")[1] != outputs["c"].split("\n")[0], outputs
