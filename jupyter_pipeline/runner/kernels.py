@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.ipython import to_python
-from .zygote import ForkedProcess, Zygote, ZygoteProvisioner, preloadable
+from .zygote import ForkedProcess, Zygote, preloadable, provisioner_class
 
 
 def _installed_imports(notebook: dict[str, Any], wdir: Path) -> dict[str, list[str]]:
@@ -71,7 +72,9 @@ class KernelPool:
 
     def __init__(self, workers: int = 2, preload: list[str] | None = None) -> None:
         """`preload`: modules a fork server imports once for every kernel; None: no server."""
-        self._preload = preload
+        # NB2PIPE_FORK_KERNELS=0: every kernel starts the usual way (a library that misbehaves
+        # when imported before the kernel it runs in exists).
+        self._preload = None if os.environ.get("NB2PIPE_FORK_KERNELS") == "0" else preload
         self._fork_server: Zygote | None = None
         self._started_any = False
         self._starting = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="warm")
@@ -134,7 +137,7 @@ class KernelPool:
         name = kernel or (nb.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
         km = AsyncKernelManager(kernel_name=name)
         km.kernel_id = str(uuid.uuid4())
-        provisioner = ZygoteProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec,
+        provisioner = provisioner_class()(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec,
                                         parent=km)
         provisioner.zygote = self._zygote()
         km.provisioner = provisioner

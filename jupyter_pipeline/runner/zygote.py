@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import importlib
 import json
 import os
@@ -26,8 +27,6 @@ import sys
 import threading
 from pathlib import Path
 from typing import Any
-
-from jupyter_client.provisioning import LocalProvisioner
 
 # Libraries that start threads or devices at import and are not safe to fork: their stages get
 # a kernel of their own.
@@ -115,19 +114,25 @@ class ForkedProcess:
         self.send_signal(signal.SIGTERM)
 
 
-class ZygoteProvisioner(LocalProvisioner):
-    """jupyter_client's local provisioner, launching by fork when it can."""
+@functools.lru_cache(maxsize=None)
+def provisioner_class() -> type:
+    """jupyter_client's local provisioner, launching by fork when it can. Built on first use:
+    jupyter_client costs ~0.1 s to import, and `nb2pipe run` with nothing to do needs none of it."""
+    from jupyter_client.provisioning import LocalProvisioner
 
-    zygote: Zygote | None = None
+    class ZygoteProvisioner(LocalProvisioner):
+        zygote: Zygote | None = None
 
-    async def launch_kernel(self, cmd: list[str], **kwargs: Any):  # noqa: ANN201
-        if self.zygote is None or not runs_here(cmd):
-            return await super().launch_kernel(cmd, **kwargs)
-        cwd = str(kwargs.get("cwd") or Path.cwd())
-        self.process = ForkedProcess(self.zygote.fork(cmd[4], cwd))
-        self.pid = self.pgid = self.process.pid  # the fork starts its own session
-        self.cwd = cwd
-        return self.connection_info
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any):  # noqa: ANN202
+            if self.zygote is None or not runs_here(cmd):
+                return await super().launch_kernel(cmd, **kwargs)
+            cwd = str(kwargs.get("cwd") or Path.cwd())
+            self.process = ForkedProcess(self.zygote.fork(cmd[4], cwd))
+            self.pid = self.pgid = self.process.pid  # the fork starts its own session
+            self.cwd = cwd
+            return self.connection_info
+
+    return ZygoteProvisioner
 
 
 # --- the server side -----------------------------------------------------------------------
