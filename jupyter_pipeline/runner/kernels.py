@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import subprocess
 import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -100,9 +101,18 @@ class KernelPool:
             return None
 
     def release(self, km) -> None:  # noqa: ANN001
+        """The stage is over: ask the kernel to exit (as papermill does) and let it go. Its outputs
+        are on disk, so nothing waits for it to finish exiting; it does so on its own."""
         with self._lock:
             self.active.discard(km)
-        self._stopping.submit(_shutdown, km)
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(km.request_shutdown)()
+            km.cleanup_connection_file()  # read by the kernel when it started
+        except Exception:  # noqa: BLE001 - already gone
+            return
+        self._stopping.submit(_finish_shutdown, km)
 
     def kill_active(self) -> None:
         """Ctrl-C: stop the kernels of running stages now, so their threads return at once."""
@@ -122,7 +132,7 @@ class KernelPool:
                 continue
             self.release(km)
         self._starting.shutdown(wait=True)
-        self._stopping.shutdown(wait=True)
+        self._stopping.shutdown(wait=False)
         if self._fork_server is not None:
             self._fork_server.close()
 
@@ -141,7 +151,9 @@ class KernelPool:
                                         parent=km)
         provisioner.zygote = self._zygote()
         km.provisioner = provisioner
-        run_sync(km.start_kernel)(cwd=str(wdir))
+        # The kernel's own stderr carries only ipykernel's start-up warnings; what the code prints
+        # reaches the stage notebook through iopub.
+        run_sync(km.start_kernel)(cwd=str(wdir), stderr=subprocess.DEVNULL)
         forked = isinstance(provisioner.process, ForkedProcess)
         # A forked kernel has the imports in sys.modules already; a kernel started the usual
         # way gets them run now, while an earlier stage computes.
@@ -181,5 +193,17 @@ def _shutdown(km, now: bool = False) -> None:  # noqa: ANN001
 
     try:
         run_sync(km.shutdown_kernel)(now=now)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
+
+
+def _finish_shutdown(km) -> None:  # noqa: ANN001
+    """Wait for a kernel asked to shut down (once: a second request reaches a kernel that is
+    exiting and makes it print a traceback) and free what its manager holds."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        run_sync(km.finish_shutdown)()
+        run_sync(km.cleanup_resources)()
     except Exception:  # noqa: BLE001 - already gone
         pass

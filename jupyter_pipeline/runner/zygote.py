@@ -155,8 +155,8 @@ def _serve(modules: list[str]) -> None:
     buffered = b""
     while True:
         chunk = os.read(0, 65536)
-        if not chunk:
-            return  # the runner is gone
+        if not chunk:  # the runner is done (or gone); nothing here needs a tidy teardown
+            os._exit(0)
         buffered += chunk
         while b"\n" in buffered:
             line, buffered = buffered.split(b"\n", 1)
