@@ -84,6 +84,11 @@ class KernelPool:
         self._lock = threading.Lock()
         self.active: set = set()  # kernels running a stage now
 
+    @property
+    def forks(self) -> bool:
+        """Will kernels after the first be forks of the server (cheap to start ahead)?"""
+        return self._preload is not None
+
     def warm(self, key: str, notebook_path: Path, wdir: Path, kernel: str | None) -> None:
         with self._lock:
             if key not in self._ready:

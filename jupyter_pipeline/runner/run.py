@@ -234,9 +234,11 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
     # more warm kernels than spare cores only slow the running stage (measured: BENCHMARKS.md).
     ahead = max(1, (os.cpu_count() or 2) - 1)
     notebook_stages = {n: notebook_stage(by_name[n], root) for n in to_run}
-    pool = KernelPool(workers=ahead, preload=list(dict.fromkeys(  # in the order stages run
+    pool = KernelPool(workers=max(ahead, jobs), preload=list(dict.fromkeys(  # in run order
         m for n, stage in notebook_stages.items() if stage is not None
         for m in preload_modules(stage.notebook, (root / by_name[n].wdir).resolve()))))
+    if pool.forks:
+        ahead = max(ahead, jobs)  # a forked kernel costs little CPU: have one ready per job
     warmed: list[str] = []
 
     def warm_ahead() -> None:
