@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.ipython import to_python
+from .ready import ready_client_class
 from .zygote import ForkedProcess, Zygote, preloadable, provisioner_class
 
 
@@ -151,6 +152,7 @@ class KernelPool:
         nb = json.loads(notebook_path.read_text(encoding="utf-8"))
         name = kernel or (nb.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
         km = AsyncKernelManager(kernel_name=name)
+        km.client_factory = ready_client_class()  # the client nbclient will use
         km.kernel_id = str(uuid.uuid4())
         provisioner = provisioner_class()(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec,
                                         parent=km)
