@@ -76,15 +76,15 @@ def tag_by_headings(path: str | os.PathLike, level: int = 2, dry_run: bool = Fal
                     ) -> list[tuple[int, str]]:
     """Write `stage:NAME` tags at each heading of `level`; every other byte of the notebook kept
     (JSON is re-serialised in nbformat's own style: one-space indent, keys sorted)."""
-    from .analysis.stages import heading_names
+    from .analysis.stages import heading_names, missing_headings
 
     nb_path = Path(path)
     notebook = files.read_notebook(nb_path)
     names = heading_names(notebook, level)
     if not names:
-        raise NotebookReadError(str(path), f"has no level-{level} markdown headings before code "
-                                "cells", f"Try --by-headings={level + 1 if level < 6 else 1}, "
-                                "or tag cells with 'stage:NAME' yourself.")
+        problem, fix = missing_headings(notebook, level).split("; ", 1)
+        raise NotebookReadError(str(path), problem, fix[0].upper() + fix[1:] + ". Nothing was "
+                                "written")
     original = nb_path.read_text(encoding="utf-8")
     raw = json.loads(original)
     style = _json_style(original, raw)

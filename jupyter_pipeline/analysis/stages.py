@@ -50,10 +50,27 @@ def heading_names(notebook: Notebook, level: int = 2) -> dict[int, str]:
     return names
 
 
+def missing_headings(notebook: Notebook, level: int) -> str:
+    """Why `--by-headings=level` finds nothing to split at, and which levels would work."""
+    levels = [n for n in range(1, 7) if n != level and heading_names(notebook, n)]
+    if levels:
+        listed = ", ".join(str(n) for n in levels)
+        word = "level" if len(levels) == 1 else "levels"
+        fix = (f"its headings before code cells are at {word} {listed}: try "
+               f"--by-headings={levels[0]}, or tag cells with 'stage:NAME' yourself")
+    else:
+        fix = ("it has no markdown headings before code cells: add some ('## Load data') or "
+               "tag cells with 'stage:NAME' yourself")
+    return f"has no level-{level} markdown headings before code cells; {fix}"
+
+
 def group(notebook: Notebook, by_headings: int | None = None) -> Grouping:
     diags: list[Diagnostic] = []
     roles: dict[int, CellRole] = {}
     headings = heading_names(notebook, by_headings) if by_headings else {}
+    if by_headings and not headings and notebook.code_cells:
+        diags.append(Diagnostic("no-headings", Severity.ERROR,
+                                missing_headings(notebook, by_headings)))
     parameters_cell: int | None = None
     order: list[str] = []
     members: dict[str, list[int]] = {}
@@ -117,7 +134,8 @@ def group(notebook: Notebook, by_headings: int | None = None) -> Grouping:
     if not roles:
         diags.append(Diagnostic(
             "no-code", Severity.ERROR,
-            "has no code cells, so there is nothing to turn into a pipeline"))
+            "has no code cells, so there is nothing to turn into a pipeline. Check that this is "
+            "the notebook you meant, or add the code cells (tagged 'stage:NAME') to convert"))
         return Grouping((), roles, parameters_cell, tuple(diags))
     if not order:
         order.append("main")

@@ -171,11 +171,17 @@ def _syntax_problem(source: str, python: str, exc: SyntaxError) -> Problem:
     return Problem(
         "syntax-error",
         "error",
-        f"cannot be parsed: {exc.msg}. {hint}, then convert again",
+        f"cannot be parsed: {_sentence(exc.msg or 'invalid syntax')} {hint}, then convert again",
         line,
         col,
         f"{text}\n{caret}",
     )
+
+
+def _sentence(text: str) -> str:
+    """Python's message as a sentence: some end with '?' already ("Did you mean print(...)?")."""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def _path_expr(node: ast.AST) -> PathExpr | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Mapping, Sequence
 
 from ..model.pipeline import Pipeline
@@ -65,19 +66,25 @@ def _mid(name: str) -> str:
 
 
 def edges_from_dvc(stages: Mapping[str, Mapping]) -> dict[str, list[tuple[str, str]]]:
-    """Edges of a dvc.yaml's stages: a dep that is (inside) another stage's out."""
+    """Edges of a dvc.yaml's stages: a dep that is (inside) another stage's out. Paths are
+    compared from the dvc.yaml's folder, since each stage writes them relative to its wdir."""
     outs: dict[str, str] = {}
     for name, st in stages.items():
         for o in [*(st.get("outs") or []), *(st.get("plots") or []), *(st.get("metrics") or [])]:
             path = next(iter(o)) if isinstance(o, Mapping) else str(o)
-            outs[path.rstrip("/")] = name
+            outs[_from_root(st, path)] = name
     edges: dict[str, list[tuple[str, str]]] = {}
     for name, st in stages.items():
         found: dict[str, list[str]] = {}
         for d in st.get("deps", []) or []:
-            dep = str(d).rstrip("/")
+            dep = _from_root(st, str(d))
             for out, producer in outs.items():
                 if producer != name and (dep == out or dep.startswith(out + "/")):
-                    found.setdefault(producer, []).append(dep)
+                    found.setdefault(producer, []).append(str(d).rstrip("/"))
         edges[name] = [(u, ", ".join(v)) for u, v in found.items()]
     return edges
+
+
+def _from_root(stage: Mapping, path: str) -> str:
+    wdir = str(stage.get("wdir") or ".")
+    return posixpath.normpath(posixpath.join(wdir, path.rstrip("/")))

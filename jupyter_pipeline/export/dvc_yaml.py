@@ -120,7 +120,7 @@ def merge(existing: str | None, notebook: Notebook, pipeline: Pipeline, layout: 
         start = stages.lc.key(name)[0]
         end = stages.lc.key(names[i + 1])[0] if i + 1 < len(names) else end_of_stages
         if name in mine:
-            blocks.append((start, end))
+            blocks.append((start, _leading_trivia_start(lines, start, end)))
     if blocks:
         drop = {i for start, end in blocks for i in range(start, end)}
         out: list[str] = []
@@ -134,6 +134,15 @@ def merge(existing: str | None, notebook: Notebook, pipeline: Pipeline, layout: 
     while insert_at > 0 and not lines[insert_at - 1].strip():
         insert_at -= 1
     return "".join(lines[:insert_at]) + ours + "".join(lines[insert_at:])
+
+
+def _leading_trivia_start(lines: list[str], start: int, end: int) -> int:
+    """Where the comments and blank lines just before line `end` begin: they introduce what
+    follows (a hand-written stage, a top-level key), so replacing our stage must keep them."""
+    while end > start + 1 and (not lines[end - 1].strip()
+                               or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    return end
 
 
 def _same_wdir(entry: Any, layout: Layout) -> bool:

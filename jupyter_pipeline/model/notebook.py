@@ -6,7 +6,7 @@ Built from the JSON dict nbformat reads; no disk access here (files.py does the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, NoReturn
 
 from ..errors import NotebookReadError
 
@@ -56,46 +56,69 @@ class Notebook:
                 "Pass an .ipynb file saved by Jupyter.",
             )
         major = data.get("nbformat")
-        if major != 4:
+        if isinstance(major, int) and not isinstance(major, bool) and major != 4:
             raise NotebookReadError(
                 path,
                 f"is in nbformat {major}, and nb2pipe reads nbformat 4",
                 "Open and save it in JupyterLab, or run "
                 f"'jupyter nbconvert --to notebook --nbformat 4 --inplace {path}'.",
             )
+        if major != 4 or isinstance(major, bool):
+            _malformed(path, f"has {_shown('nbformat', major)} where Jupyter writes the number 4")
+        minor = data.get("nbformat_minor", 0)
+        if not isinstance(minor, int) or isinstance(minor, bool) or minor < 0:
+            _malformed(path, f"has {_shown('nbformat_minor', minor)} where Jupyter writes a "
+                             "whole number")
+        metadata = data.get("metadata", {})
+        if not isinstance(metadata, Mapping):
+            _malformed(path, f"has {_shown('metadata', metadata)} where Jupyter writes an object")
         raw_cells = data.get("cells")
         if not isinstance(raw_cells, list):
             raise NotebookReadError(
                 path, "has no 'cells' list", "Pass an .ipynb file saved by Jupyter."
             )
-        cells = []
-        for index, raw in enumerate(raw_cells):
-            if not isinstance(raw, Mapping) or "cell_type" not in raw:
-                raise NotebookReadError(
-                    path,
-                    f"has a malformed cell {index} (no 'cell_type')",
-                    "Repair the notebook in JupyterLab or with 'nbformat.validate'.",
-                )
-            source = raw.get("source", "")
-            if isinstance(source, list):
-                source = "".join(source)
-            metadata = raw.get("metadata") or {}
-            tags = metadata.get("tags") or ()
-            if not isinstance(tags, (list, tuple)):
-                tags = ()
-            cells.append(
-                Cell(
-                    index=index,
-                    cell_type=str(raw["cell_type"]),
-                    source=str(source),
-                    id=raw.get("id"),
-                    tags=tuple(str(t) for t in tags),
-                    metadata=metadata,
-                )
-            )
-        return cls(
-            path=path,
-            cells=tuple(cells),
-            metadata=data.get("metadata") or {},
-            nbformat_minor=int(data.get("nbformat_minor", 0) or 0),
-        )
+        cells = tuple(_cell(path, index, raw) for index, raw in enumerate(raw_cells))
+        return cls(path=path, cells=cells, metadata=metadata, nbformat_minor=minor)
+
+
+def _cell(path: str, index: int, raw: Any) -> Cell:
+    where = f"cell {index}"
+    if not isinstance(raw, Mapping) or "cell_type" not in raw:
+        _malformed(path, f"has a malformed {where} (no 'cell_type')")
+    cell_type = raw["cell_type"]
+    if not isinstance(cell_type, str):
+        _malformed(path, f"has {_shown('cell_type', cell_type)} in {where}, where Jupyter writes "
+                         "'code', 'markdown' or 'raw'")
+    source = raw.get("source", "")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        source = "".join(source)
+    if not isinstance(source, str):
+        _malformed(path, f"has {_shown('source', source)} in {where}, where Jupyter writes text "
+                         "or a list of lines")
+    metadata = raw.get("metadata", {})
+    if not isinstance(metadata, Mapping):
+        _malformed(path, f"has {_shown('metadata', metadata)} in {where}, where Jupyter writes "
+                         "an object")
+    tags = metadata.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        _malformed(path, f"has {_shown('tags', tags)} in {where}, where Jupyter writes a list of "
+                         "strings")
+    cell_id = raw.get("id")
+    if cell_id is not None and not isinstance(cell_id, str):
+        _malformed(path, f"has {_shown('id', cell_id)} in {where}, where Jupyter writes a string")
+    return Cell(index=index, cell_type=cell_type, source=source, id=cell_id, tags=tuple(tags),
+                metadata=metadata)
+
+
+def _shown(key: str, value: Any) -> str:
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"'{key}': {text} (a {type(value).__name__})"
+
+
+def _malformed(path: str, problem: str) -> NoReturn:
+    raise NotebookReadError(
+        path, problem,
+        "Fix that value in the .ipynb file (it is JSON text), or restore the notebook from "
+        "version control.")

@@ -55,7 +55,8 @@ def test_a_folder_given_as_the_notebook(tmp_path):
 
 CELLS = {
     "python-2": ([("stage:a", "x = 1"), ("stage:b", 'y = x\nprint "x"')],
-                 ("nb.ipynb, cell 1, line 2: error:", "This looks like Python 2",
+                 ("nb.ipynb, cell 1, line 2: error:",
+                  "Did you mean print(...)? This looks like Python 2",
                   "port the cell to Python 3", '    print "x"\n    ^\n')),
     "syntax-error": ([("stage:a", "x = 1\ny = (2,\n")],
                      ("nb.ipynb, cell 0, line 2: error: cannot be parsed",
@@ -69,8 +70,9 @@ CELLS = {
     "invalid-name": ([("stage:Bad Name", "x = 1")],
                      ("nb.ipynb, cell 0: error:", "invalid stage name 'Bad Name'",
                       "for example 'stage:bad-name'")),
-    "only-markdown": ([(None, "# md: only words")], ("nb.ipynb: error: has no code cells",)),
-    "no-cells": ([], ("nb.ipynb: error: has no code cells",)),
+    "only-markdown": ([(None, "# md: only words")], ("nb.ipynb: error: has no code cells",
+                                                      "Check that this is the notebook you meant")),
+    "no-cells": ([], ("nb.ipynb: error: has no code cells", "add the code cells")),
     "needs-later-stage": ([("stage:a", "print(late)"), ("stage:b", "late = 1")],
                           ("nb.ipynb, cell 0, line 1: error: stage 'a' reads 'late'",
                            "first set in the later stage 'b'",
@@ -186,8 +188,21 @@ def test_tag_without_headings_at_that_level(tmp_path):
     path = write_nb(tmp_path, [(None, "# md: ## Load"), (None, "x = 1")])
     before = path.read_bytes()
     assert_refused(nb2pipe("tag", "nb.ipynb", "--by-headings=4", cwd=tmp_path),
-                   "'nb.ipynb' has no level-4 markdown headings", "Try --by-headings=5")
+                   "'nb.ipynb' has no level-4 markdown headings",
+                   "Its headings before code cells are at level 2: try --by-headings=2")
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["convert", "show"])
+def test_by_headings_at_a_level_the_notebook_lacks_is_refused(tmp_path, command):
+    path = write_nb(tmp_path, [(None, "# md: # Title\n### Load"), (None, "x = 1")])
+    before = snapshot(tmp_path)
+    proc = nb2pipe(command, "nb.ipynb", "--by-headings=5", cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
+    assert "nb.ipynb" in proc.stdout + proc.stderr
+    assert "has no level-5 markdown headings before code cells" in proc.stdout + proc.stderr
+    assert "at levels 1, 3: try --by-headings=1" in proc.stdout + proc.stderr
+    assert snapshot(tmp_path) == before and path.exists()
 
 
 class TestHandEditedFiles:

@@ -128,6 +128,22 @@ def test_reconvert_replaces_only_this_notebooks_stages_byte_for_byte():
     assert "report:" not in merged_twice and "train:" in merged_twice
 
 
+def test_reconvert_keeps_the_comment_above_a_handwritten_stage_that_follows_ours():
+    nb, pipeline = _nb_pipeline()
+    layout = Layout("small.ipynb", ".")
+    ours = dvc_yaml.merge(None, nb, pipeline, layout)
+    tail = ("\n  # publish the report: runs after the notebook's stages\n"
+            "  publish:\n    cmd: cp out/scaled.csv /srv/www/\n"
+            "    deps:\n    - out/scaled.csv\n")
+    existing = ours + tail
+    merged = dvc_yaml.merge(existing, nb, pipeline, layout)
+    assert merged == existing
+    # And after the notebook changes, the hand-written part still keeps its bytes.
+    changed = Notebook.from_dict("small.ipynb", json.loads(json.dumps(notebook(SMALL[:-1]))))
+    again = dvc_yaml.merge(existing, changed, analyze(changed, cache=CellCache()).pipeline, layout)
+    assert again.endswith(tail) and "\n  report:" not in again
+
+
 def test_a_stage_name_taken_by_another_pipeline_is_refused():
     from jupyter_pipeline.errors import PipelineFileError
 
