@@ -11,7 +11,8 @@ from ..model.notebook import Notebook
 from ..model.pipeline import FileInput, Need, Pipeline, Stage
 from . import flows, stages
 from .params import literal_assignments
-from .symbols import CellFacts, analyse_cell
+from .facts import CellFacts
+from .symbols import analyse_cell
 
 
 class CellCache:
@@ -109,7 +110,7 @@ def analyze(notebook: Notebook, by_headings: int | None = None,
 
 def _without_param_bindings(facts: CellFacts, param_lines: set[int]) -> CellFacts:
     """The parameters cell minus its literal assignments (those are parameters, not values)."""
-    from .symbols import BIND
+    from .facts import BIND
 
     effects = tuple(e for e in facts.effects if not (e[0] == BIND and e[2] in param_lines))
     return CellFacts(effects, facts.calls, facts.writes_files, facts.problems, facts.uses_ipython,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from typing import Callable, Iterable, Mapping
 
-from .symbols import CallSite, PathExpr
+from .facts import CallSite, PathExpr
 
 # function or method name -> (positional index of the path, keyword names of the path)
 _WRITERS: Mapping[str, tuple[int, tuple[str, ...]]] = {

@@ -16,7 +16,7 @@ from ..model.pipeline import Param, Reemit
 from .artifacts import file_effects
 from .ordering import order_problems
 from .scopes import ARGUMENT_SAFE_METHODS, LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS
-from .symbols import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, STAR,
+from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, STAR,
                       CellFacts, Definition)
 
 # IPython's own names and nb2pipe's: never handed over.

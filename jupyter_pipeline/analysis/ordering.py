@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from ..model.diagnostics import Diagnostic, Severity
-from .symbols import BIND, DEFINE, IMPORT, CellFacts
+from .facts import BIND, DEFINE, IMPORT, CellFacts
 
 
 def order_problems(

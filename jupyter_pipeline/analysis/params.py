@@ -6,7 +6,7 @@ import ast
 
 from ..model.pipeline import Param
 from . import ipython
-from .symbols import parse
+from .syntax import parse
 
 
 def literal_assignments(source: str, cell: int) -> tuple[Param, ...]:

@@ -114,7 +114,7 @@ def merge(existing: str | None, notebook: Notebook, pipeline: Pipeline, layout: 
         elif name in ours_names:
             raise PipelineFileError(
                 path, f"already has a stage '{name}' that this notebook did not generate",
-                f"Rename the stage in the notebook (tag 'stage:NEW_NAME') or the existing one")
+                "Rename the stage in the notebook (tag 'stage:NEW_NAME') or the existing one")
     blocks: list[tuple[int, int]] = []
     for i, name in enumerate(names):
         start = stages.lc.key(name)[0]

@@ -3,7 +3,7 @@ ones in ../shared/corpus (each in the old-library kernel it was written for)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,0 +1,243 @@
+"""The expression half of the cell visitor: the effect primitives (read, bind, mutate) and
+what expressions, calls and IPython magics do to the global namespace."""
+
+from __future__ import annotations
+
+import ast
+
+from . import ipython
+from .facts import ALIAS, BIND, DYNAMIC, MUTATE, READ, CallSite, PathExpr, Problem
+from .scopes import (
+    STORING_METHODS,
+    ScopeSummary,
+    comprehension_summary,
+    is_mutating_call,
+    lambda_summary,
+    mutates_arguments,
+    root_name,
+)
+from .syntax import alias_roots, dotted, dynamic_call, interpolated_names, parse, path_expr, syntax_problem
+
+
+class ExpressionVisitor:
+    """Emits a cell's effects for expressions; CellVisitor (statements.py) adds statements."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines = source.splitlines(keepends=True)
+        self.effects: list[tuple] = []
+        self.calls: list[CallSite] = []
+        self.writes_files: list[tuple[PathExpr, int]] = []
+        self.problems: list[Problem] = []
+        self.branch_depth = 0  # > 0 inside if / for / while / try: bindings are not definite
+        self.hidden: set[str] = set()  # `except ... as e` names, local to their handler
+        self.line_offset = 0  # for code inside magics (%time, %%capture) parsed separately
+
+    # -- effects -------------------------------------------------------------------------
+    def _line(self, node: ast.AST) -> int:
+        return getattr(node, "lineno", 1) + self.line_offset
+
+    def read(self, name: str, node: ast.AST, soft: bool = False) -> None:
+        """`soft`: a name IPython interpolates into a command only if it exists (`!ls {d}`,
+        `$HOME`), so not having it is no error."""
+        if name not in self.hidden:
+            self.effects.append((READ, name, self._line(node), True) if soft
+                                else (READ, name, self._line(node)))
+
+    def bind(self, name: str, node: ast.AST, literal: str | None = None,
+             immutable: bool = False) -> None:
+        if name not in self.hidden:
+            self.effects.append((BIND, name, self._line(node), self.branch_depth == 0, literal,
+                                 immutable))
+
+    def mutate(self, name: str | None, node: ast.AST, via: tuple | None = None) -> None:
+        if name and name not in self.hidden:
+            self.effects.append((MUTATE, name, self._line(node), via))
+
+    def summary_effects(self, summary: ScopeSummary, node: ast.AST) -> None:
+        """A nested scope evaluated here (comprehension, lambda): its free names count now."""
+        for name in sorted(summary.reads):
+            self.read(name, node)
+        for name in sorted(summary.mutates):
+            self.mutate(name, node)
+        for name in sorted(summary.binds):
+            self.bind(name, node)
+
+    def statements(self, body: list[ast.stmt]) -> None:
+        """Code inside magics (%time, %%capture) is statements: CellVisitor walks them."""
+        raise NotImplementedError
+
+    # -- expressions ---------------------------------------------------------------------
+    def expr(self, node: ast.AST) -> None:
+        """Reads, calls, walrus bindings and nested scopes of one expression, in order."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, ast.Name):
+                if isinstance(n.ctx, ast.Load):
+                    self.read(n.id, n)
+                continue
+            if isinstance(n, ast.NamedExpr):
+                self.expr(n.value)
+                self.bind(n.target.id, n)
+                continue
+            if isinstance(n, ast.Lambda):
+                for d in list(n.args.defaults) + [d for d in n.args.kw_defaults if d]:
+                    self.expr(d)
+                self.summary_effects(lambda_summary(n), n)
+                continue
+            if isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                walrus = [w.target.id for w in ast.walk(n) if isinstance(w, ast.NamedExpr)]
+                self.summary_effects(comprehension_summary(n, None), n)
+                # An empty iterable runs no `:=`: the name may keep its old value.
+                self.branch_depth += 1
+                for name in walrus:
+                    self.bind(name, n)
+                self.branch_depth -= 1
+                continue
+            if isinstance(n, (ast.BoolOp, ast.IfExp)):
+                # Only the first operand (the test) surely runs; a `:=` after it may not.
+                first, *rest = (n.values if isinstance(n, ast.BoolOp)
+                                else [n.test, n.body, n.orelse])
+                self.expr(first)
+                self.branch_depth += 1
+                for part in rest:
+                    self.expr(part)
+                self.branch_depth -= 1
+                continue
+            if isinstance(n, ast.Call):
+                self.call(n)
+            children = [c for c in ast.iter_child_nodes(n) if isinstance(c, ast.expr)
+                        or isinstance(c, ast.keyword)]
+            stack.extend(reversed(children))
+
+    def call(self, node: ast.Call) -> None:
+        func = node.func
+        dynamic = dynamic_call(node)
+        if dynamic:
+            self.effects.append((DYNAMIC, dynamic, self._line(node)))
+            self.problems.append(Problem(
+                "dynamic-code", "warning",
+                f"'{dynamic}' can read or change any variable, so nb2pipe cannot see what flows "
+                f"here; this stage receives and hands on every variable it can. Replace "
+                f"'{dynamic}' with plain names, or add an 'after:STAGE' tag for hidden order",
+                self._line(node), node.col_offset + 1))
+        if isinstance(func, ast.Attribute) and is_mutating_call(node):
+            self.mutate(root_name(func.value), node)
+        if mutates_arguments(node) or isinstance(func, ast.Attribute):
+            # Whether an argument may change depends on what the callee is, which only the
+            # fold knows (a library function, a user function that changes that parameter...).
+            if isinstance(func, ast.Name):
+                vias = [("call", func.id, i, None) for i in range(len(node.args))]
+                vias += [("call", func.id, -1, k.arg) for k in node.keywords]
+            else:
+                via = ("method", root_name(func.value) if isinstance(func, ast.Attribute)
+                       else None, func.attr if isinstance(func, ast.Attribute) else None)
+                vias = [via] * (len(node.args) + len(node.keywords))
+            for arg, via in zip(list(node.args) + [k.value for k in node.keywords], vias):
+                self.mutate(root_name(arg), node, via)
+        if isinstance(func, ast.Attribute) and func.attr in STORING_METHODS:
+            receiver = root_name(func.value)
+            stored = alias_roots(ast.Tuple(elts=list(node.args), ctx=ast.Load()))
+            if receiver and stored:
+                self.effects.append((ALIAS, receiver, self._line(node), stored))
+        name = dotted(func)
+        if name in ("get_ipython().system", "get_ipython().getoutput"):
+            for a in node.args:
+                if isinstance(a, ast.Constant) and isinstance(a.value, str):
+                    for token in interpolated_names(a.value):
+                        self.read(token, node, soft=True)
+            return
+        short = ".".join(name.split(".")[-2:])
+        receiver = None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+            inner = dotted(func.value.func)
+            if inner.split(".")[-1] in ("Path", "PurePath", "open"):
+                receiver = path_expr(func.value.args[0]) if func.value.args else None
+        if isinstance(func, (ast.Name, ast.Attribute)):
+            self.calls.append(CallSite(
+                func=short,
+                args=tuple(path_expr(a) for a in node.args),
+                kwargs=tuple((k.arg or "", path_expr(k.value)) for k in node.keywords),
+                line=self._line(node),
+                receiver_path=receiver,
+            ))
+
+    # -- IPython magics ------------------------------------------------------------------
+    def magic(self, node: ast.AST) -> bool:
+        """Handle `get_ipython().run_*_magic(...)`; True when the expression was one."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Call)
+                and dotted(node.func.value.func) == "get_ipython"):
+            return False
+        kind = node.func.attr
+        args = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
+        if kind == "run_line_magic" and len(args) >= 2 and isinstance(args[1], str):
+            name, line = args[0], args[1]
+            _, code = ipython.strip_magic_options(name, line)
+            if name in ipython.CODE_LINE_MAGICS:
+                self.embedded(code, node.lineno - 1, reads_only=False)
+            elif name in ipython.READ_ONLY_LINE_MAGICS:
+                self.embedded(code, node.lineno - 1, reads_only=True)
+            elif name in ipython.HELP_MAGICS:
+                self.help_read(code, node)
+            else:  # IPython expands `{var}` and `$var` in a line magic's arguments
+                for token in interpolated_names(line):
+                    self.read(token, node, soft=True)
+            return True
+        if kind == "run_cell_magic" and len(args) >= 3 and isinstance(args[2], str):
+            name, line, body = args[0], args[1] or "", args[2]
+            opts, rest = ipython.strip_magic_options(name, line)
+            if name in ipython.CODE_CELL_MAGICS:
+                self.embedded(body, node.lineno, reads_only=False)
+                if name == "capture" and rest:
+                    self.bind(rest.split()[0], node)
+            elif name in ipython.READ_ONLY_CELL_MAGICS:
+                self.embedded(body, node.lineno, reads_only=True)
+            elif name == "writefile" and rest:
+                self.writes_files.append((PathExpr((("s", rest.strip("\"'")),)), node.lineno))
+            if name not in ipython.CODE_CELL_MAGICS:  # the magic's line is expanded, not its body
+                for token in interpolated_names(line):
+                    self.read(token, node, soft=True)
+            return True
+        if kind in ("system", "getoutput", "run_line_magic", "run_cell_magic"):
+            for a in node.args[1:] if kind.startswith("run_") else node.args:
+                # `!cmd {var}` and `$var` interpolate names: read them.
+                if isinstance(a, ast.Constant) and isinstance(a.value, str):
+                    for token in interpolated_names(a.value):
+                        self.read(token, node, soft=True)
+            return True
+        return False
+
+    def help_read(self, target: str, node: ast.AST) -> None:
+        """`df?` / `df.head??` show the object: a read of its root name."""
+        try:
+            root = root_name(parse(target.strip(), mode="eval").body)
+        except SyntaxError:  # `a*?` searches names; nothing to read
+            return
+        if root:
+            self.read(root, node, soft=True)
+
+    def embedded(self, code: str, line_offset: int, reads_only: bool) -> None:
+        # %time, %%capture... transform their code as a cell before running it: it may hold
+        # magics of its own, and a syntax error in it fails the cell like any other.
+        python = ipython.to_python(code)
+        try:
+            tree = parse(python)
+        except SyntaxError as exc:
+            p = syntax_problem(code, python, exc)
+            self.problems.append(Problem(p.code, p.severity, p.message,
+                                         (p.line or 1) + self.line_offset + line_offset,
+                                         p.column, p.excerpt))
+            return
+        saved = (self.line_offset, self.effects)
+        self.line_offset = saved[0] + line_offset
+        if reads_only:
+            self.effects = []
+        self.statements(tree.body)
+        if reads_only:
+            kept = [e for e in self.effects if e[0] == READ]
+            self.effects = saved[1] + kept
+        self.line_offset = saved[0]
+
+

@@ -1,0 +1,240 @@
+"""The statement half of the cell visitor: walks a cell's top-level statements in execution
+order (bindings in branches and loops are not definite) and records definitions and imports."""
+
+from __future__ import annotations
+
+import ast
+
+from .expressions import ExpressionVisitor
+from .facts import ALIAS, DEFINE, DELETE, IMPORT, STAR, Definition, Problem
+from .scopes import (
+    ScopeSummary,
+    class_summaries,
+    function_summary,
+    is_mutating_call,
+    lambda_summary,
+    root_name,
+)
+from .syntax import alias_roots, import_statement, is_constant
+
+
+class CellVisitor(ExpressionVisitor):
+    """Walks a cell's top-level statements in execution order, emitting effects."""
+
+    # -- statements ----------------------------------------------------------------------
+    def statements(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            self.statement(stmt)
+
+    def branch(self, body: list[ast.stmt]) -> None:
+        self.branch_depth += 1
+        self.statements(body)
+        self.branch_depth -= 1
+
+    def statement(self, node: ast.stmt) -> None:  # noqa: C901 - one branch per statement kind
+        if isinstance(node, ast.Expr):
+            if not self.magic(node.value):
+                self.expr(node.value)
+        elif isinstance(node, ast.Assign):
+            self.expr(node.value)
+            literal = node.value.value if isinstance(node.value, ast.Constant) and isinstance(
+                node.value.value, str) else None
+            if (len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.Lambda) and self.branch_depth == 0):
+                self.define_lambda(node.targets[0].id, node)
+                return
+            for target in node.targets:
+                self.target(target, node.value, literal)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self.expr(node.value)
+                self.target(node.target, node.value, None)
+        elif isinstance(node, ast.AugAssign):
+            self.expr(node.value)
+            if isinstance(node.target, ast.Name):
+                self.read(node.target.id, node)
+                self.mutate(node.target.id, node)  # `lst += [x]` changes lst in place
+                self.bind(node.target.id, node)
+            else:
+                self.store_into(node.target)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.define_function(node)
+        elif isinstance(node, ast.ClassDef):
+            self.define_class(node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.import_(node)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self.expr(node.iter)
+            self.branch_depth += 1
+            self.target(node.target, node.iter, None)
+            self.statements(node.body)
+            self.statements(node.orelse)
+            self.branch_depth -= 1
+        elif isinstance(node, ast.While):
+            self.expr(node.test)
+            self.branch(node.body)
+            self.branch(node.orelse)
+        elif isinstance(node, ast.If):
+            self.expr(node.test)
+            self.branch(node.body)
+            self.branch(node.orelse)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                self.expr(item.context_expr)
+                if item.optional_vars is not None:
+                    self.target(item.optional_vars, None, None)
+            self.statements(node.body)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            self.branch(node.body)  # type: ignore[attr-defined]
+            for handler in node.handlers:  # type: ignore[attr-defined]
+                if handler.type is not None:
+                    self.expr(handler.type)
+                hide = handler.name and handler.name not in self.hidden
+                if hide:
+                    self.hidden.add(handler.name)
+                self.branch(handler.body)
+                if hide:
+                    self.hidden.discard(handler.name)
+            self.branch(node.orelse)  # type: ignore[attr-defined]
+            self.statements(node.finalbody)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.effects.append((DELETE, target.id, self._line(node)))
+                elif isinstance(target, (ast.Tuple, ast.List)):
+                    for elt in target.elts:
+                        self.statement(ast.Delete(targets=[elt], lineno=node.lineno))
+                else:
+                    self.store_into(target)
+        elif isinstance(node, ast.Match):
+            self.expr(node.subject)
+            self.branch_depth += 1
+            for case in node.cases:
+                for sub in ast.walk(case.pattern):
+                    if isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
+                        self.bind(sub.name, node)
+                    elif isinstance(sub, ast.MatchMapping) and sub.rest:
+                        self.bind(sub.rest, node)
+                    elif isinstance(sub, ast.MatchValue):
+                        self.expr(sub.value)
+                    elif isinstance(sub, ast.MatchClass):
+                        self.expr(sub.cls)
+                if case.guard is not None:
+                    self.expr(case.guard)
+                self.statements(case.body)
+            self.branch_depth -= 1
+        elif isinstance(node, (ast.Global, ast.Nonlocal, ast.Pass, ast.Break, ast.Continue)):
+            pass
+        else:  # Return, Raise, Assert and anything newer: read what it mentions
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.expr(child)
+                elif isinstance(child, ast.stmt):
+                    self.statement(child)
+
+    def target(self, target: ast.AST, value: ast.AST | None, literal: str | None) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, target, literal, value is not None and is_constant(value))
+            roots = alias_roots(value) if value is not None else frozenset()
+            if roots:
+                self.effects.append((ALIAS, target.id, self._line(target), roots))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self.target(elt, value, None)
+        elif isinstance(target, ast.Starred):
+            self.target(target.value, value, None)
+        else:
+            self.store_into(target)
+
+    def store_into(self, target: ast.AST) -> None:
+        """`a.b = v`, `a[k] = v`, `del a[k]`: reads and may mutate `a`."""
+        for child in ast.iter_child_nodes(target):
+            if isinstance(child, ast.expr) and not isinstance(child, ast.expr_context):
+                self.expr(child)
+        name = root_name(target)
+        if name:
+            self.mutate(name, target)
+
+    # -- definitions ---------------------------------------------------------------------
+    def _source_of(self, node: ast.stmt) -> str:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        last = node.end_lineno or node.lineno
+        return "".join(self.lines[first - 1:last]).rstrip() + "\n"
+
+    def define_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        def_reads = self._definition_reads(node.decorator_list, node.args, node.returns)
+        s = function_summary(node)
+        self._define(node.name, "function", node, s, def_reads)
+
+    def define_lambda(self, name: str, node: ast.Assign) -> None:
+        lam = node.value
+        assert isinstance(lam, ast.Lambda)
+        def_reads = self._definition_reads([], lam.args, None)
+        self._define(name, "lambda", node, lambda_summary(lam), def_reads)
+
+    def define_class(self, node: ast.ClassDef) -> None:
+        body, methods = class_summaries(node)
+        for name in sorted(body.reads):
+            self.read(name, node)
+        for name in sorted(body.mutates):
+            self.mutate(name, node)
+        self.decorator_calls(node.decorator_list)
+        self._define(node.name, "class", node, methods, frozenset(body.reads))
+
+    def _definition_reads(self, decorators, args: ast.arguments, returns) -> frozenset[str]:
+        names: set[str] = set()
+        nodes = list(decorators) + list(args.defaults) + [d for d in args.kw_defaults if d]
+        nodes += [a.annotation for a in args.posonlyargs + args.args + args.kwonlyargs
+                  if a.annotation is not None]
+        if returns is not None:
+            nodes.append(returns)
+        for n in nodes:
+            for sub in ast.walk(n):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                    names.add(sub.id)
+            self.expr(n)
+        self.decorator_calls(decorators)
+        return frozenset(names)
+
+    def decorator_calls(self, decorators: list[ast.expr]) -> None:
+        """`@registry.append` calls the method with the function: it may change `registry`."""
+        for d in decorators:
+            if isinstance(d, ast.Attribute) and is_mutating_call(ast.Call(d, [], [])):
+                self.mutate(root_name(d.value), d)
+
+    def _define(self, name: str, kind: str, node: ast.stmt, s: ScopeSummary,
+                def_reads: frozenset[str]) -> None:
+        if self.branch_depth:  # a conditional definition is a plain value
+            self.bind(name, node)
+            return
+        definition = Definition(
+            name=name,
+            kind=kind,
+            source=self._source_of(node),
+            line=self._line(node),
+            reads=frozenset(s.reads - {name}),
+            binds=frozenset(s.binds),
+            mutates=frozenset(s.mutates),
+            def_reads=def_reads,
+            params=s.params,
+            mutated_params=s.mutated_params,
+        )
+        self.effects.append((DEFINE, name, self._line(node), definition))
+
+    def import_(self, node: ast.Import | ast.ImportFrom) -> None:
+        for alias in node.names:
+            statement = import_statement(node, alias)
+            if alias.name == "*":
+                module = statement.split()[1]
+                self.effects.append((STAR, module, self._line(node), statement))
+                self.problems.append(Problem(
+                    "star-import", "warning",
+                    f"'{statement}' hides which names it brings in; nb2pipe re-runs it in every "
+                    f"later stage. Name the imports instead (from {module} import a, b)",
+                    self._line(node), node.col_offset + 1))
+                continue
+            name = alias.asname or alias.name.split(".")[0]
+            if self.branch_depth:  # try/except ImportError fallbacks: a value like any other
+                self.bind(name, node)
+            else:
+                self.effects.append((IMPORT, name, self._line(node), statement))

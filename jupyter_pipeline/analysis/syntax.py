@@ -1,0 +1,185 @@
+"""Small readings of Python syntax trees shared by the cell visitor: parsing without the
+host's warnings, syntax problems as the user should see them, and the literal shape of paths,
+dotted names and values."""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+
+from .facts import PathExpr, Problem
+from .scopes import root_name, target_names
+
+_DYNAMIC_CALLS = frozenset({"globals", "locals", "vars", "exec", "eval"})
+
+
+def parse(source: str, mode: str = "exec") -> ast.AST:
+    """ast.parse without the host's warnings about the user's code (`"\\."` escapes...): the
+    analysis reports problems as diagnostics, and a warnings filter set to "error" must not turn
+    a notebook's harmless escape into a crash."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source, mode=mode)
+
+
+def named_in(body: list[ast.stmt]) -> list[str]:
+    names: list[str] = []
+    for stmt in body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for t in targets:
+                found: set[str] = set()
+                target_names(t, found)
+                names += sorted(found)
+        elif isinstance(stmt, ast.Expr):
+            value = stmt.value
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and \
+                    value.func.id in ("print", "display"):
+                items = list(value.args)
+            elif isinstance(value, ast.Tuple):
+                items = list(value.elts)
+            else:
+                items = [value]
+            names += [i.id for i in items if isinstance(i, ast.Name)]
+    return names
+
+
+def syntax_problem(source: str, python: str, exc: SyntaxError) -> Problem:
+    line = exc.lineno or 1
+    col = exc.offset or 1
+    lines = (source if source.count("\n") == python.count("\n") else python).splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else (exc.text or "").rstrip("\n")
+    caret = " " * max(col - 1, 0) + "^"
+    hint = "Fix the syntax in the notebook (Python 3 is required)"
+    if "print" in (exc.msg or "") or "Missing parentheses" in (exc.msg or ""):
+        hint = "This looks like Python 2; port the cell to Python 3"
+    return Problem(
+        "syntax-error",
+        "error",
+        f"cannot be parsed: {_sentence(exc.msg or 'invalid syntax')} {hint}, then convert again",
+        line,
+        col,
+        f"{text}\n{caret}",
+    )
+
+
+def _sentence(text: str) -> str:
+    """Python's message as a sentence: some end with '?' already ("Did you mean print(...)?")."""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def path_expr(node: ast.AST) -> PathExpr | None:
+    """The literal shape of a path argument: "a.csv", base + "a.csv", os.path.join(base, "a")."""
+    parts: list[tuple[str, str]] = []
+
+    def add(n: ast.AST) -> bool:
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            parts.append(("s", n.value))
+            return True
+        if isinstance(n, ast.Name):
+            parts.append(("n", n.id))
+            return True
+        if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Div)):
+            if not add(n.left):
+                return False
+            if isinstance(n.op, ast.Div):  # pathlib: base / "file"
+                parts.append(("s", "/"))
+            return add(n.right)
+        if isinstance(n, ast.JoinedStr):
+            for v in n.values:
+                if isinstance(v, ast.Constant):
+                    parts.append(("s", str(v.value)))
+                elif isinstance(v, ast.FormattedValue) and isinstance(v.value, ast.Name) \
+                        and v.conversion == -1 and v.format_spec is None:
+                    parts.append(("n", v.value.id))
+                else:
+                    return False
+            return True
+        if isinstance(n, ast.Call):
+            name = dotted(n.func)
+            if name in ("os.path.join", "path.join", "Path", "pathlib.Path", "PurePath"):
+                for i, a in enumerate(n.args):
+                    if i and name.endswith("join"):
+                        parts.append(("s", "/"))
+                    elif i:
+                        parts.append(("s", "/"))
+                    if not add(a):
+                        return False
+                return bool(n.args)
+        return False
+
+    return PathExpr(tuple(parts)) if add(node) else None
+
+
+def dotted(node: ast.AST) -> str:
+    names = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        names.append(node.id)
+    elif isinstance(node, ast.Call):
+        names.append(dotted(node.func) + "()")
+    return ".".join(reversed(names))
+
+
+def is_constant(node: ast.AST) -> bool:
+    """`3`, `-1.5`, `"a"`, `f"{x}"`, `(1, "b")`, `None`: values no one can change in place."""
+    if isinstance(node, (ast.Constant, ast.JoinedStr)):
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        return True
+    if isinstance(node, ast.Tuple):
+        return all(is_constant(e) for e in node.elts)
+    return False
+
+
+def dynamic_call(node: ast.Call) -> str | None:
+    """'globals()', 'exec()', 'getattr(sys.modules[...])'...: code that reaches any variable."""
+    func = node.func
+    if not isinstance(func, ast.Name):
+        return None
+    if func.id in _DYNAMIC_CALLS and not (func.id == "vars" and node.args):
+        return f"{func.id}()"
+    if func.id == "getattr" and node.args and "sys.modules" in ast.unparse(node.args[0]):
+        return "getattr(sys.modules[...])"
+    return None
+
+
+def alias_roots(value: ast.AST) -> frozenset[str]:
+    """Names whose objects `value` may share: `b`, `b.x`, `b[0]`, `[a, b]`, `x if c else y`."""
+    roots: set[str] = set()
+    stack = [value]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.Name, ast.Attribute, ast.Subscript, ast.Starred)):
+            r = root_name(n)
+            if r:
+                roots.add(r)
+        elif isinstance(n, (ast.List, ast.Tuple, ast.Set)):
+            stack.extend(n.elts)
+        elif isinstance(n, ast.Dict):
+            stack.extend(v for v in n.values if v is not None)
+        elif isinstance(n, ast.IfExp):
+            stack.extend((n.body, n.orelse))
+        elif isinstance(n, ast.NamedExpr):
+            stack.append(n.value)
+    return frozenset(roots)
+
+
+def import_statement(node: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:
+    asname = f" as {alias.asname}" if alias.asname else ""
+    if isinstance(node, ast.Import):
+        return f"import {alias.name}{asname}"
+    module = "." * node.level + (node.module or "")
+    return f"from {module} import {alias.name}{asname}"
+
+
+_INTERPOLATION = re.compile(r"\{([A-Za-z_]\w*)[^}]*\}|\$([A-Za-z_]\w*)")
+
+
+def interpolated_names(text: str) -> list[str]:
+    """Names IPython substitutes into `!cmd {var}` / `!cmd $var`."""
+    return [a or b for a, b in _INTERPOLATION.findall(text)]
