@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: env corpus-envs demo test unit lint bench clean
+.PHONY: env corpus-envs browser-deps demo test unit lint bench clean
 
 env: $(STAMP)
 
@@ -22,6 +22,10 @@ $(STAMP): pyproject.toml
 corpus-envs: $(STAMP)
 	$(BIN)/python tools/corpus_envs.py --prefix $(VENV)
 
+# Debian's Chromium for the browser tests (Playwright's own download is not reachable everywhere).
+browser-deps:
+	bash tools/install_chromium.sh
+
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash tools/demo.sh
 
@@ -29,9 +33,9 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not integration"
+	$(BIN)/python -m pytest -q -m "not integration and not browser"
 
-test: $(STAMP) corpus-envs lint
+test: $(STAMP) corpus-envs browser-deps lint
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)

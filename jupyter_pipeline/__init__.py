@@ -1,3 +1,8 @@
 """nb2pipe: turn a tagged Jupyter notebook into a reproducible DVC pipeline."""
 
 __version__ = "0.1.0"
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """jupyter_server finds the extension (enabled by the config file the wheel installs)."""
+    return [{"module": "jupyter_pipeline.server"}]

@@ -12,6 +12,7 @@ from .analysis.analyze import Analysis, CellCache, analyze
 from .errors import AnalysisFailed, NotebookReadError, OutputError
 from .export import plan as export_plan
 from .export.layout import Layout
+from .model.notebook import Notebook
 from .model.tags import with_stage_tag
 
 _CACHE = CellCache()
@@ -19,6 +20,12 @@ _CACHE = CellCache()
 
 def analyze_path(path: str | os.PathLike, by_headings: int | None = None) -> Analysis:
     return analyze(files.read_notebook(path), by_headings=by_headings, cache=_CACHE)
+
+
+def analyze_notebook(data: object, name: str, by_headings: int | None = None) -> Analysis:
+    """The analysis of a notebook's JSON as an editor holds it (unsaved edits included); `name`
+    only names it in messages. Cells seen before are not analysed again (cache by source)."""
+    return analyze(Notebook.from_dict(name, data), by_headings=by_headings, cache=_CACHE)
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,26 @@ def run(folder: str | os.PathLike = ".", stages: list[str] | None = None, jobs: 
 
     return execute(Path(folder), stages, jobs, force, downstream, dry_run, keep_going,
                    report or (lambda event: None))
+
+
+def failure_location(folder: str | os.PathLike, stage: str) -> tuple[Path | None, int | None]:
+    """Where to look at a failed nb2pipe stage: its executed notebook, and the index in it of
+    the cell that holds the error output (None when the stage never got that far)."""
+    from .runner.run import load_specs, notebook_stage
+
+    root = Path(folder)
+    spec = next((s for s in load_specs(root) if s.name == stage), None)
+    found = notebook_stage(spec, root) if spec is not None else None
+    if found is None or not found.output.exists():
+        return None, None
+    try:
+        cells = json.loads(found.output.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return found.output, None
+    for index, cell in enumerate(cells):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return found.output, index
+    return found.output, None
 
 
 def stage_names(folder: str | os.PathLike = ".") -> list[str]:

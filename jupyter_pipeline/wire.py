@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from .analysis.analyze import Analysis
+from .export.dag import edges_of
 
 
 def analysis_json(analysis: Analysis) -> dict[str, Any]:
     p = analysis.pipeline
+    ids = {c.index: c.stable_id for c in analysis.notebook.cells}
     return {
         "notebook": p.notebook,
         "ok": analysis.ok,
@@ -17,6 +19,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
             {
                 "name": s.name,
                 "cells": list(s.cells),
+                "cell_ids": [ids[i] for i in s.cells],
                 "needs": [{"name": n.name, "from": n.producer} for n in s.needs],
                 "hands_on": list(s.hands_on),
                 "params": list(s.params),
@@ -32,4 +35,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
             for s in p.stages
         ],
         "diagnostics": [d.to_dict() for d in p.diagnostics],
+        # What flows along each edge of the stage graph: variables, files, "(after)" ordering.
+        "edges": [{"from": up, "to": stage, "label": label}
+                  for stage, ups in edges_of(p).items() for up, label in ups],
     }

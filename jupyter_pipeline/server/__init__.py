@@ -1,0 +1,24 @@
+"""nb2pipe's jupyter_server extension: the HTTP API the JupyterLab panel calls (see
+docs/server-api.md). Handlers are thin; the work is done by `jupyter_pipeline.api`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _load_jupyter_server_extension(serverapp: Any) -> None:
+    from jupyter_server.utils import url_path_join
+
+    from .handlers import (AnalyzeHandler, ExportHandler, RunHandler, RunStatusHandler,
+                           runs_for)
+
+    web_app = serverapp.web_app
+    base = url_path_join(web_app.settings["base_url"], "nb2pipe")
+    web_app.settings["nb2pipe_runs"] = runs_for(web_app.settings["server_root_dir"])
+    web_app.add_handlers(".*$", [
+        (url_path_join(base, "analyze"), AnalyzeHandler),
+        (url_path_join(base, "export"), ExportHandler),
+        (url_path_join(base, "run"), RunHandler),
+        (url_path_join(base, "run", r"([^/]+)"), RunStatusHandler),
+    ])
+    serverapp.log.info("nb2pipe: pipeline API at %s", base)

@@ -1,0 +1,41 @@
+"""Paths from HTTP requests, resolved inside the server's root folder or refused.
+
+A request names files relative to the root the user started JupyterLab in; nothing outside it
+may be read or written, however the path is spelled (`..`, absolute, a symlink that leaves)."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+
+class RequestError(Exception):
+    """A request nb2pipe refuses before doing anything: `status` is the HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def inside_root(root: str | Path, requested: str) -> Path:
+    """The real path of `requested` under `root`; 403 when it would leave the root."""
+    if not isinstance(requested, str) or not requested.strip():
+        raise RequestError(400, "'path' must be a non-empty string, relative to the folder "
+                                "JupyterLab was started in")
+    if "\x00" in requested:
+        raise RequestError(400, "'path' holds a NUL character")
+    if PurePosixPath(requested).is_absolute() or PureWindowsPath(requested).is_absolute() \
+            or PureWindowsPath(requested).drive:
+        raise RequestError(403, f"'{requested}' is an absolute path; give it relative to the "
+                                "folder JupyterLab was started in")
+    base = Path(root).resolve()
+    target = (base / posixpath.normpath(requested)).resolve()
+    if target != base and base not in target.parents:
+        raise RequestError(403, f"'{requested}' is outside the folder JupyterLab was started "
+                                "in; nb2pipe only reads and writes inside it")
+    return target
+
+
+def relative_to_root(root: str | Path, path: Path) -> str:
+    """How the browser names `path`: relative to the root, with forward slashes."""
+    return path.resolve().relative_to(Path(root).resolve()).as_posix()
