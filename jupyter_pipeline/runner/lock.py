@@ -8,6 +8,7 @@ file is not read again.
 
 from __future__ import annotations
 
+import configparser
 import hashlib
 import json
 import os
@@ -22,9 +23,35 @@ from .spec import StageSpec
 _CHUNK = 1 << 20
 
 
+def dvc_repo(start: Path) -> Path | None:
+    """The DVC repository that holds `start`: the nearest folder at or above it with a `.dvc`
+    folder, as DVC itself finds it (a pipeline often lives in a sub-folder of the repository)."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        if (folder / ".dvc").is_dir():
+            return folder
+    return None
+
+
+def dvc_cache_dir(repo: Path) -> Path:
+    """The repository's cache: `.dvc/cache`, or the `cache.dir` its config names (relative to
+    `.dvc/`, as DVC reads it); config.local wins over config, as in DVC."""
+    cache_dir = repo / ".dvc" / "cache"
+    for name in ("config", "config.local"):
+        parser = configparser.ConfigParser(strict=False, interpolation=None)
+        try:  # DVC writes configobj files with indented keys, which configparser reads unindented
+            text = (repo / ".dvc" / name).read_text(encoding="utf-8")
+            parser.read_string("\n".join(line.strip() for line in text.splitlines()))
+        except (OSError, configparser.Error):
+            continue
+        if parser.has_option("cache", "dir"):
+            cache_dir = (repo / ".dvc" / parser.get("cache", "dir")).resolve()
+    return cache_dir
+
+
 class HashCache:
     def __init__(self, root: Path) -> None:
-        folder = root / ".dvc" / "tmp" if (root / ".dvc").is_dir() else root / ".nb2pipe"
+        repo = dvc_repo(root)
+        folder = repo / ".dvc" / "tmp" if repo else root / ".nb2pipe"
         self.path = folder / "nb2pipe-hashes.json"
         try:
             self.entries: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
@@ -100,9 +127,10 @@ def _store(source: Path | None, data: bytes | None, target: Path) -> None:
 def store_in_dvc_cache(root: Path, path: Path, cache: HashCache) -> None:
     """Put an output into DVC's cache as `dvc repro` does (a copy, read-only, named by md5), so
     that `dvc status` and `dvc checkout` find it. Nothing to do outside a DVC repository."""
-    cache_dir = root / ".dvc" / "cache"
-    if not (root / ".dvc").is_dir():
+    repo = dvc_repo(root)
+    if repo is None:
         return
+    cache_dir = dvc_cache_dir(repo)
     if path.is_file():
         md5, _ = cache.file_md5(path)
         _store(path, None, _cache_object(cache_dir, md5))

@@ -112,6 +112,22 @@ def test_hand_written_dvc_stages_run_and_dvc_agrees(handwritten):
     assert "0 stage(s) ran" in nb2pipe("run", cwd=handwritten, check=True).stdout
 
 
+def test_a_pipeline_in_a_sub_folder_of_the_repository_is_cached_where_dvc_looks(tmp_path):
+    """The repository (and its cache, moved by `dvc cache dir`) sits above the pipeline's folder,
+    as when a project keeps notebooks in sub-folders: `dvc status` must not say 'not in cache'."""
+    repo = tmp_path / "repo"
+    folder = harness.copy_folder(EXAMPLES / "branching", repo / "analysis")
+    harness.make_repo(repo)
+    harness.run([DVC, "cache", "dir", str(tmp_path / "shared-cache")], repo, check=True)
+    nb2pipe("convert", "branching.ipynb", cwd=folder, check=True)
+    harness.commit_all(repo, "converted")
+    nb2pipe("run", "-j", "2", cwd=folder, check=True)
+    status = harness.run([DVC, "status"], repo).stdout
+    assert "up to date" in status, status
+    assert not (folder / ".nb2pipe").exists(), "the hash cache lives in the repository's .dvc"
+    assert any((tmp_path / "shared-cache" / "files" / "md5").iterdir())
+
+
 def _refused(proc, *texts):
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr
