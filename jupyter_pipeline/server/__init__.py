@@ -9,12 +9,12 @@ from typing import Any
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     from jupyter_server.utils import url_path_join
 
-    from .handlers import (AnalyzeHandler, ExportHandler, RunHandler, RunStatusHandler,
-                           runs_for)
+    from .handlers import AnalyzeHandler, ExportHandler, RunHandler, RunStatusHandler
+    from .runs import Runs
 
     web_app = serverapp.web_app
     base = url_path_join(web_app.settings["base_url"], "nb2pipe")
-    web_app.settings["nb2pipe_runs"] = runs_for(web_app.settings["server_root_dir"])
+    web_app.settings["nb2pipe_runs"] = Runs(web_app.settings["server_root_dir"], serverapp.log)
     web_app.add_handlers(".*$", [
         (url_path_join(base, "analyze"), AnalyzeHandler),
         (url_path_join(base, "export"), ExportHandler),

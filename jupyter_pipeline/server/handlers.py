@@ -13,8 +13,8 @@ from tornado import web
 from .. import api
 from ..errors import AnalysisFailed, HandEditedFiles, Nb2PipeError, NotebookReadError
 from ..wire import analysis_json
-from .paths import RequestError, inside_root, relative_to_root
-from .runs import RunConflict, Runs
+from .paths import RequestError, inside_root, relative_to_root, rooted
+from .runs import RunConflict
 
 
 class _Handler(APIHandler):
@@ -36,7 +36,8 @@ class _Handler(APIHandler):
         if path.suffix != ".ipynb":
             raise RequestError(400, f"'{data.get('path')}' is not a notebook (.ipynb)")
         if must_exist and not path.is_file():
-            raise RequestError(404, f"'{data.get('path')}' does not exist")
+            raise RequestError(404, f"'{data.get('path')}' does not exist: save the notebook "
+                                    "first")
         return path
 
     def relative(self, path: Path) -> str:
@@ -48,7 +49,7 @@ class _Handler(APIHandler):
         except RequestError as exc:
             status, reply = exc.status, {"message": exc.message}
         except AnalysisFailed as exc:
-            status, reply = 422, {"message": str(exc),
+            status, reply = 422, {"message": self._rooted(str(exc)),
                                   "diagnostics": [d.to_dict() for d in exc.diagnostics]}
         except HandEditedFiles as exc:
             status, reply = 409, {"message": self._rooted(str(exc)),
@@ -58,6 +59,10 @@ class _Handler(APIHandler):
                                              "run to end", "run_id": exc.run_id}
         except Nb2PipeError as exc:
             status, reply = 422, {"message": self._rooted(str(exc))}
+        except Exception as exc:  # noqa: BLE001 - a bug of ours: say so in JSON, trace in the log
+            self.log.exception("nb2pipe: %s %s failed", self.request.method, self.request.path)
+            status, reply = 500, {"message": f"nb2pipe failed unexpectedly ({exc!r}); the "
+                                             "server's log has the details"}
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(reply))
@@ -69,8 +74,7 @@ class _Handler(APIHandler):
             return path
 
     def _rooted(self, message: str) -> str:
-        """Messages name files by their path on the server; the browser knows them from the root."""
-        return message.replace(str(self.root) + "/", "")
+        return rooted(self.settings["server_root_dir"], message)
 
 
 def _by_headings(options: dict[str, Any]) -> int | None:
@@ -144,6 +148,10 @@ class RunHandler(_Handler):
         data = self.body()
         options = _options(data)
         path = self.notebook_path(data)
+        if not (path.parent / "dvc.yaml").is_file():
+            folder = self.relative(path.parent) or "."
+            raise RequestError(422, f"'{folder}' has no dvc.yaml yet: export the notebook to a "
+                                    "pipeline first ('Export to pipeline'), then run it")
         run = self.settings["nb2pipe_runs"].start(path.parent, options.get("force", False))
         return {"run_id": run.run_id}
 
@@ -159,8 +167,3 @@ class RunStatusHandler(_Handler):
             raise RequestError(404, f"no run '{run_id}' (runs are forgotten when the server "
                                     "restarts): start the pipeline again")
         return run.to_json()
-
-
-def runs_for(root: str) -> Runs:
-    base = Path(root).resolve()
-    return Runs(base, lambda p: relative_to_root(base, p))

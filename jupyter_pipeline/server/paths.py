@@ -39,3 +39,11 @@ def inside_root(root: str | Path, requested: str) -> Path:
 def relative_to_root(root: str | Path, path: Path) -> str:
     """How the browser names `path`: relative to the root, with forward slashes."""
     return path.resolve().relative_to(Path(root).resolve()).as_posix()
+
+
+def rooted(root: str | Path, message: str) -> str:
+    """`message` with this machine's paths named as the browser knows them, from the root:
+    nb2pipe's messages are written for a terminal, where absolute paths are what users typed."""
+    for spelling in dict.fromkeys((str(Path(root).resolve()), str(root))):
+        message = message.replace(spelling + "/", "").replace(f"'{spelling}'", "'.'")
+    return message

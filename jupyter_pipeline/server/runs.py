@@ -4,6 +4,7 @@ run's state holds that run's lock."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -13,9 +14,13 @@ from typing import Any, Callable
 
 from .. import api
 from ..errors import Nb2PipeError
+from .paths import relative_to_root, rooted
 
 # Runner events that end a stage's progress; "cell" only says which cell is running now.
 _FINAL = {"skipped", "done", "failed", "not started"}
+# Finished runs kept for the browser to read; older ones are forgotten (a long-lived server
+# must not grow with every click on "Run pipeline").
+_KEEP_FINISHED = 50
 
 
 @dataclass
@@ -25,6 +30,12 @@ class StageProgress:
     seconds: float = 0.0
     cell: str | None = None
     detail: str = ""
+    since: float | None = None  # when it started running: a running stage's seconds tick
+
+    def to_json(self) -> dict[str, Any]:
+        seconds = time.monotonic() - self.since if self.since is not None else self.seconds
+        return {"name": self.name, "state": self.state, "seconds": round(seconds, 2),
+                "cell": self.cell, "detail": self.detail}
 
 
 @dataclass
@@ -35,8 +46,8 @@ class Run:
     state: str = "running"
     message: str | None = None
     failure: dict[str, Any] | None = None
-    started: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    rooted: Callable[[str], str] = field(default=lambda text: text)
 
     def on_event(self, event) -> None:  # noqa: ANN001 - runner.run.Event
         with self.lock:
@@ -44,17 +55,27 @@ class Run:
             if event.state == "cell":
                 stage.state, stage.cell = "running", event.detail or None
                 return
-            stage.state, stage.detail = event.state, event.detail
-            if event.state in _FINAL:
-                stage.cell = None
+            stage.state, stage.detail = event.state, self.rooted(event.detail)
+            if event.state == "running":
+                stage.since = time.monotonic()
+            elif event.state in _FINAL:
+                stage.cell, stage.since = None, None
                 stage.seconds = round(event.seconds, 2)
+
+    def abandon(self, message: str) -> None:
+        """The runner stopped without finishing: stages it never ended did not run."""
+        with self.lock:
+            self.state, self.message = "failed", message
+            for stage in self.stages.values():
+                if stage.state in ("waiting", "running"):
+                    stage.state, stage.cell, stage.since = "not started", None, None
 
     def to_json(self) -> dict[str, Any]:
         with self.lock:
             return {
                 "run_id": self.run_id,
                 "state": self.state,
-                "stages": [vars(s).copy() for s in self.stages.values()],
+                "stages": [s.to_json() for s in self.stages.values()],
                 "message": self.message,
                 "failure": dict(self.failure) if self.failure else None,
             }
@@ -63,8 +84,8 @@ class Run:
 class Runs:
     """The runs this server started; at most one at a time per pipeline folder."""
 
-    def __init__(self, root: Path, relative: Callable[[Path], str]) -> None:
-        self.root, self.relative = root, relative
+    def __init__(self, root: str | Path, log: logging.Logger) -> None:
+        self.root, self.log = Path(root).resolve(), log
         self._runs: dict[str, Run] = {}
         self._lock = threading.Lock()
 
@@ -73,36 +94,46 @@ class Runs:
             return self._runs.get(run_id)
 
     def start(self, folder: Path, force: bool) -> Run:
-        """Plan-level problems (no dvc.yaml, a stage DVC would refuse) raise here, before a
-        thread starts, so the browser gets them as the answer to its request."""
+        """A dvc.yaml that cannot be read raises here, as the answer to the browser's request;
+        the plan (which hashes data files, possibly large) is made in the run's thread, and its
+        problems end the run as failed with their message."""
         names = api.stage_names(folder)
         with self._lock:
             busy = [r for r in self._runs.values() if r.folder == folder and r.state == "running"]
             if busy:
                 raise RunConflict(busy[0].run_id)
-            run = Run(uuid.uuid4().hex, folder, {n: StageProgress(n) for n in names})
+            run = Run(uuid.uuid4().hex, folder, {n: StageProgress(n) for n in names},
+                      rooted=lambda text: rooted(self.root, text))
+            self._forget_old_runs()
             self._runs[run.run_id] = run
         threading.Thread(target=self._run, args=(run, force), name=f"nb2pipe-run-{run.run_id}",
                          daemon=True).start()
         return run
 
+    def _forget_old_runs(self) -> None:
+        finished = [k for k, r in self._runs.items() if r.state != "running"]
+        for run_id in finished[:max(0, len(finished) - _KEEP_FINISHED + 1)]:
+            del self._runs[run_id]
+
     def _run(self, run: Run, force: bool) -> None:
         try:
             result = api.run(run.folder, force=force, report=run.on_event)
         except Nb2PipeError as exc:
-            with run.lock:
-                run.state, run.message = "failed", str(exc)
+            run.abandon(run.rooted(str(exc)))
             return
         except Exception as exc:  # noqa: BLE001 - a thread has no caller: report, don't vanish
-            with run.lock:
-                run.state, run.message = "failed", f"nb2pipe failed unexpectedly: {exc!r}"
+            self.log.exception("nb2pipe: the run of '%s' failed", run.folder)
+            run.abandon(f"nb2pipe failed unexpectedly ({exc!r}); the server's log has the "
+                        "details")
             return
         failure = self._failure(run, result.failed[0]) if result.failed else None
         with run.lock:
             run.failure = failure
             run.state = "failed" if result.failed else "done"
             if failure:
-                run.message = f"stage '{failure['stage']}' failed: {failure['message']}"
+                said = failure["message"]
+                run.message = said if f"stage '{failure['stage']}'" in said \
+                    else f"stage '{failure['stage']}' failed: {said}"
 
     def _failure(self, run: Run, stage: str) -> dict[str, Any]:
         with run.lock:
@@ -112,7 +143,7 @@ class Runs:
         except Nb2PipeError:
             executed, cell = None, None
         return {"stage": stage, "message": detail,
-                "executed_notebook": self.relative(executed) if executed else None,
+                "executed_notebook": relative_to_root(self.root, executed) if executed else None,
                 "cell_index": cell}
 
 

@@ -10,6 +10,7 @@ import os
 import pytest
 
 from tests.cli.helpers import snapshot
+from tests.nbbuild import notebook
 
 from .conftest import TWO_STAGES
 
@@ -35,6 +36,31 @@ async def test_analyze_unsaved_content_sees_the_edit(call, write_notebook, jp_ro
     needs = {n["name"] for n in reply["stages"][1]["needs"]}
     assert needs == {"numbers", "n_extra"}
     assert snapshot(jp_root_dir) == before, "analysing writes nothing"
+
+
+async def test_live_analysis_of_a_long_notebook_answers_an_edit_quickly(call):
+    """The panel posts the whole notebook on every (debounced) edit; the answer, with the
+    edit's new flow in it, must come well within a typing pause."""
+    cells = []
+    for i in range(50):
+        previous = f" + v{i - 1}" if i else ""
+        cells += [(f"stage:s{i}", f"import math\nv{i} = math.sqrt({i}){previous}"),
+                  (None, f"def f{i}(x):\n    return x * v{i}\n\nw{i} = [f{i}(k) for k in "
+                         "range(10)]"),
+                  (None, f"total{i} = sum(w{i})\nprint(total{i})"),
+                  (None, f"with open('out{i}.txt', 'w') as fh:\n    fh.write(str(total{i}))")]
+    data = notebook(cells)
+    loop = asyncio.get_running_loop()
+    assert (await call("analyze", {"path": "long.ipynb", "notebook": data}))[0] == 200
+    for k in range(3):
+        data["cells"][198]["source"] += f"\nextra{k} = total0 + v48"
+        started = loop.time()
+        status, reply = await call("analyze", {"path": "long.ipynb", "notebook": data})
+        elapsed = loop.time() - started
+        assert status == 200 and reply["ok"], reply["diagnostics"]
+        needs = {n["name"]: n["from"] for n in reply["stages"][49]["needs"]}
+        assert needs.get("total0") == "s0" and needs.get("v48") == "s48", needs
+        assert elapsed < 0.5, f"analysing an edit of a 200-cell notebook took {elapsed:.2f} s"
 
 
 async def test_analyze_reports_a_syntax_error_as_a_diagnostic(call, write_notebook):
@@ -73,21 +99,22 @@ async def test_export_with_errors_is_refused_and_writes_nothing(call, write_note
     status, reply = await call("export", {"path": "nb.ipynb", "options": {}})
     assert status == 422
     assert "cannot be parsed" in reply["message"] and reply["diagnostics"][0]["cell"] == 0
+    assert reply["message"].startswith("nb.ipynb, cell 0, line 1"), reply["message"]
     assert snapshot(jp_root_dir) == before
 
 
 async def test_export_over_a_hand_edited_file_needs_force(call, write_notebook, jp_root_dir):
-    write_notebook("nb.ipynb")
-    assert (await call("export", {"path": "nb.ipynb"}))[0] == 200
-    edited = jp_root_dir / "pipelines" / "nb" / "make.ipynb"
+    write_notebook("work/nb.ipynb")
+    assert (await call("export", {"path": "work/nb.ipynb"}))[0] == 200
+    edited = jp_root_dir / "work" / "pipelines" / "nb" / "make.ipynb"
     edited.write_text(edited.read_text() + " ", encoding="utf-8")
     before = snapshot(jp_root_dir)
-    status, reply = await call("export", {"path": "nb.ipynb", "options": {"force": False}})
-    assert status == 409 and reply["paths"] == ["pipelines/nb/make.ipynb"], reply
-    assert str(jp_root_dir) not in reply["message"]
+    status, reply = await call("export", {"path": "work/nb.ipynb", "options": {"force": False}})
+    assert status == 409 and reply["paths"] == ["work/pipelines/nb/make.ipynb"], reply
+    assert "'work/pipelines/nb/make.ipynb' changed" in reply["message"], reply
     assert snapshot(jp_root_dir) == before
-    status, reply = await call("export", {"path": "nb.ipynb", "options": {"force": True}})
-    assert status == 200 and "pipelines/nb/make.ipynb" in reply["written"]
+    status, reply = await call("export", {"path": "work/nb.ipynb", "options": {"force": True}})
+    assert status == 200 and reply["written"] == ["work/pipelines/nb/make.ipynb"], reply
 
 
 @pytest.mark.parametrize("route", ["analyze", "export", "run"])
@@ -147,10 +174,28 @@ async def test_a_missing_notebook_is_404(call):
     assert status == 404 and "does not exist" in reply["message"]
 
 
-async def test_run_without_a_pipeline_says_to_export_first(call, write_notebook):
+async def test_run_without_a_pipeline_says_to_export_first(call, write_notebook, jp_root_dir):
     write_notebook("nb.ipynb")
     status, reply = await call("run", {"path": "nb.ipynb"})
     assert status == 422 and "has no dvc.yaml" in reply["message"], reply
+    assert str(jp_root_dir) not in reply["message"], "the browser names files from the root"
+
+
+async def test_a_pipeline_the_runner_refuses_ends_the_run_with_its_message(call, write_notebook,
+                                                                           jp_root_dir):
+    write_notebook("nb.ipynb")
+    (jp_root_dir / "dvc.yaml").write_text(
+        "stages:\n"
+        "  a: {cmd: cp b.txt a.txt, deps: [b.txt], outs: [a.txt]}\n"
+        "  b: {cmd: cp a.txt b.txt, deps: [a.txt], outs: [b.txt]}\n", encoding="utf-8")
+    before = snapshot(jp_root_dir)
+    status, reply = await call("run", {"path": "nb.ipynb"})
+    assert status == 202, reply
+    final = await _wait_for_end(call, reply["run_id"], timeout=30)
+    assert final["state"] == "failed" and "cycle" in final["message"], final
+    assert [(s["name"], s["state"]) for s in final["stages"]] == [("a", "not started"),
+                                                                   ("b", "not started")]
+    assert snapshot(jp_root_dir) == before
 
 
 async def test_an_unknown_run_is_404(call):
@@ -158,34 +203,48 @@ async def test_an_unknown_run_is_404(call):
     assert status == 404 and "no run" in reply["message"]
 
 
-async def _wait_for_end(call, run_id: str, timeout: float = 180) -> dict:
+async def _wait_for_end(call, run_id: str, timeout: float = 180, seen: set | None = None
+                        ) -> dict:
+    """The run's final state; `seen` collects each (stage, state, cell) the polls showed."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
         status, reply = await call(f"run/{run_id}", method="GET")
         assert status == 200, reply
+        if seen is not None:
+            seen.update((s["name"], s["state"], s["cell"]) for s in reply["stages"])
         if reply["state"] != "running":
             return reply
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.1)
     raise AssertionError(f"run {run_id} did not end in {timeout} s: {reply}")
 
 
 @pytest.mark.integration
 async def test_a_run_of_a_notebook_in_a_subfolder_finishes_every_stage(call, write_notebook,
                                                                        jp_root_dir):
-    write_notebook("work/nb.ipynb")
+    cwd = os.getcwd()
+    write_notebook("work/nb.ipynb", [
+        TWO_STAGES[0],
+        ("stage:make", "import time\ntime.sleep(1)\nnumbers = list(range(n))"),
+        (None, "with open('numbers.txt', 'w') as f:\n    f.write(str(numbers))"),
+        TWO_STAGES[2]])
     assert (await call("export", {"path": "work/nb.ipynb"}))[0] == 200
     status, reply = await call("run", {"path": "work/nb.ipynb", "options": {"force": False}})
     assert status == 202, reply
     run_id = reply["run_id"]
     status, conflict = await call("run", {"path": "work/nb.ipynb"})
     assert status == 409 and conflict["run_id"] == run_id, conflict
-    final = await _wait_for_end(call, run_id)
+    seen: set = set()
+    final = await _wait_for_end(call, run_id, seen=seen)
     assert final["state"] == "done" and final["failure"] is None, final
     assert [(s["name"], s["state"]) for s in final["stages"]] == [("make", "done"),
                                                                    ("total", "done")]
+    assert ("make", "running", "c1") in seen, "the sleeping cell was shown as running"
+    assert final["stages"][0]["seconds"] >= 1
     assert (jp_root_dir / "work" / "dvc.lock").exists()
-    assert os.getcwd() != str(jp_root_dir / "work"), "the server's own folder did not change"
+    assert (jp_root_dir / "work" / "numbers.txt").read_text() == "[0, 1, 2]"
+    assert not (jp_root_dir / "numbers.txt").exists(), "the stage ran in the notebook's folder"
+    assert os.getcwd() == cwd, "the server's own working folder did not change"
     status, again = await call("run", {"path": "work/nb.ipynb"})
     final = await _wait_for_end(call, again["run_id"])
     assert [s["state"] for s in final["stages"]] == ["skipped", "skipped"]
@@ -208,3 +267,4 @@ async def test_a_failed_stage_points_at_its_executed_notebook_and_cell(call, wri
     assert "raise ValueError" in "".join(failing["source"])
     assert [o["ename"] for o in failing["outputs"] if o["output_type"] == "error"] == ["ValueError"]
     assert [s["state"] for s in final["stages"]] == ["done", "failed"]
+    assert str(jp_root_dir) not in json.dumps(final), "the browser names files from the root"
