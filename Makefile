@@ -7,9 +7,32 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: env corpus-envs browser-deps demo test unit lint bench clean
+.PHONY: env lab ts-test corpus-envs browser-deps demo test unit lint bench clean
 
-env: $(STAMP)
+# The JupyterLab extension (labextension/): `pip install -e` builds it once; it is rebuilt here
+# when its sources change, and linked into the venv so `jupyter lab` loads it.
+LABEXT  := jupyter_pipeline/labextension/package.json
+LABSRC  := package.json yarn.lock tsconfig.json \
+           $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null)
+WITHVENV := PATH="$(CURDIR)/$(BIN):$$PATH"
+
+env: $(STAMP) $(LABEXT)
+	@test -L $(VENV)/share/jupyter/labextensions/nb2pipe || \
+	  $(WITHVENV) $(BIN)/jupyter-builder develop --overwrite . >/dev/null
+
+$(LABEXT): $(LABSRC) | $(STAMP)
+	$(WITHVENV) $(BIN)/jlpm install
+	$(WITHVENV) $(BIN)/jlpm build
+	touch $@
+
+# JupyterLab with nb2pipe's panel, on the wine example.
+lab: env
+	$(WITHVENV) $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
+	  example_notebooks/wine/wine.ipynb
+
+# The frontend's unit tests (tag rules, live-analysis model, HTTP seam) with node's test runner.
+ts-test: env
+	$(WITHVENV) $(BIN)/jlpm test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +58,7 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not integration and not browser"
 
-test: $(STAMP) corpus-envs browser-deps lint
+test: $(STAMP) corpus-envs browser-deps lint ts-test
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)

@@ -5,26 +5,17 @@ browser download is not available everywhere)."""
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.integration.harness import BIN, copy_folder, env, make_repo
 
+from .lab import VIEWPORT, Lab, chromium, running_lab
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = os.environ.get("NB2PIPE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"]
-VIEWPORT = {"width": 1400, "height": 800}  # narrower moves toolbar buttons into an overflow menu
 
 
 def strip_stage_tags(path: Path) -> None:
@@ -50,77 +41,32 @@ def lab_root(tmp_path_factory) -> Path:
     return root
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# pytest-jupyter (loaded for tests/server) gives every test a fresh asyncio loop and an
+# in-process server cleanup, both autouse; they break Playwright's own loop at teardown, and these
+# tests start their own `jupyter lab`, so the browser tests opt out of both.
+@pytest.fixture(autouse=True)
+def jp_asyncio_loop():
+    yield None
 
 
-class Lab:
-    def __init__(self, root: Path, url: str, token: str, log: Path) -> None:
-        self.root, self.url, self.token, self.log = root, url, token, log
-
-    def page_url(self, path: str) -> str:
-        return f"{self.url}/lab/tree/{path}?token={self.token}&reset"
+@pytest.fixture(autouse=True)
+def jp_server_cleanup():
+    yield
 
 
 @pytest.fixture(scope="module")
-def lab(lab_root: Path, tmp_path_factory) -> Lab:
-    port, token = _free_port(), secrets.token_hex(16)
-    log = tmp_path_factory.mktemp("lab-log") / "jupyter-lab.log"
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-           f"--port={port}", "--ip=127.0.0.1", f"--ServerApp.root_dir={lab_root}",
-           f"--IdentityProvider.token={token}", "--LabApp.news_url=",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--ServerApp.open_browser=False", "--LabServerApp.workspaces_dir=" + str(log.parent)]
-    e = env()
-    e["JUPYTER_CONFIG_DIR"] = str(log.parent / "config")  # the user's own settings stay out
-    e["JUPYTERLAB_SETTINGS_DIR"] = str(log.parent / "settings")
-    news = log.parent / "settings" / "@jupyterlab" / "apputils-extension"
-    news.mkdir(parents=True)  # no "get notified about Jupyter news?" toast over the panel
-    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=lab_root, env=e, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, token, proc, log)
-        yield Lab(lab_root, url, token, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_until_up(url: str, token: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"jupyter lab exited ({proc.returncode}):\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"jupyter lab did not answer within 90 s:\n{log.read_text()}")
+def lab(lab_root: Path) -> Lab:
+    with running_lab(lab_root) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: run 'make browser-deps' "
-                    "(tools/install_chromium.sh) or set NB2PIPE_CHROMIUM")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        try:
+    try:
+        with chromium() as instance:
             yield instance
-        finally:
-            instance.close()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 class PageErrors:
@@ -164,4 +110,3 @@ def page(browser, lab: Lab, page_errors: PageErrors):
 def dvc(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "dvc"), *args], cwd=root, env=env(),
                           capture_output=True, text=True, timeout=300)
-

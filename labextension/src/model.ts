@@ -1,0 +1,279 @@
+/**
+ * The panel's state for the active notebook: its live analysis, the blocking diagnostics of the
+ * last export and the progress of runs. No DOM and no JupyterLab widgets: the notebook comes in
+ * as an INotebookSource and the server as an INb2PipeApi, so tests drive it with fakes.
+ */
+
+import { ISignal, Signal } from '@lumino/signaling';
+
+import type { INb2PipeApi } from './api';
+import type {
+  IAnalysis,
+  IDiagnostic,
+  IErrorBody,
+  IExportResult,
+  IRunStatus,
+  StageRunState
+} from './types';
+
+/** The live notebook, as the model needs it. */
+export interface INotebookSource {
+  /** Path from the server root; read at each request, since the file may be renamed. */
+  readonly path: string;
+  /** The notebook's current nbformat JSON, unsaved edits included. */
+  toJSON(): unknown;
+  /** Emitted on any edit that could change the analysis (sources, tags, cells added/moved). */
+  readonly changed: ISignal<unknown, void>;
+}
+
+export interface IModelOptions {
+  /** Quiet time after the last edit before the notebook is analysed again. */
+  debounceMs?: number;
+  /** Interval between two looks at a running pipeline. */
+  pollMs?: number;
+}
+
+/** The part of an ApiError the model reads (kept structural so tests need no HTTP layer). */
+interface IFailed {
+  status?: number;
+  body?: IErrorBody;
+  message?: string;
+}
+
+export class PipelineModel {
+  constructor(
+    private readonly api: INb2PipeApi,
+    options: IModelOptions = {}
+  ) {
+    this.debounceMs = options.debounceMs ?? 150;
+    this.pollMs = options.pollMs ?? 300;
+  }
+
+  /** Emitted whenever anything the panel shows has changed. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get source(): INotebookSource | null {
+    return this._source;
+  }
+
+  /** The latest analysis of the current notebook, or null before the first answer. */
+  get analysis(): IAnalysis | null {
+    return this._analysis;
+  }
+
+  /** Counts the analysis results received, so a view (and a test) can tell a fresh one. */
+  get generation(): number {
+    return this._generation;
+  }
+
+  /** Why the last request failed (shown in the panel), or null. */
+  get error(): string | null {
+    return this._error;
+  }
+
+  /** Diagnostics that stopped the last export, or null when it went through. */
+  get blocking(): IDiagnostic[] | null {
+    return this._blocking;
+  }
+
+  /** The current notebook's latest run, if one was started from this page. */
+  get run(): IRunStatus | null {
+    const path = this._source?.path;
+    return path === undefined ? null : (this._runs.get(path) ?? null);
+  }
+
+  get running(): boolean {
+    return this.run?.state === 'running';
+  }
+
+  stageState(name: string): StageRunState {
+    return this.run?.stages.find(s => s.name === name)?.state ?? 'idle';
+  }
+
+  /** Follow another notebook (or none); its analysis starts afresh. */
+  setSource(source: INotebookSource | null): void {
+    if (source === this._source) {
+      return;
+    }
+    this._source?.changed.disconnect(this._onEdit, this);
+    this._source = source;
+    this._analysis = null;
+    this._blocking = null;
+    this._error = null;
+    this._stale = source !== null;
+    this._sentKey = '';
+    this.cancelTimer();
+    source?.changed.connect(this._onEdit, this);
+    this._changed.emit();
+    if (source !== null && this._active) {
+      void this.analyzeNow();
+    }
+  }
+
+  /** Analyse only while someone looks (the panel is shown); catch up when it is shown again. */
+  setActive(active: boolean): void {
+    this._active = active;
+    if (active && this._stale) {
+      void this.analyzeNow();
+    }
+  }
+
+  /** Analyse after `debounceMs` of quiet: typing sends one request, not one per key. */
+  scheduleAnalysis(): void {
+    this._stale = true;
+    if (!this._active || this._source === null) {
+      return;
+    }
+    this.cancelTimer();
+    this._timer = setTimeout(() => {
+      this._timer = null;
+      void this.analyzeNow(false);
+    }, this.debounceMs);
+  }
+
+  /**
+   * Send the live notebook now; an answer older than one already shown is dropped. Unless
+   * `always`, content already sent is not sent again (running a cell changes only outputs,
+   * which are not sent).
+   */
+  async analyzeNow(always = true): Promise<void> {
+    const source = this._source;
+    if (source === null) {
+      return;
+    }
+    this.cancelTimer();
+    this._stale = false;
+    const notebook = source.toJSON();
+    const key = JSON.stringify([source.path, notebook]);
+    if (!always && key === this._sentKey) {
+      return;
+    }
+    this._sentKey = key;
+    const seq = ++this._sent;
+    try {
+      const analysis = await this.api.analyze({ path: source.path, notebook });
+      if (source !== this._source || seq < this._shown) {
+        return;
+      }
+      this._shown = seq;
+      if (analysis.ok) {
+        this._blocking = null; // fixed since the refused export
+      }
+      this.showAnalysis(analysis);
+    } catch (error) {
+      if (source !== this._source || seq < this._shown) {
+        return;
+      }
+      this._shown = seq;
+      this._sentKey = ''; // the next edit tries again
+      this._error = messageOf(error);
+      this._changed.emit();
+    }
+  }
+
+  /**
+   * Write the pipeline of the saved notebook. A refusal (422 with diagnostics) is kept in
+   * `blocking` for the panel and thrown, as is every other failure, for the caller to report.
+   */
+  async exportPipeline(force = false): Promise<IExportResult> {
+    const source = this.requireSource();
+    try {
+      const result = await this.api.exportPipeline(source.path, { force, by_headings: null });
+      if (source === this._source) {
+        this._blocking = null;
+        this._error = null;
+        this.showAnalysis(result.analysis);
+      }
+      return result;
+    } catch (error) {
+      const failed = error as IFailed;
+      if (source === this._source && failed.status === 422) {
+        this._blocking = failed.body?.diagnostics ?? [];
+        this._changed.emit();
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Start the pipeline of the notebook's folder and follow it until it ends; the final status
+   * is returned. A run of that folder already going (409) is followed instead of failing.
+   */
+  async runPipeline(force = false): Promise<IRunStatus> {
+    const source = this.requireSource();
+    const path = source.path;
+    let runId: string;
+    try {
+      runId = await this.api.startRun(path, force);
+    } catch (error) {
+      const failed = error as IFailed;
+      if (failed.status !== 409 || !failed.body?.run_id) {
+        throw error;
+      }
+      runId = failed.body.run_id;
+    }
+    for (;;) {
+      const status = await this.api.runStatus(runId);
+      this._runs.set(path, status);
+      this._changed.emit();
+      if (status.state !== 'running') {
+        return status;
+      }
+      await new Promise(resolve => setTimeout(resolve, this.pollMs));
+    }
+  }
+
+  dispose(): void {
+    this.cancelTimer();
+    this._source?.changed.disconnect(this._onEdit, this);
+    Signal.clearData(this);
+  }
+
+  private showAnalysis(analysis: IAnalysis): void {
+    this._analysis = analysis;
+    this._error = null;
+    this._generation++;
+    this._changed.emit();
+  }
+
+  private requireSource(): INotebookSource {
+    if (this._source === null) {
+      throw new Error('open a notebook first: the pipeline is made from the active notebook');
+    }
+    return this._source;
+  }
+
+  private cancelTimer(): void {
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+  }
+
+  private _onEdit(): void {
+    this.scheduleAnalysis();
+  }
+
+  private readonly debounceMs: number;
+  private readonly pollMs: number;
+  private _source: INotebookSource | null = null;
+  private _active = false;
+  private _stale = false;
+  private _analysis: IAnalysis | null = null;
+  private _generation = 0;
+  private _error: string | null = null;
+  private _blocking: IDiagnostic[] | null = null;
+  private _runs = new Map<string, IRunStatus>();
+  private _timer: ReturnType<typeof setTimeout> | null = null;
+  private _sent = 0;
+  private _sentKey = '';
+  private _shown = 0;
+  private _changed = new Signal<this, void>(this);
+}
+
+export function messageOf(error: unknown): string {
+  const failed = error as IFailed;
+  return failed?.body?.message ?? failed?.message ?? String(error);
+}

@@ -1,0 +1,112 @@
+/**
+ * The JSON the server extension answers with: mirrors jupyter_pipeline/wire.py and
+ * docs/server-api.md. Types only, so every layer can import it without side effects.
+ */
+
+export interface IDiagnostic {
+  code: string;
+  severity: 'error' | 'warning' | string;
+  message: string;
+  cell: number | null;
+  line: number | null;
+  column: number | null;
+}
+
+export interface INeed {
+  name: string;
+  from: string | null;
+}
+
+export interface IFileInput {
+  path: string;
+  from: string | null;
+}
+
+export interface IStage {
+  name: string;
+  cells: number[];
+  cell_ids: string[];
+  needs: INeed[];
+  hands_on: string[];
+  params: string[];
+  imports?: string[];
+  definitions?: string[];
+  deps?: string[];
+  file_inputs: IFileInput[];
+  outs: string[];
+  after?: string[];
+  metrics: string[];
+  upstream: string[];
+}
+
+export interface IEdge {
+  from: string;
+  to: string;
+  label: string;
+}
+
+export interface IParam {
+  name: string;
+  value: unknown;
+  cell: number | null;
+}
+
+export interface IAnalysis {
+  notebook: string;
+  ok: boolean;
+  params: IParam[];
+  stages: IStage[];
+  diagnostics: IDiagnostic[];
+  edges: IEdge[];
+}
+
+export interface IExportOptions {
+  force: boolean;
+  by_headings?: number | null;
+}
+
+export interface IExportResult {
+  written: string[];
+  unchanged: string[];
+  removed: string[];
+  out_dir: string;
+  dvc_yaml: string;
+  analysis: IAnalysis;
+}
+
+export type RunState = 'running' | 'done' | 'failed';
+
+/** `idle` is the panel's own state for a stage before any run. */
+export type StageRunState =
+  'idle' | 'waiting' | 'skipped' | 'running' | 'done' | 'failed' | 'not started';
+
+export interface IStageRun {
+  name: string;
+  state: StageRunState;
+  seconds: number | null;
+  cell: string | null;
+  detail: string | null;
+}
+
+export interface IRunFailure {
+  stage: string;
+  message: string;
+  executed_notebook: string | null;
+  cell_index: number | null;
+}
+
+export interface IRunStatus {
+  run_id: string;
+  state: RunState;
+  stages: IStageRun[];
+  message: string | null;
+  failure: IRunFailure | null;
+}
+
+/** The body of every 4xx answer; 422 from export adds the blocking diagnostics. */
+export interface IErrorBody {
+  message: string;
+  diagnostics?: IDiagnostic[];
+  paths?: string[];
+  run_id?: string;
+}
