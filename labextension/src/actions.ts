@@ -10,7 +10,7 @@ import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
 import { ApiError } from './api';
 import { CommandIds, PANEL_ID } from './ids';
-import { messageOf, PipelineModel } from './model';
+import { failureSentence, messageOf, PipelineModel } from './model';
 import { revealCell } from './notebook';
 import type { IExportResult, IRunFailure, IRunStatus } from './types';
 
@@ -123,7 +123,7 @@ export async function runPipeline(ctx: ICommandContext): Promise<void> {
   const failure = status.failure;
   Notification.error(
     failure
-      ? `Stage ${failure.stage} failed: ${failure.message}`
+      ? failureSentence(failure)
       : `The pipeline failed: ${status.message ?? 'no reason given'}`,
     { autoClose: false }
   );

@@ -12,6 +12,7 @@ import type {
   IDiagnostic,
   IErrorBody,
   IExportResult,
+  IRunFailure,
   IRunStatus,
   StageRunState
 } from './types';
@@ -276,4 +277,11 @@ export class PipelineModel {
 export function messageOf(error: unknown): string {
   const failed = error as IFailed;
   return failed?.body?.message ?? failed?.message ?? String(error);
+}
+
+/** The runner's message names the stage already ("stage 'model' of 'x.ipynb' failed: …"). */
+export function failureSentence(failure: IRunFailure): string {
+  return failure.message.includes(`stage '${failure.stage}'`)
+    ? failure.message
+    : `Stage ${failure.stage} failed: ${failure.message}`;
 }

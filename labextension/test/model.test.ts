@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { Signal } from '@lumino/signaling';
 
 import { ApiError, IAnalyzeRequest, INb2PipeApi } from '../src/api';
-import { INotebookSource, PipelineModel } from '../src/model';
+import { failureSentence, INotebookSource, PipelineModel } from '../src/model';
 import type { IAnalysis, IExportOptions, IExportResult, IRunStatus } from '../src/types';
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
@@ -317,5 +317,26 @@ describe('run', () => {
       Promise.reject(new ApiError(422, { message: "no 'dir/dvc.yaml': export first" }));
     await assert.rejects(model.runPipeline(), /export first/);
     assert.equal(model.run, null);
+  });
+});
+
+describe('failureSentence', () => {
+  const failure = (message: string) => ({
+    stage: 'model',
+    message,
+    executed_notebook: null,
+    cell_index: null
+  });
+
+  it("says the runner's message as it is when it names the stage", () => {
+    const said = "stage 'model' of 'x.ipynb' failed: cell 'fit' raised ValueError: boom";
+    assert.equal(failureSentence(failure(said)), said);
+  });
+
+  it('names the stage when the message does not', () => {
+    assert.equal(
+      failureSentence(failure('killed by SIGKILL')),
+      'Stage model failed: killed by SIGKILL'
+    );
   });
 });

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -153,6 +154,33 @@ def test_the_panel_shows_the_flows_the_analysis_finds(page, lab):
     assert page.locator("#nb2pipe-panel svg.nb2pipe-graph g.nb2pipe-node").count() == 3
 
 
+def test_clicking_a_cell_entry_selects_that_cell(page):
+    page.locator('#nb2pipe-panel .nb2pipe-stage[data-stage="features"] '
+                 '.nb2pipe-cell[data-cell-index="11"]').click()
+    assert active_cell_index(page) == 11
+
+
+def active_cell_index(page) -> int:
+    """The index of the active cell in the notebook on screen."""
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").evaluate(
+        "nb => [...nb.querySelectorAll(':scope .jp-Cell')]"
+        ".findIndex(c => c.classList.contains('jp-mod-active'))")
+
+
+def append_line(page, index: int, text: str) -> None:
+    """Type a new last line into a cell's editor, as a user does."""
+    cell(page, index).locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type(text)
+    page.keyboard.press("Escape")
+
+
+def export(page) -> None:
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                 '[data-jp-item-name="nb2pipe-export"]').first.click()
+
+
 def test_run_from_the_panel_finishes_every_stage(page, lab):
     page.locator("#nb2pipe-panel button.nb2pipe-run").click()
     page.wait_for_function(
@@ -178,6 +206,54 @@ def test_the_panel_looks_native_in_light_and_dark_themes(page):
     panel.screenshot(path=str(ARTIFACTS / "panel-dark.png"))
     dark = panel.evaluate("el => getComputedStyle(el).backgroundColor")
     assert light != dark, "the panel follows JupyterLab's theme variables"
+
+
+def wait_for_file_containing(path, text: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and text in path.read_text(encoding="utf-8")):
+        assert time.monotonic() < deadline, f"{path} never contained {text!r}"
+        time.sleep(0.2)
+
+
+def test_a_failing_stage_shows_its_error_and_opens_its_executed_notebook_at_the_cell(page, lab):
+    append_line(page, 15, 'raise ValueError("nb2pipe-boom")')
+    export(page)
+    wait_for_file_containing(lab.root / "wine" / "pipelines" / "wine" / "model.ipynb",
+                             "nb2pipe-boom")
+    page.locator("#nb2pipe-panel button.nb2pipe-run").click()
+    model = page.locator('#nb2pipe-panel .nb2pipe-stage[data-stage="model"]')
+    page.wait_for_function(
+        "() => document.querySelector('#nb2pipe-panel .nb2pipe-stage[data-stage=\"model\"]')"
+        "?.dataset.state === 'failed'", timeout=240_000)
+    assert "nb2pipe-boom" in model.locator(".nb2pipe-error").inner_text()
+    toast = page.locator(".jp-toast-message, .Toastify__toast").filter(has_text="nb2pipe-boom")
+    assert toast.first.inner_text().count("model' ") <= 1, "the stage is named once"
+    # The executed stage notebook opens in a tab of its own, at the cell that raised.
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');"
+        " const a = p && p.querySelector('.jp-Cell.jp-mod-active');"
+        " return a && a.textContent.includes('nb2pipe-boom') &&"
+        " a.querySelector('.jp-OutputArea-output') !== null; }", timeout=30_000)
+    title = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").first
+    assert title.inner_text().strip() != "wine.ipynb"
+
+
+def test_an_error_blocks_the_export_and_its_diagnostic_leads_to_the_cell(page, lab):
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="wine.ipynb").first.click()
+    page.locator("#nb2pipe-panel .nb2pipe-stage").first.wait_for()
+    dvc_yaml = lab.root / "wine" / "dvc.yaml"
+    before = dvc_yaml.read_bytes()
+    append_line(page, 11, "x = = 1")
+    diagnostic = page.locator('#nb2pipe-panel .nb2pipe-diagnostic[data-cell-index="11"]')
+    diagnostic.first.wait_for(timeout=15_000)
+    assert "line" in diagnostic.first.inner_text()
+    cell(page, 4).locator(".jp-InputPrompt").click()
+    diagnostic.first.click()
+    assert active_cell_index(page) == 11
+    export(page)
+    page.locator(".jp-toast-message, .Toastify__toast").filter(
+        has_text="Not exported").first.wait_for(timeout=30_000)
+    assert dvc_yaml.read_bytes() == before
 
 
 def test_no_errors_from_the_extension_in_the_page(page_errors):
