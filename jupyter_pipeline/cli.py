@@ -121,6 +121,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("nb2pipe: interrupted", markup=False)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last resort: a message, not a traceback
+        if os.environ.get("NB2PIPE_DEBUG"):
+            raise
+        err.print(f"nb2pipe: failed unexpectedly ({type(exc).__name__}: {exc}). This is a bug "
+                  "in nb2pipe or in a tool it runs: run the command again with NB2PIPE_DEBUG=1 "
+                  "for the traceback, and report it.", markup=False)
+        return 1
 
 
 def _print_diagnostics(console: Console, path: str, diags: Sequence[Diagnostic]) -> None:

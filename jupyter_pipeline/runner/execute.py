@@ -87,6 +87,10 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
             f"Open '{output}' to see the failing cell and its traceback") from None
     except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout: papermill's own types
         kind = type(exc).__name__
+        if kind == "NoSuchKernel":
+            from .kernels import missing_kernel
+
+            raise StageFailed(notebook, output, *missing_kernel(exc.name)) from None
         if kind == "DeadKernelError":
             raise StageFailed(notebook, output, "the kernel died while running a cell (killed by "
                               "a signal, out of memory, or the code exited the process)",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.ipython import to_python
+from ..errors import Nb2PipeError
 from .ready import ready_client_class
 from .zygote import ForkedProcess, Zygote, preloadable, provisioner_class
 
@@ -142,6 +143,25 @@ class KernelPool:
         if self._fork_server is not None:
             self._fork_server.close()
 
+    def start_checked(self, notebook_path: Path, wdir: Path, kernel: str | None):  # noqa: ANN201
+        """start(), with the failures a user can act on turned into messages: a kernel that is
+        not installed, or one that died before it answered. The latter is tried once more: no
+        cell ran yet, and on a busy machine a port can be taken between choosing and binding it."""
+        from jupyter_client.kernelspec import NoSuchKernel
+
+        for attempt in (1, 2):
+            try:
+                return self.start(notebook_path, wdir, kernel)
+            except NoSuchKernel as exc:
+                raise KernelUnavailable(missing_kernel_message(exc.name)) from None
+            except RuntimeError as exc:
+                if attempt == 2:
+                    raise KernelUnavailable(
+                        f"its kernel did not start ({exc}); run the pipeline again, and if it "
+                        "keeps failing check the kernel with 'jupyter console --kernel "
+                        f"{kernel or 'python3'}'") from None
+        raise AssertionError("unreachable")
+
     def start(self, notebook_path: Path, wdir: Path, kernel: str | None):  # noqa: ANN201
         # An async manager, as nbclient's own: with a blocking client nbclient waits on iopub
         # without yielding, never sees a kernel that died, and the stage hangs forever.
@@ -193,6 +213,33 @@ class KernelPool:
                     return None
             first, self._started_any = not self._started_any, True
             return None if first else self._fork_server
+
+
+class KernelUnavailable(Nb2PipeError):
+    pass
+
+
+def missing_kernel(name: str) -> tuple[str, str]:
+    """What is wrong and what to do, when no kernel is installed under `name`."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = sorted(KernelSpecManager().find_kernel_specs())
+    return (f"no Jupyter kernel named '{name}' is installed here (installed: "
+            f"{', '.join(installed) or 'none'})",
+            "Pass --kernel with one of those when you convert, or install it in its environment "
+            f"with 'python -m ipykernel install --user --name {name}'")
+
+
+def missing_kernel_message(name: str) -> str:
+    return ". ".join(missing_kernel(name))
+
+
+def check_kernel(name: str | None) -> None:
+    """Refuse a kernel name that is not installed, before anything runs."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if name and name not in KernelSpecManager().find_kernel_specs():
+        raise KernelUnavailable(missing_kernel_message(name))
 
 
 def _shutdown(km, now: bool = False) -> None:  # noqa: ANN001

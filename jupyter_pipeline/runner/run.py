@@ -154,7 +154,7 @@ def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,
     km = pool.take(spec.name)
     try:
         if km is None:
-            km = pool.start(stage.notebook, wdir, stage.kernel)
+            km = pool.start_checked(stage.notebook, wdir, stage.kernel)
         pool.active.add(km)
         execute_stage(str(stage.notebook), str(stage.output), str(stage.params), stage.kernel,
                       km=km, on_cell=lambda cell: report(Event(spec.name, "cell", str(cell))))

@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import files
 from ..analysis.analyze import Analysis, analyze
 from ..errors import AnalysisFailed, Nb2PipeError
+from ..runner.kernels import check_kernel
 from ..runtime import handoff
 from .compare import cell_outputs, first_output_difference, same
 from .probes import probed_notebook
@@ -52,13 +53,25 @@ def _run_whole(nb_path: Path, folder: Path, analysis: Analysis, probes: Path,
     probed.write_text(json.dumps(probed_notebook(raw, analysis.pipeline, str(probes))),
                       encoding="utf-8")
     executed = folder / f".nb2pipe-whole-executed-{nb_path.name}"
-    try:
-        papermill.execute_notebook(str(probed), str(executed), kernel_name=kernel,
-                                   cwd=str(folder), progress_bar=False, log_output=False)
-    except PapermillExecutionError as exc:
-        raise Nb2PipeError(
-            f"'{nb_path.name}' itself fails when run top to bottom: {exc.ename}: {exc.evalue}. "
-            "Fix the notebook first (a pipeline can only match a notebook that runs)") from None
+    for attempt in (1, 2):
+        try:
+            papermill.execute_notebook(str(probed), str(executed), kernel_name=kernel,
+                                       cwd=str(folder), progress_bar=False, log_output=False)
+            break
+        except PapermillExecutionError as exc:
+            raise Nb2PipeError(
+                f"'{nb_path.name}' itself fails when run top to bottom: {exc.ename}: "
+                f"{exc.evalue}. Fix the notebook first (a pipeline can only match a notebook "
+                "that runs)") from None
+        except RuntimeError as exc:
+            # jupyter_client's "Kernel died before replying to kernel_info": the kernel never
+            # started (on a busy machine, e.g. a port taken between choosing and binding it).
+            # No cell ran, so starting again once is safe.
+            if "kernel_info" not in str(exc) or attempt == 2:
+                raise Nb2PipeError(
+                    f"the kernel for '{nb_path.name}' did not start ({exc}). Check that it runs "
+                    f"('jupyter console --kernel {kernel or 'python3'}'), then verify "
+                    "again") from None
     return json.loads(executed.read_text(encoding="utf-8"))
 
 
@@ -68,6 +81,7 @@ def verify(path: str, by_headings: int | None = None, kernel: str | None = None,
 
     nb_path = Path(path).resolve()
     notebook = files.read_notebook(nb_path)
+    check_kernel(kernel)
     analysis = analyze(notebook, by_headings=by_headings)
     if not analysis.ok:
         raise AnalysisFailed(str(path), analysis.errors)

@@ -279,3 +279,24 @@ def test_usage_errors_exit_2_and_touch_nothing(tmp_path, args, expected):
     before = snapshot(tmp_path)
     assert_usage_error(nb2pipe(*args, cwd=tmp_path), expected)
     assert snapshot(tmp_path) == before
+
+
+def test_an_unexpected_failure_is_one_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    """A bug of ours (or of a tool underneath) still reaches the user as one message saying what
+    to do; NB2PIPE_DEBUG=1 shows the traceback for the report."""
+    from jupyter_pipeline import api, cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something inside broke")
+
+    write_nb(tmp_path, [("stage:a", "x = 1")])
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(api, "convert", broken)
+    monkeypatch.delenv("NB2PIPE_DEBUG", raising=False)
+    assert cli.main(["convert", "nb.ipynb"]) == 1
+    err = capsys.readouterr().err
+    assert "failed unexpectedly (RuntimeError: something inside broke)" in err
+    assert "NB2PIPE_DEBUG=1" in err and "Traceback" not in err
+    monkeypatch.setenv("NB2PIPE_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="something inside broke"):
+        cli.main(["convert", "nb.ipynb"])

@@ -128,6 +128,23 @@ def test_a_pipeline_in_a_sub_folder_of_the_repository_is_cached_where_dvc_looks(
     assert any((tmp_path / "shared-cache" / "files" / "md5").iterdir())
 
 
+def test_a_kernel_that_is_not_installed_fails_its_stage_and_names_the_installed_ones(tmp_path):
+    folder = harness.copy_folder(EXAMPLES / "branching", tmp_path / "p")
+    harness.make_repo(folder)
+    nb2pipe("convert", "branching.ipynb", "--kernel", "no-such-kernel", cwd=folder, check=True)
+    proc = nb2pipe("run", cwd=folder)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "no Jupyter kernel named 'no-such-kernel'" in proc.stdout + proc.stderr
+    assert "python3" in proc.stdout + proc.stderr  # among the installed ones
+    repro = harness.run([DVC, "repro"], folder, check=False)
+    assert repro.returncode != 0 and "Traceback" not in repro.stdout + repro.stderr
+    assert "no Jupyter kernel named 'no-such-kernel'" in repro.stdout + repro.stderr
+    verify = nb2pipe("verify", "branching.ipynb", "--kernel", "no-such-kernel", cwd=folder)
+    assert verify.returncode == 1 and "Traceback" not in verify.stderr
+    assert "no Jupyter kernel named 'no-such-kernel'" in verify.stderr
+
+
 def _refused(proc, *texts):
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr
