@@ -256,5 +256,27 @@ def test_an_error_blocks_the_export_and_its_diagnostic_leads_to_the_cell(page, l
     assert dvc_yaml.read_bytes() == before
 
 
+def test_skip_toggles_off_and_on_from_the_panel(page):
+    select_cells(page, (5,))
+    page.locator("#nb2pipe-panel button.nb2pipe-toggle-skip").click()
+    page.wait_for_function("() => !document.querySelectorAll('.jp-Notebook .jp-Cell')[5]"
+                           ".classList.contains('nb2pipe-skip')")
+    page.locator("#nb2pipe-panel button.nb2pipe-toggle-skip").click()
+    page.wait_for_function("() => document.querySelectorAll('.jp-Notebook .jp-Cell')[5]"
+                           ".classList.contains('nb2pipe-skip')")
+
+
+def test_renaming_a_stage_rewrites_its_tags(page):
+    page.locator('#nb2pipe-panel .nb2pipe-stage[data-stage="features"] .nb2pipe-rename').click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator("input").fill("prepare")
+    dialog.locator(".jp-Dialog-footer button.jp-mod-accept").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#nb2pipe-panel .nb2pipe-stage')]"
+        ".map(e => e.dataset.stage).join() === 'load,prepare,model'", timeout=15_000)
+    for index in (10, 11, 12):
+        assert cell(page, index).get_attribute("data-nb2pipe-stage") == "prepare"
+
+
 def test_no_errors_from_the_extension_in_the_page(page_errors):
     assert page_errors.ours() == []
