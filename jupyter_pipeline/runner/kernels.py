@@ -157,8 +157,8 @@ class KernelPool:
             except RuntimeError as exc:
                 if attempt == 2:
                     raise KernelUnavailable(
-                        f"its kernel did not start ({exc}); run the pipeline again, and if it "
-                        "keeps failing check the kernel with 'jupyter console --kernel "
+                        f"the kernel did not start ({exc}); try again, and if it keeps "
+                        "failing check the kernel with 'jupyter console --kernel "
                         f"{kernel or 'python3'}'") from None
         raise AssertionError("unreachable")
 

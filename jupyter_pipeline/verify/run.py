@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import files
 from ..analysis.analyze import Analysis, analyze
 from ..errors import AnalysisFailed, Nb2PipeError
-from ..runner.kernels import check_kernel
+from ..runner.kernels import KernelPool, check_kernel
 from ..runtime import handoff
 from .compare import cell_outputs, first_output_difference, same
 from .probes import probed_notebook
@@ -53,25 +53,27 @@ def _run_whole(nb_path: Path, folder: Path, analysis: Analysis, probes: Path,
     probed.write_text(json.dumps(probed_notebook(raw, analysis.pipeline, str(probes))),
                       encoding="utf-8")
     executed = folder / f".nb2pipe-whole-executed-{nb_path.name}"
-    for attempt in (1, 2):
-        try:
-            papermill.execute_notebook(str(probed), str(executed), kernel_name=kernel,
-                                       cwd=str(folder), progress_bar=False, log_output=False)
-            break
-        except PapermillExecutionError as exc:
-            raise Nb2PipeError(
-                f"'{nb_path.name}' itself fails when run top to bottom: {exc.ename}: "
-                f"{exc.evalue}. Fix the notebook first (a pipeline can only match a notebook "
-                "that runs)") from None
-        except RuntimeError as exc:
-            # jupyter_client's "Kernel died before replying to kernel_info": the kernel never
-            # started (on a busy machine, e.g. a port taken between choosing and binding it).
-            # No cell ran, so starting again once is safe.
-            if "kernel_info" not in str(exc) or attempt == 2:
-                raise Nb2PipeError(
-                    f"the kernel for '{nb_path.name}' did not start ({exc}). Check that it runs "
-                    f"('jupyter console --kernel {kernel or 'python3'}'), then verify "
-                    "again") from None
+    # The kernel is started as the runner starts a stage's (its start-up chatter kept out of
+    # the report, a kernel that dies before answering started once more); papermill runs in it.
+    pool = KernelPool(workers=1)
+    km = pool.start_checked(probed, folder, kernel)
+    try:
+        papermill.execute_notebook(str(probed), str(executed), kernel_name=kernel, km=km,
+                                   progress_bar=False, log_output=False)
+    except PapermillExecutionError as exc:
+        raise Nb2PipeError(
+            f"'{nb_path.name}' itself fails when run top to bottom: {exc.ename}: {exc.evalue}. "
+            "Fix the notebook first (a pipeline can only match a notebook that runs)") from None
+    except Exception as exc:  # noqa: BLE001 - papermill's and nbclient's own types
+        if type(exc).__name__ not in ("DeadKernelError", "CellTimeoutError", "RuntimeError"):
+            raise
+        raise Nb2PipeError(
+            f"'{nb_path.name}' did not finish when run top to bottom: the kernel died or stopped "
+            f"answering ({type(exc).__name__}: {exc}). Run the notebook on its own to see why "
+            "(it may exit the process or run out of memory)") from None
+    finally:
+        pool.release(km)
+        pool.close()
     return json.loads(executed.read_text(encoding="utf-8"))
 
 
