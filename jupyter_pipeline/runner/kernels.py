@@ -156,10 +156,12 @@ class KernelPool:
                 raise KernelUnavailable(missing_kernel_message(exc.name)) from None
             except RuntimeError as exc:
                 if attempt == 2:
+                    name = kernel_name(json.loads(notebook_path.read_text(encoding="utf-8")),
+                                       kernel)
                     raise KernelUnavailable(
-                        f"the kernel did not start ({exc}); try again, and if it keeps "
-                        "failing check the kernel with 'jupyter console --kernel "
-                        f"{kernel or 'python3'}'") from None
+                        f"the kernel '{name}' did not start ({exc}); try again, and if it "
+                        f"keeps failing check it with 'jupyter console --kernel {name}'"
+                    ) from None
         raise AssertionError("unreachable")
 
     def start(self, notebook_path: Path, wdir: Path, kernel: str | None):  # noqa: ANN201
@@ -170,7 +172,7 @@ class KernelPool:
         from jupyter_core.utils import run_sync
 
         nb = json.loads(notebook_path.read_text(encoding="utf-8"))
-        name = kernel or (nb.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
+        name = kernel_name(nb, kernel)
         km = AsyncKernelManager(kernel_name=name)
         km.client_factory = ready_client_class()  # the client nbclient will use
         km.kernel_id = str(uuid.uuid4())
@@ -185,9 +187,12 @@ class KernelPool:
         # A forked kernel has the imports in sys.modules already; a kernel started the usual
         # way gets them run now, while an earlier stage computes.
         code = "" if forked else warmup_code(nb, wdir)
-        kc = BlockingKernelClient(connection_file=km.connection_file)
+        # Liveness from the manager's process, not the heartbeat: a kernel that starts slowly
+        # (a loaded machine, an environment importing old libraries) answers its first
+        # heartbeat after jupyter_client's 1 s, which wait_for_ready reads as "died".
+        kc = BlockingKernelClient(connection_file=km.connection_file, parent=km)
         kc.load_connection_file()
-        kc.start_channels()
+        kc.start_channels(hb=False)
         try:
             kc.wait_for_ready(timeout=120)
             if code:
@@ -213,6 +218,12 @@ class KernelPool:
                     return None
             first, self._started_any = not self._started_any, True
             return None if first else self._fork_server
+
+
+def kernel_name(notebook: dict[str, Any], kernel: str | None) -> str:
+    """The kernel a notebook runs in: the one asked for, else its kernelspec's, as papermill."""
+    return kernel or (notebook.get("metadata", {}).get("kernelspec") or {}).get("name") \
+        or "python3"
 
 
 class KernelUnavailable(Nb2PipeError):

@@ -145,6 +145,25 @@ def test_a_kernel_that_is_not_installed_fails_its_stage_and_names_the_installed_
     assert "no Jupyter kernel named 'no-such-kernel'" in verify.stderr
 
 
+def test_a_kernel_that_dies_at_start_fails_its_stage_quickly_with_its_name(tmp_path):
+    """Liveness comes from the kernel's process: a kernel that exits at once is reported in
+    seconds (after one retry), not after the 120 s readiness timeout."""
+    spec = tmp_path / "jupyter" / "kernels" / "dies"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": ["python3", "-c", "import sys; sys.exit(3)", "{connection_file}"],
+        "display_name": "dies", "language": "python"}))
+    folder = harness.copy_folder(EXAMPLES / "branching", tmp_path / "p")
+    env = {**harness.env(), "JUPYTER_PATH": str(tmp_path / "jupyter")}
+    nb2 = [str(harness.BIN / "nb2pipe")]
+    subprocess.run(nb2 + ["convert", "branching.ipynb", "--kernel", "dies"], cwd=folder, env=env,
+                   check=True, capture_output=True)
+    proc = subprocess.run(nb2 + ["run"], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=100)
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
+    assert "load after" in proc.stdout and "the kernel 'dies' did not start" in proc.stdout
+
+
 def _refused(proc, *texts):
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr
