@@ -165,7 +165,10 @@ class KernelPool:
         # A forked kernel has the imports in sys.modules already; a kernel started the usual
         # way gets them run now, while an earlier stage computes.
         code = "" if forked else warmup_code(nb, wdir)
-        kc = BlockingKernelClient(connection_file=km.connection_file)
+        # Parented to its manager, the client judges the kernel alive by its process: judged by
+        # heartbeats (1 s limit), a kernel slow to start (a large environment, a busy machine)
+        # "died before replying to kernel_info".
+        kc = BlockingKernelClient(connection_file=km.connection_file, parent=km)
         kc.load_connection_file()
         kc.start_channels()
         try:

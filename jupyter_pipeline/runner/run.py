@@ -148,13 +148,19 @@ def notebook_stage(spec: StageSpec, root: Path) -> NotebookStage | None:
 
 def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,
                         pool: KernelPool, report: Callable[[Event], None]) -> tuple[bool, str]:
-    from .execute import execute_stage
+    from .execute import execute_stage, kernel_start_problem, stage_kernel
 
     wdir = (root / spec.wdir).resolve()
     km = pool.take(spec.name)
     try:
         if km is None:
-            km = pool.start(stage.notebook, wdir, stage.kernel)
+            try:
+                km = pool.start(stage.notebook, wdir, stage.kernel)
+            except Exception as exc:  # noqa: BLE001 - jupyter_client's types, told apart by name
+                problem = kernel_start_problem(exc, stage_kernel(stage.notebook, stage.kernel))
+                if problem is None:
+                    raise
+                return False, problem
         pool.active.add(km)
         execute_stage(str(stage.notebook), str(stage.output), str(stage.params), stage.kernel,
                       km=km, on_cell=lambda cell: report(Event(spec.name, "cell", str(cell))))
