@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from . import harness
-from .cases import CORPUS_CASES, EXAMPLE_CASES
+from .cases import CORPUS_CASES, EXAMPLE_CASES, REAL_CASES
 
 pytestmark = pytest.mark.integration
 
-AGREE = EXAMPLE_CASES + [c for c in CORPUS_CASES if c.compare == "values"]
+AGREE = EXAMPLE_CASES + [c for c in CORPUS_CASES + REAL_CASES if c.compare == "values"]
 
 
 def _listing(folder):
