@@ -73,9 +73,12 @@ def stage_kernel(notebook: str | Path, kernel: str | None = None) -> str:
         return "python3"
 
 
-def kernel_start_problem(exc: BaseException, kernel: str) -> str | None:
+def kernel_start_problem(exc: BaseException, kernel: str,
+                         choose: str = "convert the notebook again with '--kernel NAME'"
+                         ) -> str | None:
     """What to tell the user when the stage's kernel could not be started, or None when `exc`
-    is not about starting a kernel (jupyter_client's own types, matched by name)."""
+    is not about starting a kernel (jupyter_client's own types, matched by name). `choose`: how
+    the user names another kernel here."""
     name = repr(kernel)
     kind = type(exc).__name__
     if kind == "NoSuchKernel":
@@ -86,8 +89,8 @@ def kernel_start_problem(exc: BaseException, kernel: str) -> str | None:
         except Exception:  # noqa: BLE001 - the list is only a hint
             installed = ""
         listed = f" (installed: {installed})" if installed else ""
-        return (f"there is no Jupyter kernel named {name}{listed}. Install it, or convert the "
-                "notebook again with '--kernel NAME' naming an installed one")
+        return (f"there is no Jupyter kernel named {name}{listed}. Install it, or {choose} "
+                "naming an installed one")
     text = str(exc)
     if kind == "RuntimeError" and ("before replying to kernel_info" in text
                                    or "respond to heartbeats" in text):

@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import files
 from ..analysis.analyze import Analysis, analyze
 from ..errors import AnalysisFailed, Nb2PipeError
+from ..runner.execute import kernel_start_problem, stage_kernel
 from ..runtime import handoff
 from .compare import cell_outputs, first_output_difference, same
 from .probes import probed_notebook
@@ -59,6 +60,13 @@ def _run_whole(nb_path: Path, folder: Path, analysis: Analysis, probes: Path,
         raise Nb2PipeError(
             f"'{nb_path.name}' itself fails when run top to bottom: {exc.ename}: {exc.evalue}. "
             "Fix the notebook first (a pipeline can only match a notebook that runs)") from None
+    except Exception as exc:  # noqa: BLE001 - jupyter_client's types, told apart by name
+        problem = kernel_start_problem(exc, stage_kernel(nb_path, kernel),
+                                       choose="pass '--kernel NAME' to verify")
+        if problem is None:
+            raise
+        raise Nb2PipeError(f"'{nb_path.name}' could not be run top to bottom: {problem}") \
+            from None
     return json.loads(executed.read_text(encoding="utf-8"))
 
 

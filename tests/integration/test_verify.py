@@ -3,7 +3,11 @@ and never touches the user's folder."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+
+from tests.nbbuild import notebook
 
 from . import harness
 from .cases import CORPUS_CASES, EXAMPLE_CASES, REAL_CASES
@@ -36,3 +40,18 @@ def test_verify_reports_the_first_difference_with_its_cell():
     assert proc.returncode == 1
     assert "same       sack" in proc.stdout
     assert "DIFFERENT  kid1: cell 5 ('cell-5'): output 1, line 1:" in proc.stdout
+
+
+def test_verify_names_a_kernel_that_is_not_installed(tmp_path):
+    # Notebooks saved by other editors name kernels that exist only there (VS Code writes names
+    # like 'python37364bit8d3b...'); papermill's NoSuchKernel was a traceback.
+    nb = notebook([("stage:a", "x = 1")])
+    nb["metadata"]["kernelspec"]["name"] = "python37364bit8d3b438fb5fc"
+    (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
+    proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", "nb.ipynb"], tmp_path, check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
+    assert "there is no Jupyter kernel named 'python37364bit8d3b438fb5fc'" in proc.stderr
+    assert "pass '--kernel NAME' to verify" in proc.stderr
+    proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", "nb.ipynb", "--kernel",
+                        "python3"], tmp_path, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
