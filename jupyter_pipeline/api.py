@@ -68,7 +68,7 @@ def convert(path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
                          _missing_kernel(kernel or analysis.pipeline.kernel or "python3"))
 
 
-def _missing_kernel(name: str) -> str | None:
+def _missing_kernel(name: object) -> str | None:
     """`name` when Jupyter has no such kernel here (notebooks saved by other editors name
     kernels that exist only there), so convert can say so before a stage fails to start."""
     try:
@@ -77,7 +77,7 @@ def _missing_kernel(name: str) -> str | None:
         installed = KernelSpecManager().find_kernel_specs()
     except Exception:  # noqa: BLE001 - no Jupyter here: the runner will say what is wrong
         return None
-    return None if name in installed else name
+    return name if isinstance(name, str) and name not in installed else None
 
 
 def _refuse_git_tracked_outs(analysis: Analysis, notebook: Path) -> None:
