@@ -36,6 +36,7 @@ class ConvertResult:
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
     dry_run: bool
+    kernel_missing: str | None = None  # the stages' kernel, when it is not installed here
 
 
 def layout_for(notebook_path: Path, out_dir: Path) -> Layout:
@@ -63,7 +64,20 @@ def convert(path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
         existing_params=files.read_text(out / "params.yaml"),
         previous_manifest=manifest, kernel=kernel)
     result = files.apply(out, plan.files, plan.merged, plan.stale, manifest, force, dry_run)
-    return ConvertResult(analysis, out, result.written, result.unchanged, result.removed, dry_run)
+    return ConvertResult(analysis, out, result.written, result.unchanged, result.removed, dry_run,
+                         _missing_kernel(kernel or analysis.pipeline.kernel or "python3"))
+
+
+def _missing_kernel(name: object) -> str | None:
+    """`name` when Jupyter has no such kernel here (notebooks saved by other editors name
+    kernels that exist only there), so convert can say so before a stage fails to start."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        installed = KernelSpecManager().find_kernel_specs()
+    except Exception:  # noqa: BLE001 - no Jupyter here: the runner will say what is wrong
+        return None
+    return name if isinstance(name, str) and name not in installed else None
 
 
 def _refuse_git_tracked_outs(analysis: Analysis, notebook: Path) -> None:

@@ -180,6 +180,11 @@ def _convert(args: argparse.Namespace, out: Console) -> int:
         out.print(f"'{where}' is up to date: nothing to write", markup=False)
     for path in result.removed:
         out.print(f"  removed {path} (stage no longer in the notebook)", markup=False)
+    if result.kernel_missing:
+        out.print("[yellow]warning[/]", f"the stages run with the kernel "
+                  f"'{result.kernel_missing}', which is not installed here: 'nb2pipe run' and "
+                  "'dvc repro' cannot start them. Convert again with '--kernel NAME' "
+                  "('jupyter kernelspec list' shows the installed ones)", markup=True)
     if not result.dry_run:
         out.print("next: 'dvc repro' (or 'nb2pipe run') in that folder", markup=False)
     return 0

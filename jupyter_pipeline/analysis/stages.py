@@ -59,8 +59,8 @@ def missing_headings(notebook: Notebook, level: int) -> str:
         fix = (f"its headings before code cells are at {word} {listed}: try "
                f"--by-headings={levels[0]}, or tag cells with 'stage:NAME' yourself")
     else:
-        fix = ("it has no markdown headings before code cells: add some ('## Load data') or "
-               "tag cells with 'stage:NAME' yourself")
+        fix = ("nor at any other level: add some ('## Load data'), tag cells with 'stage:NAME' "
+               "yourself, or leave out --by-headings for a pipeline of one stage")
     return f"has no level-{level} markdown headings before code cells; {fix}"
 
 

@@ -62,6 +62,43 @@ def stage_parameters(notebook: str, params_file: str) -> dict:
     return {n: data[n] for n in names}
 
 
+def stage_kernel(notebook: str | Path, kernel: str | None = None) -> str:
+    """The kernel a stage runs with: the one given, else the stage notebook's kernelspec."""
+    if kernel:
+        return kernel
+    try:
+        meta = json.loads(Path(notebook).read_text(encoding="utf-8"))["metadata"]
+        return meta["kernelspec"]["name"] or "python3"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "python3"
+
+
+def kernel_start_problem(exc: BaseException, kernel: str,
+                         choose: str = "convert the notebook again with '--kernel NAME'"
+                         ) -> str | None:
+    """What to tell the user when the stage's kernel could not be started, or None when `exc`
+    is not about starting a kernel (jupyter_client's own types, matched by name). `choose`: how
+    the user names another kernel here."""
+    name = repr(kernel)
+    kind = type(exc).__name__
+    if kind == "NoSuchKernel":
+        try:
+            from jupyter_client.kernelspec import KernelSpecManager
+
+            installed = ", ".join(repr(k) for k in sorted(KernelSpecManager().find_kernel_specs()))
+        except Exception:  # noqa: BLE001 - the list is only a hint
+            installed = ""
+        listed = f" (installed: {installed})" if installed else ""
+        return (f"there is no Jupyter kernel named {name}{listed}. Install it, or {choose} "
+                "naming an installed one")
+    text = str(exc)
+    if kind == "RuntimeError" and ("before replying to kernel_info" in text
+                                   or "respond to heartbeats" in text):
+        return (f"the kernel {name} did not start ({text}). Check that it starts on its own: "
+                f"'jupyter console --kernel={kernel}'")
+    return None
+
+
 def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
                   kernel: str | None = None, km=None, on_cell=None) -> None:  # noqa: ANN001
     """Run the stage notebook. `km`: a kernel already started in the stage's folder (the
@@ -87,10 +124,9 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
             f"Open '{output}' to see the failing cell and its traceback") from None
     except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout: papermill's own types
         kind = type(exc).__name__
-        if kind == "NoSuchKernel":
-            from .kernels import missing_kernel
-
-            raise StageFailed(notebook, output, *missing_kernel(exc.name)) from None
+        problem = kernel_start_problem(exc, stage_kernel(notebook, kernel))
+        if problem is not None:
+            raise StageFailed(notebook, output, problem, "Nothing ran") from None
         if kind == "DeadKernelError":
             raise StageFailed(notebook, output, "the kernel died while running a cell (killed by "
                               "a signal, out of memory, or the code exited the process)",

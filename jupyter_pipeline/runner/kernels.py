@@ -19,6 +19,7 @@ from typing import Any
 
 from ..analysis.ipython import to_python
 from ..errors import Nb2PipeError
+from .execute import kernel_start_problem, stage_kernel
 from .ready import ready_client_class
 from .zygote import ForkedProcess, Zygote, preloadable, provisioner_class
 
@@ -143,25 +144,22 @@ class KernelPool:
         if self._fork_server is not None:
             self._fork_server.close()
 
-    def start_checked(self, notebook_path: Path, wdir: Path, kernel: str | None):  # noqa: ANN201
+    def start_checked(self, notebook_path: Path, wdir: Path, kernel: str | None,
+                      choose: str = "convert the notebook again with '--kernel NAME'"
+                      ):  # noqa: ANN201
         """start(), with the failures a user can act on turned into messages: a kernel that is
         not installed, or one that died before it answered. The latter is tried once more: no
-        cell ran yet, and on a busy machine a port can be taken between choosing and binding it."""
-        from jupyter_client.kernelspec import NoSuchKernel
-
+        cell ran yet, and on a busy machine a port can be taken between choosing and binding it.
+        `choose`: how the user names another kernel (kernel_start_problem)."""
         for attempt in (1, 2):
             try:
                 return self.start(notebook_path, wdir, kernel)
-            except NoSuchKernel as exc:
-                raise KernelUnavailable(missing_kernel_message(exc.name)) from None
-            except RuntimeError as exc:
-                if attempt == 2:
-                    name = kernel_name(json.loads(notebook_path.read_text(encoding="utf-8")),
-                                       kernel)
-                    raise KernelUnavailable(
-                        f"the kernel '{name}' did not start ({exc}); try again, and if it "
-                        f"keeps failing check it with 'jupyter console --kernel {name}'"
-                    ) from None
+            except Exception as exc:  # noqa: BLE001 - jupyter_client's types, told apart by name
+                problem = kernel_start_problem(exc, stage_kernel(notebook_path, kernel), choose)
+                if problem is None:
+                    raise
+                if attempt == 2 or type(exc).__name__ == "NoSuchKernel":
+                    raise KernelUnavailable(problem) from None
         raise AssertionError("unreachable")
 
     def start(self, notebook_path: Path, wdir: Path, kernel: str | None):  # noqa: ANN201
@@ -172,7 +170,7 @@ class KernelPool:
         from jupyter_core.utils import run_sync
 
         nb = json.loads(notebook_path.read_text(encoding="utf-8"))
-        name = kernel_name(nb, kernel)
+        name = stage_kernel(notebook_path, kernel)
         km = AsyncKernelManager(kernel_name=name)
         km.client_factory = ready_client_class()  # the client nbclient will use
         km.kernel_id = str(uuid.uuid4())
@@ -220,37 +218,8 @@ class KernelPool:
             return None if first else self._fork_server
 
 
-def kernel_name(notebook: dict[str, Any], kernel: str | None) -> str:
-    """The kernel a notebook runs in: the one asked for, else its kernelspec's, as papermill."""
-    return kernel or (notebook.get("metadata", {}).get("kernelspec") or {}).get("name") \
-        or "python3"
-
-
 class KernelUnavailable(Nb2PipeError):
     pass
-
-
-def missing_kernel(name: str) -> tuple[str, str]:
-    """What is wrong and what to do, when no kernel is installed under `name`."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    installed = sorted(KernelSpecManager().find_kernel_specs())
-    return (f"no Jupyter kernel named '{name}' is installed here (installed: "
-            f"{', '.join(installed) or 'none'})",
-            "Pass --kernel with one of those when you convert, or install it in its environment "
-            f"with 'python -m ipykernel install --user --name {name}'")
-
-
-def missing_kernel_message(name: str) -> str:
-    return ". ".join(missing_kernel(name))
-
-
-def check_kernel(name: str | None) -> None:
-    """Refuse a kernel name that is not installed, before anything runs."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    if name and name not in KernelSpecManager().find_kernel_specs():
-        raise KernelUnavailable(missing_kernel_message(name))
 
 
 def _shutdown(km, now: bool = False) -> None:  # noqa: ANN001

@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import files
 from ..analysis.analyze import Analysis, analyze
 from ..errors import AnalysisFailed, Nb2PipeError
-from ..runner.kernels import KernelPool, check_kernel
+from ..runner.kernels import KernelPool, KernelUnavailable
 from ..runtime import handoff
 from .compare import cell_outputs, first_output_difference, same
 from .probes import probed_notebook
@@ -56,7 +56,11 @@ def _run_whole(nb_path: Path, folder: Path, analysis: Analysis, probes: Path,
     # The kernel is started as the runner starts a stage's (its start-up chatter kept out of
     # the report, a kernel that dies before answering started once more); papermill runs in it.
     pool = KernelPool(workers=1)
-    km = pool.start_checked(probed, folder, kernel)
+    try:
+        km = pool.start_checked(probed, folder, kernel, choose="pass '--kernel NAME' to verify")
+    except KernelUnavailable as exc:
+        pool.close()
+        raise Nb2PipeError(f"'{nb_path.name}' could not be run top to bottom: {exc}") from None
     try:
         papermill.execute_notebook(str(probed), str(executed), kernel_name=kernel, km=km,
                                    progress_bar=False, log_output=False)
@@ -83,7 +87,6 @@ def verify(path: str, by_headings: int | None = None, kernel: str | None = None,
 
     nb_path = Path(path).resolve()
     notebook = files.read_notebook(nb_path)
-    check_kernel(kernel)
     analysis = analyze(notebook, by_headings=by_headings)
     if not analysis.ok:
         raise AnalysisFailed(str(path), analysis.errors)

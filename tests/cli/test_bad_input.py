@@ -205,6 +205,15 @@ def test_by_headings_at_a_level_the_notebook_lacks_is_refused(tmp_path, command)
     assert snapshot(tmp_path) == before and path.exists()
 
 
+def test_by_headings_on_a_notebook_without_headings_says_how_to_get_one_stage(tmp_path):
+    write_nb(tmp_path, [(None, "print('hello')")])
+    proc = nb2pipe("convert", "nb.ipynb", "--by-headings", cwd=tmp_path)
+    assert_refused(proc, "has no level-2 markdown headings before code cells; nor at any other "
+                   "level", "leave out --by-headings for a pipeline of one stage")
+    assert (proc.stdout + proc.stderr).count("markdown headings") == 1
+    assert nb2pipe("convert", "nb.ipynb", cwd=tmp_path).returncode == 0
+
+
 class TestHandEditedFiles:
     CELLS = [("stage:a", "x = 1"), ("stage:b", "print(x)")]
 

@@ -263,3 +263,17 @@ def test_stage_notebooks_from_an_old_notebook_without_cell_ids_are_valid(tmp_pat
     written = generated_notebooks(tmp_path)
     assert len(written) == 3
     assert_valid_notebooks(written)
+
+
+def test_a_kernel_not_installed_here_is_a_warning_naming_it(tmp_path):
+    # VS Code and other editors save kernel names that exist only on the author's machine.
+    path = write_nb(tmp_path, THREE)
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"]["name"] = "python37364bit8d3b438fb5fc"
+    nbformat.write(nb, path)
+    proc = ok("convert", "nb.ipynb", cwd=tmp_path)
+    assert "the stages run with the kernel 'python37364bit8d3b438fb5fc', which is not " \
+           "installed here" in proc.stdout
+    assert "Convert again with '--kernel NAME'" in proc.stdout
+    assert "not installed" not in ok("convert", "nb.ipynb", "--kernel", "python3",
+                                     cwd=tmp_path).stdout

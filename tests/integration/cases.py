@@ -1,5 +1,6 @@
 """The notebooks the integration tests convert and run: ours in example_notebooks/, and the real
-ones in ../shared/corpus (each in the old-library kernel it was written for)."""
+ones in ../shared/corpus and tests/data/notebooks (each in the old-library kernel it was written
+for)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "example_notebooks"
 CORPUS = REPO.parent / "shared" / "corpus"
+REAL = REPO / "tests" / "data" / "notebooks"
 
 
 @dataclass(frozen=True)
@@ -48,4 +50,12 @@ CORPUS_CASES = [
          notes="unseeded np.random ages and random forest: compared by structure"),
     Case("elyra-run-notebook", CORPUS / "elyra-run-notebook", "a-notebook.ipynb",
          kernel="nb2pipe-corpus-a", experiment=("multiplier", "3")),
+]
+
+# Real notebooks kept in this repository (tests/data/notebooks/*/SOURCES.md).
+REAL_CASES = [
+    Case("ploomber-eda", REAL / "ploomber-refactor", "eda.ipynb", kernel="nb2pipe-corpus-a",
+         by_headings=2),
+    Case("ploomber-ml", REAL / "ploomber-refactor", "ml.ipynb", kernel="nb2pipe-corpus-a",
+         by_headings=2, notes="matplotlib settings made in 'load' shape every later figure"),
 ]

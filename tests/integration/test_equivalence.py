@@ -15,11 +15,11 @@ import pytest
 from jupyter_pipeline import api
 
 from . import harness
-from .cases import CORPUS_CASES, EXAMPLE_CASES, Case
+from .cases import CORPUS_CASES, EXAMPLE_CASES, REAL_CASES, Case
 
 pytestmark = pytest.mark.integration
 
-CASES = EXAMPLE_CASES + CORPUS_CASES
+CASES = EXAMPLE_CASES + CORPUS_CASES + REAL_CASES
 
 
 def _kernel_ready(case: Case) -> None:

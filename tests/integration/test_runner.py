@@ -145,25 +145,6 @@ def test_a_kernel_that_is_not_installed_fails_its_stage_and_names_the_installed_
     assert "no Jupyter kernel named 'no-such-kernel'" in verify.stderr
 
 
-def test_a_kernel_that_dies_at_start_fails_its_stage_quickly_with_its_name(tmp_path):
-    """Liveness comes from the kernel's process: a kernel that exits at once is reported in
-    seconds (after one retry), not after the 120 s readiness timeout."""
-    spec = tmp_path / "jupyter" / "kernels" / "dies"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": ["python3", "-c", "import sys; sys.exit(3)", "{connection_file}"],
-        "display_name": "dies", "language": "python"}))
-    folder = harness.copy_folder(EXAMPLES / "branching", tmp_path / "p")
-    env = {**harness.env(), "JUPYTER_PATH": str(tmp_path / "jupyter")}
-    nb2 = [str(harness.BIN / "nb2pipe")]
-    subprocess.run(nb2 + ["convert", "branching.ipynb", "--kernel", "dies"], cwd=folder, env=env,
-                   check=True, capture_output=True)
-    proc = subprocess.run(nb2 + ["run"], cwd=folder, env=env, capture_output=True, text=True,
-                          timeout=100)
-    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
-    assert "load after" in proc.stdout and "the kernel 'dies' did not start" in proc.stdout
-
-
 def _refused(proc, *texts):
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr
@@ -241,6 +222,51 @@ def test_a_kernel_that_dies_fails_its_stage_with_a_clear_message(tmp_path):
     proc = nb2pipe("run", cwd=folder)
     _refused(proc, "FAILED   b", "kernel died")
     assert "  a:" in (folder / "dvc.lock").read_text()
+
+
+def _with_kernels(tmp_path, argv: list[str]) -> dict[str, str]:
+    """An environment where Jupyter also finds a kernel 'broken' that runs `argv`."""
+    spec = tmp_path / "jupyter" / "kernels" / "broken"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps(
+        {"argv": argv + ["{connection_file}"], "display_name": "broken", "language": "python"}))
+    return dict(harness.env(), JUPYTER_PATH=str(tmp_path / "jupyter"))
+
+
+def _run_with(env, folder, *cmd) -> subprocess.CompletedProcess:
+    return subprocess.run(list(cmd), cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_a_kernel_that_cannot_start_fails_its_stage_with_a_clear_message(tmp_path):
+    env = _with_kernels(tmp_path, [str(harness.BIN / "python"), "-c", "raise SystemExit(3)"])
+    folder = _notebook_project(tmp_path, [("stage:a", "x = 1")])
+    nb2pipe("convert", "nb.ipynb", "--kernel", "broken", cwd=folder, check=True)
+    proc = _run_with(env, folder, str(harness.BIN / "nb2pipe"), "run")
+    _refused(proc, "FAILED   a", "the kernel 'broken' did not start",
+             "jupyter console --kernel=broken")
+    proc = _run_with(env, folder, DVC, "repro")  # the stage command DVC runs says the same
+    assert proc.returncode != 0
+    assert "the kernel 'broken' did not start" in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+_SLOW_KERNEL = ("import runpy, sys, time\n"
+                "time.sleep(3)\n"
+                "sys.argv = ['ipykernel_launcher', '-f', sys.argv[1]]\n"
+                "runpy.run_module('ipykernel_launcher', run_name='__main__', alter_sys=True)")
+
+
+def test_a_kernel_that_is_slow_to_start_is_waited_for(tmp_path):
+    # A kernel of a large environment, or any kernel on a busy machine (two runs at once on two
+    # cores), can take more than a second before it answers heartbeats; judged by heartbeats it
+    # "died before replying to kernel_info" and the run failed with a traceback.
+    env = _with_kernels(tmp_path, [str(harness.BIN / "python"), "-c", _SLOW_KERNEL])
+    folder = _notebook_project(tmp_path, [("stage:a", "x = 1"), ("stage:b", "y = x + 1")])
+    nb2pipe("convert", "nb.ipynb", "--kernel", "broken", cwd=folder, check=True)
+    proc = _run_with(env, folder, str(harness.BIN / "nb2pipe"), "run")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 stage(s) ran" in proc.stdout
 
 
 def test_ctrl_c_stops_the_run_and_leaves_a_valid_lock(tmp_path):

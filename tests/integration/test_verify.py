@@ -3,16 +3,19 @@ and never touches the user's folder."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
+from tests.nbbuild import notebook
+
 from . import harness
-from .cases import CORPUS_CASES, EXAMPLE_CASES
+from .cases import CORPUS_CASES, EXAMPLE_CASES, REAL_CASES
 
 pytestmark = pytest.mark.integration
 
-AGREE = EXAMPLE_CASES + [c for c in CORPUS_CASES if c.compare == "values"]
+AGREE = EXAMPLE_CASES + [c for c in CORPUS_CASES + REAL_CASES if c.compare == "values"]
 
 
 def _listing(folder):
@@ -55,3 +58,18 @@ def test_a_notebook_whose_kernel_dies_gets_a_message_not_a_traceback(tmp_path):
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "'nb.ipynb' did not finish when run top to bottom: the kernel died" in proc.stderr
     assert _listing(tmp_path) == before
+
+
+def test_verify_names_a_kernel_that_is_not_installed(tmp_path):
+    # Notebooks saved by other editors name kernels that exist only there (VS Code writes names
+    # like 'python37364bit8d3b...'); papermill's NoSuchKernel was a traceback.
+    nb = notebook([("stage:a", "x = 1")])
+    nb["metadata"]["kernelspec"]["name"] = "python37364bit8d3b438fb5fc"
+    (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
+    proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", "nb.ipynb"], tmp_path, check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
+    assert "there is no Jupyter kernel named 'python37364bit8d3b438fb5fc'" in proc.stderr
+    assert "pass '--kernel NAME' to verify" in proc.stderr
+    proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", "nb.ipynb", "--kernel",
+                        "python3"], tmp_path, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
