@@ -20,20 +20,13 @@ effects of a stage's cells in order. Effects are small tuples, cheap to build fo
     (IMPORT, name, line, statement)        top-level import; re-emitted where used
     (DYNAMIC, what, line)                  globals() / exec / eval: cannot be analysed
     (STAR, module, line, statement)        `from m import *`
-    (SETUP, name, line, source, reads, seeds)
-                                           a top-level statement that may change settings of
-                                           what `name` refers to (`plt.style.use('ggplot')`,
-                                           `mpl.rcParams[k] = v`, `np.random.seed(0)`): when
-                                           `name` is a module, later stages (new processes)
-                                           run it again; `reads`: the other names it reads;
-                                           `seeds`: it seeds a random number generator
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-READ, BIND, MUTATE, DELETE, ALIAS, DEFINE, IMPORT, DYNAMIC, STAR, SETUP = range(10)
+READ, BIND, MUTATE, DELETE, ALIAS, DEFINE, IMPORT, DYNAMIC, STAR = range(9)
 
 @dataclass(frozen=True)
 class Definition:

@@ -16,7 +16,7 @@ from ..model.pipeline import Param, Reemit
 from .artifacts import file_effects
 from .ordering import order_problems
 from .scopes import ARGUMENT_SAFE_METHODS, LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS
-from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, SETUP, STAR,
+from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, STAR,
                       CellFacts, Definition)
 
 # IPython's own names and nb2pipe's: never handed over.
@@ -59,18 +59,7 @@ class StageFlow:
     data_deps: dict[str, None] = field(default_factory=dict)
     file_inputs: dict[str, str] = field(default_factory=dict)  # path -> producer
     metrics: dict[str, None] = field(default_factory=dict)
-    setup: dict[str, None] = field(default_factory=dict)  # earlier stages' library settings
     uses_ipython: bool = False
-
-
-@dataclass(frozen=True)
-class _Setting:
-    """A statement that changed a module's settings (SETUP effect on an imported name)."""
-
-    source: str
-    statement: str  # the import the module came from
-    reads: frozenset[str]
-    line: int
 
 
 @dataclass
@@ -88,7 +77,6 @@ class _Fold:
     file_reads: list[tuple[str, str, int]] = field(default_factory=list)  # path, stage, cell
     flows: dict[str, StageFlow] = field(default_factory=dict)
     generation: dict[str, int] = field(default_factory=dict)  # times each name was rebound
-    settings: dict[str, _Setting] = field(default_factory=dict)  # source -> setting, in order
 
     # -- per stage state -----------------------------------------------------------------
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
@@ -103,7 +91,6 @@ class _Fold:
         self.start_generation = dict(self.generation)
         for star in self.stars:
             flow.imports[star] = None
-        self.replay_settings()
         for cell in cells:
             self.cell = cell
             facts = self.facts[cell]
@@ -120,32 +107,6 @@ class _Fold:
         if flow.needs:
             self.classes_for_loaded_values()
         return flow
-
-    def replay_settings(self) -> None:
-        """A library's settings live in the process: the notebook's earlier stages changed them
-        for everything after, but this stage is a new process. So it makes them again, first."""
-        for source, setting in self.settings.items():
-            self.flow.imports[setting.statement] = None
-            self.flow.setup[source.rstrip("\n")] = None
-            for name in sorted(setting.reads):
-                if not is_runtime_name(name):
-                    self.read(name, setting.line, quiet=True)
-
-    def setting(self, effect: tuple) -> None:
-        _, name, line, source, reads, seeds = effect
-        binding = self.env.get(name)
-        if binding is None or binding.kind != "import":
-            return  # an object's own settings (`ax.set(...)`) travel with the object
-        self.settings.setdefault(source, _Setting(source, binding.statement or "", reads, line))
-        if seeds and self.order.index(self.flow.name) < len(self.order) - 1:
-            self.diagnostics.append(Diagnostic(
-                "seed-replayed", Severity.WARNING,
-                f"'{source.strip()}' seeds a random number generator that lives in the process; "
-                "each later stage is a new process, so nb2pipe seeds it again at the start of "
-                "each of them. A later stage then draws the numbers the notebook draws only if "
-                "nothing drew from it between this seed and that stage: seed where you draw, "
-                "or pass a seed to each use (random_state=0, np.random.default_rng(0))",
-                self.cell, line))
 
     def classes_for_loaded_values(self) -> None:
         """A loaded value may be an instance of a class the notebook defined earlier; unpickling
@@ -221,8 +182,6 @@ class _Fold:
             self.stars[effect[3]] = None
         elif kind == DYNAMIC:
             self.dynamic(line)
-        elif kind == SETUP:
-            self.setting(effect)
 
     def argument_may_change(self, via: tuple) -> bool:
         """Whether a call may change the argument passed to it, from what the callee is."""

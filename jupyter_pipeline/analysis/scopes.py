@@ -55,17 +55,6 @@ LIBRARY_MUTATES_ARGUMENTS = frozenset(
     heappushpop insort insort_left insort_right seed""".split()
 )
 
-# Module functions that change a library's process-wide settings (`plt.style.use('ggplot')`,
-# `pd.set_option(...)`, `np.random.seed(0)`, `warnings.filterwarnings('ignore')`); with
-# assignments into a module (`mpl.rcParams[k] = v`) they are run again in later stages.
-LIBRARY_SETTINGS_CALLS = frozenset(
-    """use set set_theme set_style set_context set_palette set_color_codes rc rcdefaults update
-    set_option reset_option set_printoptions seterr filterwarnings simplefilter resetwarnings seed
-    manual_seed set_seed set_random_seed switch_backend""".split()
-)
-
-SEEDING_CALLS = frozenset({"seed", "manual_seed", "set_seed", "set_random_seed"})
-
 # Methods (on a value) that do not change the arguments passed to them: estimators and plots.
 ARGUMENT_SAFE_METHODS = READ_ONLY_METHODS | frozenset(
     """fit fit_transform transform inverse_transform partial_fit fit_predict fit_resample plot

@@ -6,10 +6,8 @@ from __future__ import annotations
 import ast
 
 from .expressions import ExpressionVisitor
-from .facts import ALIAS, DEFINE, DELETE, IMPORT, SETUP, STAR, Definition, Problem
+from .facts import ALIAS, DEFINE, DELETE, IMPORT, STAR, Definition, Problem
 from .scopes import (
-    LIBRARY_SETTINGS_CALLS,
-    SEEDING_CALLS,
     ScopeSummary,
     class_summaries,
     function_summary,
@@ -34,8 +32,6 @@ class CellVisitor(ExpressionVisitor):
         self.branch_depth -= 1
 
     def statement(self, node: ast.stmt) -> None:  # noqa: C901 - one branch per statement kind
-        if self.branch_depth == 0 and self.line_offset == 0:
-            self.settings(node)
         if isinstance(node, ast.Expr):
             if not self.magic(node.value):
                 self.expr(node.value)
@@ -135,29 +131,6 @@ class CellVisitor(ExpressionVisitor):
                     self.expr(child)
                 elif isinstance(child, ast.stmt):
                     self.statement(child)
-
-    def settings(self, node: ast.stmt) -> None:
-        """A statement that may change the settings of a module: SETUP (flows.py decides, as it
-        knows whether the name is a module)."""
-        root: str | None = None
-        seeds = False
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
-                and isinstance(node.value.func, ast.Attribute) \
-                and node.value.func.attr in LIBRARY_SETTINGS_CALLS:
-            root = _dotted_root(node.value.func.value)
-            seeds = node.value.func.attr in SEEDING_CALLS
-        elif isinstance(node, (ast.Assign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            roots = {_dotted_root(t, subscripts=True) if isinstance(t, (ast.Attribute,
-                                                                         ast.Subscript)) else None
-                     for t in targets}
-            root = roots.pop() if len(roots) == 1 else None
-        if root is None:
-            return
-        reads = frozenset(n.id for n in ast.walk(node)
-                          if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)) - {root}
-        self.effects.append((SETUP, root, self._line(node), self._source_of(node), reads,
-                             seeds))
 
     def target(self, target: ast.AST, value: ast.AST | None, literal: str | None) -> None:
         if isinstance(target, ast.Name):
@@ -265,11 +238,3 @@ class CellVisitor(ExpressionVisitor):
                 self.bind(name, node)
             else:
                 self.effects.append((IMPORT, name, self._line(node), statement))
-
-
-def _dotted_root(node: ast.AST, subscripts: bool = False) -> str | None:
-    """`mpl` for `mpl.rcParams` (and, with `subscripts`, `mpl.rcParams['x']`): a name reached
-    through attributes only, no calls (`plt.gca().set(...)` changes a figure, not settings)."""
-    while isinstance(node, ast.Attribute) or (subscripts and isinstance(node, ast.Subscript)):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None

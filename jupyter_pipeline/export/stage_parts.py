@@ -42,8 +42,6 @@ def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
     setup: list[str] = []
     if stage.imports:
         setup.append("\n".join(stage.imports))
-    if stage.setup:
-        setup.append("\n".join(stage.setup))
     if stage.needs or stage.hands_on or stage.metrics:
         setup.append(RUNTIME_IMPORT)
     early = [d.source.rstrip("\n") for d in stage.definitions if not d.after_loads]

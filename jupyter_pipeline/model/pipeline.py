@@ -54,7 +54,6 @@ class Stage:
     hands_on: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
     imports: tuple[str, ...] = ()
-    setup: tuple[str, ...] = ()  # library settings earlier stages made, made again first
     definitions: tuple[Reemit, ...] = ()
     data_deps: tuple[str, ...] = ()  # files read that no stage writes (the raw data)
     file_inputs: tuple[FileInput, ...] = ()

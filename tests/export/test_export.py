@@ -83,17 +83,6 @@ def test_stage_notebook_has_typed_parameters_then_loads_then_cells_then_saves():
     assert '_nb2pipe.load("pipelines/small/data/load", "raw")' in load
 
 
-def test_library_settings_of_earlier_stages_run_after_the_imports_in_notebook_and_script():
-    _, p = _plan([("stage:a", "import matplotlib.pyplot as plt\nplt.style.use('ggplot')"),
-                  ("stage:b", "import seaborn as sns\nsns.set_theme()\nx = 1"),
-                  ("stage:c", "y = 2")])
-    expected = ("import matplotlib.pyplot as plt\nimport seaborn as sns\n\n"
-                "plt.style.use('ggplot')\nsns.set_theme()")
-    load = nbformat.reads(p.files["pipelines/small/c.ipynb"], as_version=4).cells[1]
-    assert load.id == "nb2pipe-load" and load.source.startswith(expected)
-    assert expected in p.files["pipelines/small/c.py"]
-
-
 def test_parameters_cell_keeps_its_computed_lines_but_not_its_literals():
     _, p = _plan()
     load = nbformat.reads(p.files["pipelines/small/load.ipynb"], as_version=4)
