@@ -6,8 +6,9 @@ from __future__ import annotations
 import ast
 
 from . import ipython
-from .facts import ALIAS, BIND, DYNAMIC, MUTATE, READ, CallSite, PathExpr, Problem
+from .facts import ALIAS, BIND, DYNAMIC, MUTATE, READ, SEED, CallSite, PathExpr, Problem
 from .scopes import (
+    SEEDING_FUNCTIONS,
     STORING_METHODS,
     ScopeSummary,
     comprehension_summary,
@@ -142,6 +143,8 @@ class ExpressionVisitor:
             if receiver and stored:
                 self.effects.append((ALIAS, receiver, self._line(node), stored))
         name = dotted(func)
+        if name.rsplit(".", 1)[-1] in SEEDING_FUNCTIONS:
+            self.effects.append((SEED, name, self._line(node)))
         if name in ("get_ipython().system", "get_ipython().getoutput"):
             for a in node.args:
                 if isinstance(a, ast.Constant) and isinstance(a.value, str):

@@ -20,13 +20,15 @@ effects of a stage's cells in order. Effects are small tuples, cheap to build fo
     (IMPORT, name, line, statement)        top-level import; re-emitted where used
     (DYNAMIC, what, line)                  globals() / exec / eval: cannot be analysed
     (STAR, module, line, statement)        `from m import *`
+    (SEED, dotted, line)                   a call such as `np.random.seed(0)` that may set a
+                                           module's hidden state (the fold resolves the module)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-READ, BIND, MUTATE, DELETE, ALIAS, DEFINE, IMPORT, DYNAMIC, STAR = range(9)
+READ, BIND, MUTATE, DELETE, ALIAS, DEFINE, IMPORT, DYNAMIC, STAR, SEED = range(10)
 
 @dataclass(frozen=True)
 class Definition:

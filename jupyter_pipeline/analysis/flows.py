@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, field
 
 from ..model.diagnostics import Diagnostic, Severity
-from ..model.pipeline import Param, Reemit
+from ..model.pipeline import SEEDING_CALLS, Param, Reemit, is_module_state
 from .artifacts import file_effects
 from .ordering import order_problems
 from .scopes import ARGUMENT_SAFE_METHODS, LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS
-from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, STAR,
-                      CellFacts, Definition)
+from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, SEED, STAR,
+                    CellFacts, Definition)
 
 # IPython's own names and nb2pipe's: never handed over.
 _IPYTHON_NAME = re.compile(r"_{1,3}\Z|_\d+\Z|_i{1,3}\Z|_i\d+\Z|_ih\Z|_oh\Z|_dh\Z|_nb2pipe\w*\Z")
@@ -77,6 +77,7 @@ class _Fold:
     file_reads: list[tuple[str, str, int]] = field(default_factory=list)  # path, stage, cell
     flows: dict[str, StageFlow] = field(default_factory=dict)
     generation: dict[str, int] = field(default_factory=dict)  # times each name was rebound
+    seeded: dict[str, None] = field(default_factory=dict)  # module states seeded so far
 
     # -- per stage state -----------------------------------------------------------------
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
@@ -91,6 +92,7 @@ class _Fold:
         self.start_generation = dict(self.generation)
         for star in self.stars:
             flow.imports[star] = None
+        self.carry_module_states(cells[0] if cells else -1)
         for cell in cells:
             self.cell = cell
             facts = self.facts[cell]
@@ -104,9 +106,34 @@ class _Fold:
                     if binding is not None and binding.kind in ("value", "param") \
                             and not is_runtime_name(name):
                         flow.metrics[name] = None
-        if flow.needs:
+        if any(not is_module_state(n) for n in flow.needs):
             self.classes_for_loaded_values()
         return flow
+
+    def carry_module_states(self, first_cell: int) -> None:
+        """Once a global random generator is seeded, any later call may draw from it (a
+        library's default `random_state=None` does), so each stage after the seeding starts
+        from the state the previous stage left and hands its own on."""
+        self.cell = first_cell
+        for state in self.seeded:
+            self.read(state, 0, quiet=True)
+            self.write(state, 0, _Binding("value", self.flow.name, first_cell, 0))
+
+    def seed(self, call: str, line: int) -> None:
+        """`np.random.seed(0)`, `random.seed(1)`: resolve the module through the imports."""
+        root, _, rest = call.partition(".")
+        binding = self.env.get(root)
+        if binding is None or binding.kind != "import" or not binding.statement:
+            return
+        words = binding.statement.split()
+        if words[0] == "import":
+            module = words[1] if " as " in binding.statement else root
+        else:  # from m import n [as x]
+            module = f"{words[1]}.{words[3]}"
+        state = SEEDING_CALLS.get(f"{module}.{rest}" if rest else module)
+        if state is not None:
+            self.seeded[state] = None
+            self.rebind(state, line, _Binding("value", self.flow.name, self.cell, line))
 
     def classes_for_loaded_values(self) -> None:
         """A loaded value may be an instance of a class the notebook defined earlier; unpickling
@@ -180,6 +207,8 @@ class _Fold:
             self.local.add(name)
         elif kind == STAR:
             self.stars[effect[3]] = None
+        elif kind == SEED:
+            self.seed(name, line)
         elif kind == DYNAMIC:
             self.dynamic(line)
 

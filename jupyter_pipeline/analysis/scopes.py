@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from ..model.pipeline import SEEDING_CALLS
+
 # Builtins that read their arguments and never change them: passing a name to these is a read.
 # Not `next`: it advances the iterator passed to it, and the next stage must see that.
 PURE_CALLS = frozenset(
@@ -37,6 +39,10 @@ READ_ONLY_METHODS = frozenset(
     partition rpartition splitlines count tobytes item getvalue savefig show
     """.split()
 )
+
+# Last names of calls that may seed a module's hidden random state (model.pipeline.SEEDING_CALLS
+# says which modules; the fold resolves `np.random.seed` through the notebook's imports).
+SEEDING_FUNCTIONS = frozenset(call.rsplit(".", 1)[-1] for call in SEEDING_CALLS)
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)

@@ -8,6 +8,33 @@ from typing import Any
 from .diagnostics import Diagnostic
 
 
+# Hidden module state that calls change: the global random generators. Once a notebook seeds one,
+# every later draw depends on every earlier one, so the state is handed between stages like a
+# variable, under a name no variable can have ("@" + module).
+SEEDING_CALLS = {
+    "numpy.random.seed": "@numpy.random",
+    "numpy.random.set_state": "@numpy.random",
+    "random.seed": "@random",
+    "random.setstate": "@random",
+}
+
+
+def is_module_state(name: str) -> bool:
+    return name.startswith("@")
+
+
+def value_expression(name: str, runtime: str = "_nb2pipe") -> str:
+    """Python for the value saved under `name`: the variable, or the module's state."""
+    return f'{runtime}.module_state("{name}")' if is_module_state(name) else name
+
+
+def load_statement(name: str, call: str, runtime: str = "_nb2pipe") -> str:
+    """Python that puts a loaded value (`call`) back: into the variable, or into the module."""
+    if is_module_state(name):
+        return f'{runtime}.set_module_state("{name}", {call})'
+    return f"{name} = {call}"
+
+
 @dataclass(frozen=True)
 class Param:
     """One pipeline parameter from the `parameters` cell."""

@@ -156,7 +156,11 @@ class KernelPool:
         km.kernel_id = str(uuid.uuid4())
         provisioner = provisioner_class()(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec,
                                         parent=km)
-        provisioner.zygote = self._zygote()
+        # A stage that continues a seeded global generator imports its libraries after the
+        # generator is restored, as the notebook did: some draw from it at import (scikit-learn
+        # from `random`), so neither a fork with them imported nor a warm-up import will do.
+        fresh = "set_module_state(" in json.dumps(nb)
+        provisioner.zygote = None if fresh else self._zygote()
         km.provisioner = provisioner
         # The kernel's own stderr carries only ipykernel's start-up warnings; what the code prints
         # reaches the stage notebook through iopub.
@@ -164,7 +168,7 @@ class KernelPool:
         forked = isinstance(provisioner.process, ForkedProcess)
         # A forked kernel has the imports in sys.modules already; a kernel started the usual
         # way gets them run now, while an earlier stage computes.
-        code = "" if forked else warmup_code(nb, wdir)
+        code = "" if forked or fresh else warmup_code(nb, wdir)
         kc = BlockingKernelClient(connection_file=km.connection_file)
         kc.load_connection_file()
         kc.start_channels()

@@ -219,6 +219,32 @@ def _read(fmt: str, path: str) -> Any:
                 "stage so nb2pipe re-defines it, or convert the object to plain data") from None
 
 
+# "@module" names: a module's hidden state (model.pipeline.SEEDING_CALLS says which), read and
+# restored with the module's own functions.
+_MODULE_STATES = {
+    "@numpy.random": ("numpy.random", "get_state", "set_state"),
+    "@random": ("random", "getstate", "setstate"),
+}
+
+
+def _state_functions(name: str) -> tuple[Any, Any]:
+    import importlib
+
+    module, getter, setter = _MODULE_STATES[name]
+    loaded = importlib.import_module(module)
+    return getattr(loaded, getter), getattr(loaded, setter)
+
+
+def module_state(name: str) -> Any:
+    """The current state of a module's global random generator, to hand on."""
+    return _state_functions(name)[0]()
+
+
+def set_module_state(name: str, state: Any) -> None:
+    """Continue a module's global random generator from where an earlier stage left it."""
+    _state_functions(name)[1](state)
+
+
 def save_metrics(path: str, values: Mapping[str, Any]) -> None:
     """DVC metrics: numbers, booleans, strings and dicts of them; other values are left out."""
     def scalar(v: Any) -> Any:

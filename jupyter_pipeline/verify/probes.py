@@ -7,7 +7,7 @@ import copy
 import json
 from typing import Any
 
-from ..model.pipeline import Pipeline
+from ..model.pipeline import Pipeline, value_expression
 
 PROBE_TAG = "nb2pipe-probe"
 
@@ -32,7 +32,8 @@ def probed_notebook(raw: dict[str, Any], pipeline: Pipeline, probe_dir: str) -> 
 
 
 def _probe(stage, probe_dir: str) -> dict[str, Any]:
-    values = ", ".join(f"{json.dumps(n)}: {n}" for n in stage.hands_on)
+    values = ", ".join(f"{json.dumps(n)}: {value_expression(n, '_nb2pipe_probe')}"
+                       for n in stage.hands_on)
     source = ("from jupyter_pipeline.runtime import handoff as _nb2pipe_probe\n"
               f"_nb2pipe_probe.save({json.dumps(f'{probe_dir}/{stage.name}')}, {{{values}}}, "
               f"stage={json.dumps(stage.name)})")
