@@ -44,6 +44,13 @@ class Definition:
     def_reads: frozenset[str]  # read when the definition runs: decorators, defaults, bases
     params: tuple[str, ...] = ()  # positional parameters, to match call arguments
     mutated_params: frozenset[str] = frozenset()  # parameters it may change in place
+    # Running the definition again re-runs its decorators: the notebook functions they call
+    # (`@register`), and the names whose objects a method decorator changes (`@reg.append`).
+    decorators: tuple[str, ...] = ()
+    decorator_changes: frozenset[str] = frozenset()
+    # Globals a call changes by the function's own body, not by functions it defines and
+    # returns: what it changes when used as a decorator.
+    immediate_changes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

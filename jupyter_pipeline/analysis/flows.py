@@ -307,6 +307,7 @@ class _Fold:
             late = any(self.start_env.get(r) is not None and self.start_env[r].kind == "value"
                        for r in d.def_reads)
             self.flow.definitions[name] = Reemit(d.name, d.kind, d.source, binding.cell, late)
+            self.decorators_run_again(name, binding, line, maybe)
             for r in sorted(d.def_reads):
                 if not is_runtime_name(r):
                     self.definition_read(name, binding, r, line, seen, maybe)
@@ -318,6 +319,30 @@ class _Fold:
         for b in sorted(d.binds):
             self.read(b, line, quiet=True)
             self.rebind(b, line, _Binding("value", self.flow.name, self.cell, line))
+
+    def decorators_run_again(self, name: str, binding: _Binding, line: int, maybe: bool) -> None:
+        """Defining a function again runs its decorators again; one that changes a value
+        (`@registry.append`, or a notebook function that does) would change it twice."""
+        d = binding.definition
+        assert d is not None
+        changes = {c: f"'@{c}...'" for c in sorted(d.decorator_changes)
+                   if self.start_env.get(c) is not None
+                   and self.start_env[c].kind in ("value", "param")}  # not a module's function
+        for deco in d.decorators:
+            found = self.start_env.get(deco)
+            if found is not None and found.kind == "definition" and found.definition is not None:
+                for c in sorted(found.definition.immediate_changes):
+                    changes.setdefault(c, f"'{deco}'")
+        if not changes:
+            return
+        what = ", ".join(f"{by} may change '{c}'" for c, by in changes.items())
+        self.diagnostics.append(Diagnostic(
+            "decorator-runs-again", Severity.WARNING if maybe else Severity.ERROR,
+            f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell} and so defines it "
+            f"again, which runs its decorators again: {what}, so the stage would see that "
+            f"change twice where the notebook made it once. Keep '{name}' and its uses in one "
+            f"stage (define it where it is called, or call it where it is defined)",
+            *((binding.cell, binding.line) if maybe else (self.cell, line))))
 
     def definition_read(self, name: str, binding: _Binding, read: str, line: int,
                         seen: set[str], maybe: bool) -> None:

@@ -119,7 +119,9 @@ def target_names(node: ast.AST, out: set[str]) -> None:
 class _ScopeWalker:
     """Collects one scope's loads, stores, declarations and mutations; recurses into nested scopes."""
 
-    def __init__(self) -> None:
+    def __init__(self, immediate: bool = False) -> None:
+        # immediate: leave out nested functions and lambdas (they run later, if ever)
+        self.immediate = immediate
         self.loads: set[str] = set()
         self.stores: set[str] = set()
         self.globals: set[str] = set()
@@ -149,11 +151,13 @@ class _ScopeWalker:
                 self.walk(d)
             self._walk_args(node.args)
             self.stores.add(node.name)
-            self.nested(function_summary(node))
+            if not self.immediate:
+                self.nested(function_summary(node))
             return
         if isinstance(node, ast.Lambda):
             self._walk_args(node.args)
-            self.nested(lambda_summary(node))
+            if not self.immediate:
+                self.nested(lambda_summary(node))
             return
         if isinstance(node, ast.ClassDef):
             self.stores.add(node.name)
@@ -235,9 +239,12 @@ def _params(args: ast.arguments) -> set[str]:
     return names
 
 
-def function_summary(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeSummary:
-    """What calling the function reads, binds (`global`) and may mutate outside itself."""
-    w = _ScopeWalker()
+def function_summary(node: ast.FunctionDef | ast.AsyncFunctionDef,
+                     immediate: bool = False) -> ScopeSummary:
+    """What calling the function reads, binds (`global`) and may mutate outside itself;
+    `immediate`: only what its own body does, not the functions it defines (a decorator's
+    wrapper runs when the decorated function is called, not when it is decorated)."""
+    w = _ScopeWalker(immediate)
     for stmt in node.body:
         w.walk(stmt)
     return w.summary(_params(node.args), _positional(node.args))

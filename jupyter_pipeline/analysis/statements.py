@@ -164,7 +164,8 @@ class CellVisitor(ExpressionVisitor):
     def define_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         def_reads = self._definition_reads(node.decorator_list, node.args, node.returns)
         s = function_summary(node)
-        self._define(node.name, "function", node, s, def_reads)
+        now = function_summary(node, immediate=True)
+        self._define(node.name, "function", node, s, def_reads, now.mutates | now.binds)
 
     def define_lambda(self, name: str, node: ast.Assign) -> None:
         lam = node.value
@@ -203,7 +204,7 @@ class CellVisitor(ExpressionVisitor):
                 self.mutate(root_name(d.value), d)
 
     def _define(self, name: str, kind: str, node: ast.stmt, s: ScopeSummary,
-                def_reads: frozenset[str]) -> None:
+                def_reads: frozenset[str], immediate_changes: set[str] | None = None) -> None:
         if self.branch_depth:  # a conditional definition is a plain value
             self.bind(name, node)
             return
@@ -218,6 +219,8 @@ class CellVisitor(ExpressionVisitor):
             def_reads=def_reads,
             params=s.params,
             mutated_params=s.mutated_params,
+            **_decorator_facts(getattr(node, "decorator_list", [])),
+            immediate_changes=frozenset(immediate_changes or ()),
         )
         self.effects.append((DEFINE, name, self._line(node), definition))
 
@@ -238,3 +241,17 @@ class CellVisitor(ExpressionVisitor):
                 self.bind(name, node)
             else:
                 self.effects.append((IMPORT, name, self._line(node), statement))
+
+
+def _decorator_facts(decorators: list[ast.expr]) -> dict:
+    names: list[str] = []
+    changes: set[str] = set()
+    for d in decorators:
+        func = d.func if isinstance(d, ast.Call) else d
+        if isinstance(func, ast.Name):
+            names.append(func.id)
+        elif isinstance(func, ast.Attribute) and is_mutating_call(ast.Call(func, [], [])):
+            root = root_name(func.value)
+            if root:
+                changes.add(root)
+    return {"decorators": tuple(names), "decorator_changes": frozenset(changes)}

@@ -270,3 +270,37 @@ def test_analysis_of_calls_never_errors_on_unknown_callables():
     a = run([("stage:a", "x = [1]"), ("stage:b", "unknown_callable(x)"), ("stage:c", "print(x)")])
     assert a.ok and codes(a) == []
     assert needs(a.pipeline.stage("c")) == {"x": "b"}, "an unknown callee may change x"
+
+
+# -- a re-defined function runs its decorators again ------------------------------------------
+
+
+def test_a_decorator_that_registers_the_function_would_register_it_twice():
+    a = run([("stage:a", "registry = []\ndef register(fn):\n    registry.append(fn)\n"
+                         "    return fn"),
+             ("stage:b", "@register\ndef g():\n    return 1"),
+             ("stage:c", "print(g(), len(registry))")])
+    d = diagnostic(a, "decorator-runs-again")
+    assert d.is_error and d.cell == 2
+    assert "'register' may change 'registry'" in d.message
+
+
+def test_a_method_decorator_that_stores_the_function_would_store_it_twice():
+    a = run([("stage:a", "handlers = []"),
+             ("stage:b", "@handlers.append\ndef on_load():\n    return 1"),
+             ("stage:c", "print(on_load())")])
+    assert diagnostic(a, "decorator-runs-again").is_error
+
+
+def test_a_decorator_whose_wrapper_changes_a_global_when_called_is_fine():
+    s = stages([("stage:a", "cache = {}\ndef memo(fn):\n    def wrapper(x):\n"
+                            "        cache[x] = fn(x)\n        return cache[x]\n    return wrapper"),
+                ("stage:b", "@memo\ndef sq(x):\n    return x * x"),
+                ("stage:c", "print(sq(3), cache)")])
+    assert sorted(defs(s["c"])) == ["memo", "sq"]
+
+
+def test_a_library_decorator_is_fine():
+    s = stages([("stage:a", "import functools\n@functools.lru_cache\ndef f(x):\n    return x"),
+                ("stage:b", "print(f(2))")])
+    assert defs(s["b"]) == ["f"]
