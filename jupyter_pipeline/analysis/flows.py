@@ -8,6 +8,7 @@ time, a missing one gives stale data).
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, 
 
 # IPython's own names and nb2pipe's: never handed over.
 _IPYTHON_NAME = re.compile(r"_{1,3}\Z|_\d+\Z|_i{1,3}\Z|_i\d+\Z|_ih\Z|_oh\Z|_dh\Z|_nb2pipe\w*\Z")
+_BUILTINS = frozenset(dir(builtins))
 _RUNTIME_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "display"})
 
 
@@ -78,6 +80,7 @@ class _Fold:
     flows: dict[str, StageFlow] = field(default_factory=dict)
     generation: dict[str, int] = field(default_factory=dict)  # times each name was rebound
     seeded: dict[str, None] = field(default_factory=dict)  # module states seeded so far
+    dynamic_stage: str | None = None  # the last stage with globals() / exec / eval
 
     # -- per stage state -----------------------------------------------------------------
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
@@ -271,6 +274,11 @@ class _Fold:
         if binding is None:
             if name in self.params:
                 self.flow.params[name] = None
+            elif not quiet and self.dynamic_stage is not None and name not in _BUILTINS:
+                # No statement binds it, so the notebook's globals() / exec / eval must have:
+                # the value comes from the last stage that ran such code.
+                if self.dynamic_stage != self.flow.name:
+                    self.flow.needs.setdefault(name, self.dynamic_stage)
             elif not quiet:
                 self.pending_reads.append((name, self.flow.name, self.cell, line))
             return
@@ -372,7 +380,9 @@ class _Fold:
             self.use_definition(read, start, line, seen, maybe)
 
     def dynamic(self, line: int) -> None:
-        """globals()/exec/eval: take every value in, and hand every one on."""
+        """globals()/exec/eval: take every value in, and hand every one on (also the names
+        that later stages read and no statement binds)."""
+        self.dynamic_stage = self.flow.name
         for name, binding in sorted(self.env.items()):
             if binding.kind in ("value", "param"):
                 self.read(name, line, quiet=True)
