@@ -170,8 +170,10 @@ def save(folder: str, values: Mapping[str, Any], stage: str = "",
     _write_atomic(os.path.join(folder, INDEX), text.encode("utf-8"))
 
 
-def load(folder: str, name: str) -> Any:
-    """The value `name` saved by an earlier stage into `folder`."""
+def load(folder: str, name: str, stand_ins: bool = False) -> Any:
+    """The value `name` saved by an earlier stage into `folder`. `stand_ins`: outside the
+    notebook (nb2pipe verify comparing values), a class or function the notebook defined is
+    replaced by a stand-in class of the same name, so its instances load with their state."""
     try:
         with open(os.path.join(folder, INDEX), encoding="utf-8") as f:
             index = json.load(f)
@@ -190,14 +192,27 @@ def load(folder: str, name: str) -> Any:
         return importlib.import_module(entry["module"])
     path = os.path.join(folder, entry["file"])
     cache = _loaded.setdefault(os.path.abspath(folder), {})
-    key = f"{path}:{os.stat(path).st_mtime_ns}"
+    key = f"{path}:{os.stat(path).st_mtime_ns}:{stand_ins}"
     if key not in cache:
-        cache[key] = _read(fmt, path)
+        cache[key] = _read(fmt, path, stand_ins)
     obj = cache[key]
     return obj[name] if fmt == "pickle-group" else obj
 
 
-def _read(fmt: str, path: str) -> Any:
+_STAND_INS: dict[tuple[str, str], type] = {}
+
+
+class _StandInUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        try:
+            return super().find_class(module, name)
+        except AttributeError:
+            if module != "__main__":
+                raise
+            return _STAND_INS.setdefault((module, name), type(name, (), {"__module__": module}))
+
+
+def _read(fmt: str, path: str, stand_ins: bool = False) -> Any:
     if fmt == "parquet":
         import pandas as pd
 
@@ -211,7 +226,7 @@ def _read(fmt: str, path: str) -> Any:
             return json.load(f)
     with open(path, "rb") as f:
         try:
-            return pickle.load(f)
+            return _StandInUnpickler(f).load() if stand_ins else pickle.load(f)
         except AttributeError as exc:
             raise HandoffError(
                 f"'{path}' holds an object of a class or function defined in the notebook "

@@ -35,3 +35,25 @@ def test_a_seeded_global_generator_draws_on_in_later_stages(tmp_path):
                          "print(df.sample(3).v.tolist(), random.random())"),
     ])
     assert AGREES in out, out
+
+
+def test_an_instance_of_a_notebook_class_changed_in_a_later_stage(tmp_path):
+    out = _verify(tmp_path, [
+        ("stage:define", "offset = 10\nclass Model:\n    def __init__(self, w):\n"
+                         "        self.w = w\n    def predict(self, x):\n"
+                         "        return self.w * x + offset"),
+        ("stage:make", "offset = 20\nm = Model(2)"),
+        ("stage:tune", "print(m.predict(1))\nm.w = 3"),
+        ("stage:report", "print(m.predict(1), m.w)"),
+    ])
+    assert AGREES in out, out
+
+
+def test_a_generator_handed_to_a_later_stage_is_named_with_both_stages(tmp_path):
+    out = _verify(tmp_path, [
+        ("stage:a", "squares = (i * i for i in range(10))\nfirst = next(squares)"),
+        ("stage:b", "print(first, next(squares))"),
+    ])
+    assert "itself fails" not in out and "Traceback" not in out, out
+    assert "'squares' cannot be handed from stage 'a' to stage 'b': 'squares' is a generator" \
+        in out, out
