@@ -81,6 +81,8 @@ class _Fold:
     generation: dict[str, int] = field(default_factory=dict)  # times each name was rebound
     seeded: dict[str, None] = field(default_factory=dict)  # module states seeded so far
     dynamic_stage: str | None = None  # the last stage with globals() / exec / eval
+    skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
+    skip_warned: set[tuple[str, int]] = field(default_factory=set)
 
     # -- per stage state -----------------------------------------------------------------
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
@@ -282,6 +284,7 @@ class _Fold:
             elif not quiet:
                 self.pending_reads.append((name, self.flow.name, self.cell, line))
             return
+        self.skipped_change(name, binding, line)
         if binding.kind == "deleted":
             if not quiet and name not in self.local:
                 self.diagnostics.append(Diagnostic(
@@ -301,6 +304,22 @@ class _Fold:
             self.flow.params[name] = None
         else:
             self.flow.needs.setdefault(name, binding.stage)
+
+    def skipped_change(self, name: str, binding: _Binding, line: int) -> None:
+        """A `skip` cell between the binding and this read changes the name: the notebook reads
+        the skip cell's version, the pipeline (which leaves the cell out) the earlier one."""
+        if binding.kind == "import":
+            return
+        for skip in self.skip_changes.get(name, ()):
+            if binding.cell < skip < self.cell and (name, skip) not in self.skip_warned:
+                self.skip_warned.add((name, skip))
+                self.diagnostics.append(Diagnostic(
+                    "skipped-cell-changes", Severity.WARNING,
+                    f"stage '{self.flow.name}' reads '{name}', which the skipped cell {skip} "
+                    f"changes after cell {binding.cell} set it: top to bottom the notebook reads "
+                    f"the skipped cell's version, the pipeline (which leaves that cell out) the "
+                    f"one from cell {binding.cell}. Remove the 'skip' tag, or do not change "
+                    f"'{name}' in a skipped cell", self.cell, line))
 
     def use_definition(self, name: str, binding: _Binding, line: int, seen: set[str],
                        maybe: bool = False) -> None:
@@ -438,6 +457,14 @@ def fold(
         stage_of_cell={c: s for s, cells in stages for c in cells},
         order=[s for s, _ in stages],
     )
+    for cell, cell_facts in sorted((skipped or {}).items()):
+        for effect in cell_facts.effects:
+            if effect[0] == MUTATE and len(effect) > 3 and effect[3] is not None \
+                    and not (effect[3][0] == "call" and effect[3][1] not in PURE_CALLS):
+                continue  # passed to a method (a plot's, a library's): most only read it
+            if effect[0] in (BIND, MUTATE, DEFINE, DELETE) \
+                    and cell not in state.skip_changes.get(effect[1], []):
+                state.skip_changes.setdefault(effect[1], []).append(cell)
     for p in params:
         state.env[p.name] = _Binding("param", "", p.cell, p.line,
                                      literal=p.value if isinstance(p.value, str) else None,
