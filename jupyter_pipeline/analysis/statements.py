@@ -66,7 +66,7 @@ class CellVisitor(ExpressionVisitor):
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             self.expr(node.iter)
             self.branch_depth += 1
-            self.target(node.target, node.iter, None)
+            self.target(node.target, node.iter, None, elements=True)
             self.statements(node.body)
             self.statements(node.orelse)
             self.branch_depth -= 1
@@ -132,17 +132,18 @@ class CellVisitor(ExpressionVisitor):
                 elif isinstance(child, ast.stmt):
                     self.statement(child)
 
-    def target(self, target: ast.AST, value: ast.AST | None, literal: str | None) -> None:
+    def target(self, target: ast.AST, value: ast.AST | None, literal: str | None,
+               elements: bool = False) -> None:
         if isinstance(target, ast.Name):
             self.bind(target.id, target, literal, value is not None and is_constant(value))
-            roots = alias_roots(value) if value is not None else frozenset()
+            roots = alias_roots(value, elements) if value is not None else frozenset()
             if roots:
                 self.effects.append((ALIAS, target.id, self._line(target), roots))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
-                self.target(elt, value, None)
+                self.target(elt, value, None, elements)
         elif isinstance(target, ast.Starred):
-            self.target(target.value, value, None)
+            self.target(target.value, value, None, elements)
         else:
             self.store_into(target)
 

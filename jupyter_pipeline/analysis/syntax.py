@@ -148,8 +148,9 @@ def dynamic_call(node: ast.Call) -> str | None:
     return None
 
 
-def alias_roots(value: ast.AST) -> frozenset[str]:
-    """Names whose objects `value` may share: `b`, `b.x`, `b[0]`, `[a, b]`, `x if c else y`."""
+def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
+    """Names whose objects `value` may share: `b`, `b.x`, `b[0]`, `[a, b]`, `x if c else y`.
+    `elements`: `value` is what a loop iterates over, so its elements are what is bound."""
     roots: set[str] = set()
     stack = [value]
     while stack:
@@ -166,7 +167,25 @@ def alias_roots(value: ast.AST) -> frozenset[str]:
             stack.extend((n.body, n.orelse))
         elif isinstance(n, ast.NamedExpr):
             stack.append(n.value)
+        elif elements and isinstance(n, ast.Call) and _shares_elements(n):
+            stack.extend(n.args)
+            if isinstance(n.func, ast.Attribute):
+                stack.append(n.func.value)
     return frozenset(roots)
+
+
+# Calls whose elements are the very objects in their arguments (or receiver): `for k, m in
+# models.items(): m.fit(...)` changes the models inside `models`.
+_SHARING_BUILTINS = frozenset("zip enumerate reversed sorted list tuple set frozenset iter "
+                              "filter".split())
+_SHARING_METHODS = frozenset("items values".split())
+
+
+def _shares_elements(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in _SHARING_BUILTINS
+    return isinstance(func, ast.Attribute) and func.attr in _SHARING_METHODS and not call.args
 
 
 def import_statement(node: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:

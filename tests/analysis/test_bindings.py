@@ -338,6 +338,21 @@ def test_a_value_stored_into_a_container_shares_its_changes():
     assert needs(s["d"]) == {"row": "c"}
 
 
+LOOPS_OVER_ELEMENTS = {
+    "dict-items": "for name, m in models.items():\n    m.append(1)",
+    "dict-values": "for m in models.values():\n    m.append(1)",
+    "enumerate": "for i, m in enumerate(sorted(models.values())):\n    m.append(1)",
+    "zip": "for m, tag in zip(models.values(), 'xy'):\n    m.append(tag)",
+}
+
+
+@pytest.mark.parametrize("source", LOOPS_OVER_ELEMENTS.values(), ids=LOOPS_OVER_ELEMENTS.keys())
+def test_changes_through_a_loop_variable_change_the_container_it_came_from(source):
+    s = stages([("stage:a", "models = {'a': [], 'b': []}"), ("stage:b", source),
+                ("stage:c", "print(models)")])
+    assert needs(s["c"]) == {"models": "b"}
+
+
 def test_a_copy_is_not_an_alias():
     s = stages([("stage:a", "a = [1]"), ("stage:b", "b = list(a)\nb.append(2)"),
                 ("stage:c", "print(a)")])
