@@ -45,6 +45,9 @@ class _Binding:
     # A definition's: how often each name its decorators, defaults and bases read had been
     # rebound when it ran, to tell whether a re-definition in a later stage sees the same values.
     def_generations: dict[str, int] | None = None
+    # A definition's: where it was last changed in place (`Counter.total += 1`), which a stage
+    # that defines it again from its source would not see.
+    changed_at: tuple[str, int, int] | None = None
 
 
 @dataclass
@@ -170,6 +173,8 @@ class _Fold:
                 return
             for target in self.alias_closure(name):
                 binding = self.env.get(target)
+                if binding is not None and binding.kind == "definition":
+                    binding.changed_at = (self.flow.name, self.cell, line)
                 if binding is None or binding.kind not in ("value", "param"):
                     continue
                 if binding.immutable:
@@ -335,6 +340,7 @@ class _Fold:
                        for r in d.def_reads)
             self.flow.definitions[name] = Reemit(d.name, d.kind, d.source, binding.cell, late)
             self.decorators_run_again(name, binding, line, maybe)
+            self.changed_definition(name, binding, line, maybe)
             for r in sorted(d.def_reads):
                 if not is_runtime_name(r):
                     self.definition_read(name, binding, r, line, seen, maybe)
@@ -346,6 +352,20 @@ class _Fold:
         for b in sorted(d.binds):
             self.read(b, line, quiet=True)
             self.rebind(b, line, _Binding("value", self.flow.name, self.cell, line))
+
+    def changed_definition(self, name: str, binding: _Binding, line: int, maybe: bool) -> None:
+        """A class or function changed in place (a class attribute set, a counter on it) cannot
+        be handed over: classes and functions cross stages as source, which starts afresh."""
+        if binding.changed_at is None or binding.changed_at[0] == self.flow.name:
+            return
+        stage, cell, at = binding.changed_at
+        self.diagnostics.append(Diagnostic(
+            "definition-changed", Severity.WARNING if maybe else Severity.ERROR,
+            f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell}, which stage "
+            f"'{stage}' changes in place (cell {cell}, line {at}); nb2pipe defines '{name}' "
+            f"again from its source here, without that change. Keep the code that changes "
+            f"'{name}' and the code that uses it in one stage, or keep the changing state in a "
+            f"variable of its own", *((binding.cell, binding.line) if maybe else (self.cell, line))))
 
     def decorators_run_again(self, name: str, binding: _Binding, line: int, maybe: bool) -> None:
         """Defining a function again runs its decorators again; one that changes a value

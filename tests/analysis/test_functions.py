@@ -304,3 +304,31 @@ def test_a_library_decorator_is_fine():
     s = stages([("stage:a", "import functools\n@functools.lru_cache\ndef f(x):\n    return x"),
                 ("stage:b", "print(f(2))")])
     assert defs(s["b"]) == ["f"]
+
+
+# -- a class or function changed in place cannot cross as source -------------------------------
+
+
+def test_a_class_attribute_changed_by_its_methods_is_lost_when_defined_again():
+    a = run([("stage:a", "class Counter:\n    total = 0\n    def __init__(self):\n"
+                         "        Counter.total += 1"),
+             ("stage:b", "c = Counter()"), ("stage:c", "print(Counter.total)")])
+    d = diagnostic(a, "definition-changed")
+    assert d.is_error and d.cell == 2 and "stage 'b' changes in place (cell 1" in d.message
+
+
+def test_an_attribute_set_on_a_function_is_lost_when_defined_again():
+    a = run([("stage:a", "def f():\n    return 1"), ("stage:b", "f.calls = 3"),
+             ("stage:c", "print(f.calls)")])
+    assert diagnostic(a, "definition-changed").is_error
+
+
+def test_a_class_changed_and_used_in_one_stage_is_fine():
+    a = run([("stage:a", "class C:\n    n = 0"), ("stage:b", "C.n = 5\nprint(C.n)")])
+    assert "definition-changed" not in codes(a)
+
+
+def test_changing_an_instance_is_not_changing_its_class():
+    s = stages([("stage:a", "class C:\n    def __init__(self):\n        self.n = 0"),
+                ("stage:b", "c = C()\nc.n = 5"), ("stage:c", "print(c.n, C)")])
+    assert needs(s["c"]) == {"c": "b"}
