@@ -20,6 +20,9 @@ effects of a stage's cells in order. Effects are small tuples, cheap to build fo
     (IMPORT, name, line, statement)        top-level import; re-emitted where used
     (DYNAMIC, what, line)                  globals() / exec / eval: cannot be analysed
     (STAR, module, line, statement)        `from m import *`
+    (SETTING, dotted, line, source, reads)  a top-level call or assignment on a dotted name
+                                           (`pd.set_option(...)`, `plt.rcParams[k] = v`) that
+                                           may configure a library; `reads`: names it reads
     (SEED, dotted, line)                   a call such as `np.random.seed(0)` that may set a
                                            module's hidden state (the fold resolves the module)
 """
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-READ, BIND, MUTATE, DELETE, ALIAS, DEFINE, IMPORT, DYNAMIC, STAR, SEED = range(10)
+READ, BIND, MUTATE, DELETE, ALIAS, DEFINE, IMPORT, DYNAMIC, STAR, SEED, SETTING = range(11)
 
 @dataclass(frozen=True)
 class Definition:

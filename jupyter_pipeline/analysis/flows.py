@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 from ..model.diagnostics import Diagnostic, Severity
-from ..model.pipeline import SEEDING_CALLS, Param, Reemit, is_module_state
+from ..model.pipeline import SEEDING_CALLS, SETTINGS, Param, Reemit, is_module_state
 from .artifacts import file_effects
 from .ordering import order_problems
 from .scopes import ARGUMENT_SAFE_METHODS, LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS
-from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, SEED, STAR,
-                    CellFacts, Definition)
+from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, SEED, SETTING,
+                    STAR, CellFacts, Definition)
 
 # IPython's own names and nb2pipe's: never handed over.
 _IPYTHON_NAME = re.compile(r"_{1,3}\Z|_\d+\Z|_i{1,3}\Z|_i\d+\Z|_ih\Z|_oh\Z|_dh\Z|_nb2pipe\w*\Z")
@@ -58,6 +58,7 @@ class StageFlow:
     needs: dict[str, str] = field(default_factory=dict)  # name -> producer stage
     params: dict[str, None] = field(default_factory=dict)
     imports: dict[str, None] = field(default_factory=dict)
+    settings: dict[str, None] = field(default_factory=dict)  # statements, in order
     definitions: dict[str, Reemit] = field(default_factory=dict)
     writes: dict[str, None] = field(default_factory=dict)  # names bound or changed here
     outs: dict[str, None] = field(default_factory=dict)
@@ -84,6 +85,8 @@ class _Fold:
     generation: dict[str, int] = field(default_factory=dict)  # times each name was rebound
     seeded: dict[str, None] = field(default_factory=dict)  # module states seeded so far
     dynamic_stage: str | None = None  # the last stage with globals() / exec / eval
+    settings: list[tuple[tuple[str, ...], tuple[str, ...], str]] = field(
+        default_factory=list)  # (params, imports, statement) of each library setting
     skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
     skip_warned: set[tuple[str, int]] = field(default_factory=set)
 
@@ -101,6 +104,12 @@ class _Fold:
         for star in self.stars:
             flow.imports[star] = None
         self.carry_module_states(cells[0] if cells else -1)
+        for params, imports, source in self.settings:  # all made by earlier stages
+            for name in params:
+                flow.params[name] = None
+            for statement in imports:
+                flow.settings.setdefault(statement, None)
+            flow.settings.setdefault(source, None)
         for cell in cells:
             self.cell = cell
             facts = self.facts[cell]
@@ -127,18 +136,40 @@ class _Fold:
             self.read(state, 0, quiet=True)
             self.write(state, 0, _Binding("value", self.flow.name, first_cell, 0))
 
-    def seed(self, call: str, line: int) -> None:
-        """`np.random.seed(0)`, `random.seed(1)`: resolve the module through the imports."""
-        root, _, rest = call.partition(".")
+    def resolve(self, name: str) -> str | None:
+        """`np.random.seed` -> `numpy.random.seed`, through the import that bound `np`."""
+        root, _, rest = name.partition(".")
         binding = self.env.get(root)
         if binding is None or binding.kind != "import" or not binding.statement:
-            return
+            return None
         words = binding.statement.split()
         if words[0] == "import":
             module = words[1] if " as " in binding.statement else root
         else:  # from m import n [as x]
             module = f"{words[1]}.{words[3]}"
-        state = SEEDING_CALLS.get(f"{module}.{rest}" if rest else module)
+        return f"{module}.{rest}" if rest else module
+
+    def setting(self, name: str, line: int, source: str, reads: frozenset[str]) -> None:
+        """A library setting (model.pipeline.SETTINGS): every later stage makes it again, after
+        the imports it reads. One that reads a notebook value is left alone (rare)."""
+        full = self.resolve(name)
+        if full is None or not any(full == s or full.startswith(s + ".") for s in SETTINGS):
+            return
+        imports, params = [], []
+        for r in sorted(reads):
+            binding = self.env.get(r)
+            if binding is not None and binding.kind == "import" and binding.statement:
+                imports.append(binding.statement)
+            elif binding is not None and binding.kind == "param":
+                params.append(r)  # the stage's parameters cell comes before the setting
+            elif not (binding is None and r in _BUILTINS):
+                return
+        self.settings.append((tuple(params), tuple(imports), source))
+
+    def seed(self, call: str, line: int) -> None:
+        """`np.random.seed(0)`, `random.seed(1)`: resolve the module through the imports."""
+        full = self.resolve(call)
+        state = SEEDING_CALLS.get(full) if full else None
         if state is not None:
             self.seeded[state] = None
             self.rebind(state, line, _Binding("value", self.flow.name, self.cell, line))
@@ -219,6 +250,8 @@ class _Fold:
             self.stars[effect[3]] = None
         elif kind == SEED:
             self.seed(name, line)
+        elif kind == SETTING:
+            self.setting(name, line, effect[3], effect[4])
         elif kind == DYNAMIC:
             self.dynamic(line)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from .expressions import ExpressionVisitor
-from .facts import ALIAS, DEFINE, DELETE, IMPORT, STAR, Definition, Problem
+from .facts import ALIAS, DEFINE, DELETE, IMPORT, SETTING, STAR, Definition, Problem
 from .scopes import (
     ScopeSummary,
     class_summaries,
@@ -15,7 +15,7 @@ from .scopes import (
     lambda_summary,
     root_name,
 )
-from .syntax import alias_roots, import_statement, is_constant
+from .syntax import alias_roots, dotted, import_statement, is_constant
 
 
 class CellVisitor(ExpressionVisitor):
@@ -32,6 +32,8 @@ class CellVisitor(ExpressionVisitor):
         self.branch_depth -= 1
 
     def statement(self, node: ast.stmt) -> None:  # noqa: C901 - one branch per statement kind
+        if not self.branch_depth:
+            self.setting(node)
         if isinstance(node, ast.Expr):
             if not self.magic(node.value):
                 self.expr(node.value)
@@ -131,6 +133,23 @@ class CellVisitor(ExpressionVisitor):
                     self.expr(child)
                 elif isinstance(child, ast.stmt):
                     self.statement(child)
+
+    def setting(self, node: ast.stmt) -> None:
+        """`pd.set_option(...)`, `plt.rcParams["k"] = v`: maybe a library setting (the fold
+        knows the imports, and model.pipeline.SETTINGS which of these are settings)."""
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            name = dotted(node.value.func)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], (ast.Attribute, ast.Subscript)):
+            target = node.targets[0]
+            name = dotted(target.value if isinstance(target, ast.Subscript) else target)
+        else:
+            return
+        if not name or "(" in name:
+            return
+        reads = frozenset(n.id for n in ast.walk(node)
+                          if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+        self.effects.append((SETTING, name, self._line(node), ast.unparse(node), reads))
 
     def target(self, target: ast.AST, value: ast.AST | None, literal: str | None,
                elements: bool = False) -> None:

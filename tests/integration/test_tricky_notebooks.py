@@ -57,3 +57,19 @@ def test_a_generator_handed_to_a_later_stage_is_named_with_both_stages(tmp_path)
     assert "itself fails" not in out and "Traceback" not in out, out
     assert "'squares' cannot be handed from stage 'a' to stage 'b': 'squares' is a generator" \
         in out, out
+
+
+def test_library_settings_hold_in_later_stages(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "helpers_mod.py").write_text("def double(v):\n    return 2 * v\n")
+    out = _verify(tmp_path, [
+        ("stage:setup", "import sys\nsys.path.append('src')\nimport warnings\n"
+                        "warnings.filterwarnings('ignore')\nimport numpy as np\n"
+                        "import pandas as pd\nnp.set_printoptions(precision=2)\n"
+                        "pd.set_option('display.max_rows', 4)\nimport helpers_mod\n"
+                        "df = pd.DataFrame({'a': range(20)})"),
+        ("stage:show", "print(df)\nprint(np.array([1 / 3, 2 / 3]))\n"
+                       "warnings.warn('noisy')"),
+        ("stage:use", "print(helpers_mod.double(21))"),
+    ])
+    assert AGREES in out, out
