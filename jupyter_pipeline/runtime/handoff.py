@@ -47,11 +47,70 @@ def _object_ids(value: Any, limit: int = 10_000) -> set[int]:
         if id(v) in ids or v is None or isinstance(v, (bool, int, float, str, bytes)):
             continue
         ids.add(id(v))
+        owner = _array_owner(v)
+        if owner is not None and owner is not v:
+            ids.add(id(owner))  # a numpy view shares its owner's memory
         if isinstance(v, (list, tuple, set, frozenset)):
             stack.extend(v)
         elif isinstance(v, dict):
             stack.extend(v.values())
     return ids
+
+
+def _array_owner(value: Any) -> Any:
+    """The ndarray whose memory a numpy array uses (itself when it owns it), else None."""
+    if type(value).__module__ != "numpy" or type(value).__name__ != "ndarray":
+        return None
+    while type(value.base).__name__ == "ndarray":
+        value = value.base
+    return value
+
+
+class _ArrayView:
+    """A numpy array saved as a window on another array's memory, so that a view made in one
+    stage (`half = arr[:2]`) still changes `arr` in the next."""
+
+    def __init__(self, owner: str, offset: int, shape: tuple, strides: tuple, dtype: Any):
+        self.owner, self.offset, self.shape, self.strides, self.dtype = \
+            owner, offset, shape, strides, dtype
+
+
+_OWNER = "\0owner:"
+
+
+def _pack_views(values: dict[str, Any]) -> dict[str, Any]:
+    """Arrays of the group that share memory: their owner once, and each as a window on it."""
+    owners: dict[int, list[str]] = {}
+    for name, v in values.items():
+        owner = _array_owner(v)
+        if owner is not None and owner.flags.c_contiguous and not owner.dtype.hasobject:
+            owners.setdefault(id(owner), []).append(name)
+    packed = dict(values)
+    for names in owners.values():
+        if len(names) < 2:
+            continue
+        owner = _array_owner(values[names[0]])
+        key = f"{_OWNER}{names[0]}"
+        packed[key] = owner
+        start = owner.__array_interface__["data"][0]
+        for name in names:
+            v = values[name]
+            packed[name] = _ArrayView(key, v.__array_interface__["data"][0] - start, v.shape,
+                                      v.strides, v.dtype)
+    return packed
+
+
+def _unpack_views(packed: dict[str, Any]) -> dict[str, Any]:
+    if not any(isinstance(v, _ArrayView) for v in packed.values()):
+        return packed
+    import numpy as np
+
+    values = {k: v for k, v in packed.items() if not k.startswith(_OWNER)}
+    for name, v in values.items():
+        if isinstance(v, _ArrayView):
+            values[name] = np.ndarray(v.shape, v.dtype, buffer=packed[v.owner], offset=v.offset,
+                                      strides=v.strides)
+    return values
 
 
 def _sharing_groups(values: Mapping[str, Any]) -> list[list[str]]:
@@ -156,8 +215,8 @@ def save(folder: str, values: Mapping[str, Any], stage: str = "",
     for group in _sharing_groups(values):
         if len(group) > 1:
             file = "+".join(group)[:120] + ".pkl"
-            _pickle(os.path.join(folder, file), {n: values[n] for n in group}, group, stage,
-                    needed_by)
+            _pickle(os.path.join(folder, file), _pack_views({n: values[n] for n in group}),
+                    group, stage, needed_by)
             for n in group:
                 index[n] = {"format": "pickle-group", "file": file}
             continue
@@ -195,6 +254,8 @@ def load(folder: str, name: str, stand_ins: bool = False) -> Any:
     key = f"{path}:{os.stat(path).st_mtime_ns}:{stand_ins}"
     if key not in cache:
         cache[key] = _read(fmt, path, stand_ins)
+        if fmt == "pickle-group":
+            cache[key] = _unpack_views(cache[key])
     obj = cache[key]
     return obj[name] if fmt == "pickle-group" else obj
 

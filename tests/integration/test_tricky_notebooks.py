@@ -73,3 +73,12 @@ def test_library_settings_hold_in_later_stages(tmp_path):
         ("stage:use", "print(helpers_mod.double(21))"),
     ])
     assert AGREES in out, out
+
+
+def test_a_numpy_view_changed_in_a_later_stage_changes_its_array(tmp_path):
+    out = _verify(tmp_path, [
+        ("stage:a", "import numpy as np\nX = np.arange(12.0).reshape(6, 2)\ntrain = X[:4]"),
+        ("stage:b", "train -= train.mean(axis=0)"),
+        ("stage:c", "print(X)"),
+    ])
+    assert AGREES in out, out
