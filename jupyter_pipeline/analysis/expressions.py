@@ -46,10 +46,11 @@ class ExpressionVisitor:
                                 else (READ, name, self._line(node)))
 
     def bind(self, name: str, node: ast.AST, literal: str | None = None,
-             immutable: bool = False) -> None:
+             immutable: bool = False, definition: bool = False) -> None:
+        """`definition`: a def / class / lambda in a branch, bound like a value."""
         if name not in self.hidden:
             self.effects.append((BIND, name, self._line(node), self.branch_depth == 0, literal,
-                                 immutable))
+                                 immutable) + ((True,) if definition else ()))
 
     def mutate(self, name: str | None, node: ast.AST, via: tuple | None = None) -> None:
         if name and name not in self.hidden:

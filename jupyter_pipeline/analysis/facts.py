@@ -5,11 +5,12 @@ Each code cell is analysed alone (so results are cached by source); analysis/flo
 effects of a stage's cells in order. Effects are small tuples, cheap to build for 500 cells:
 
     (READ, name, line)                     the cell reads the name's current value
-    (BIND, name, line, definite, literal, immutable)
+    (BIND, name, line, definite, literal, immutable[, True])
                                            binds it; `definite` False inside a branch or loop;
                                            `literal` is a str constant when bound to one;
                                            `immutable` when bound to a constant (no object
-                                           that could be changed in place or shared)
+                                           that could be changed in place or shared);
+                                           a seventh item True: a def / class in a branch
     (MUTATE, name, line, via)              may change the object in place; `via` is None, or
                                            for an argument the call it is passed to:
                                            ("call", callee, position, keyword) or

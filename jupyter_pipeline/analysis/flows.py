@@ -48,6 +48,9 @@ class _Binding:
     # A definition's: where it was last changed in place (`Counter.total += 1`), which a stage
     # that defines it again from its source would not see.
     changed_at: tuple[str, int, int] | None = None
+    # A value's: bound by a def / class inside an if / try (cannot be re-defined from source,
+    # nor saved); "fallback" when another branch of the cell binds it otherwise (an import).
+    branch_definition: str | None = None
 
 
 @dataclass
@@ -193,8 +196,16 @@ class _Fold:
             definite, literal, immutable = effect[3], effect[4], effect[5]
             if not definite and name not in self.local:
                 self.read(name, line, quiet=True)  # the branch may not run: old value survives
+            old = self.env.get(name)
+            same_cell = old is not None and old.cell == self.cell and old.stage == self.flow.name
+            if len(effect) > 6:
+                branch_definition = "fallback" if same_cell and old.kind != "definition" \
+                    and old.branch_definition is None else "only"
+            else:
+                branch_definition = "fallback" if same_cell and old.branch_definition else None
             self.rebind(name, line, _Binding("value", self.flow.name, self.cell, line,
-                                             literal=literal, immutable=immutable))
+                                             literal=literal, immutable=immutable,
+                                             branch_definition=branch_definition))
             if definite:
                 self.local.add(name)
             self.unalias(name)
@@ -341,6 +352,17 @@ class _Fold:
         elif binding.kind == "param":
             self.flow.params[name] = None
         else:
+            if binding.branch_definition and name not in self.flow.needs:
+                self.diagnostics.append(Diagnostic(
+                    "conditional-definition",
+                    Severity.WARNING if binding.branch_definition == "fallback"
+                    else Severity.ERROR,
+                    f"stage '{self.flow.name}' uses '{name}', which cell {binding.cell} defines "
+                    f"inside an if / try (line {binding.line}); nb2pipe re-defines functions and "
+                    f"classes in later stages from their source, which it cannot do for one "
+                    f"defined in a branch, and it cannot save one either. Define '{name}' at "
+                    f"the top level of its cell (make the choice inside it), or keep its uses in "
+                    f"stage '{binding.stage}'", self.cell, line))
             self.flow.needs.setdefault(name, binding.stage)
 
     def skipped_change(self, name: str, binding: _Binding, line: int) -> None:

@@ -226,7 +226,7 @@ class CellVisitor(ExpressionVisitor):
     def _define(self, name: str, kind: str, node: ast.stmt, s: ScopeSummary,
                 def_reads: frozenset[str], immediate_changes: set[str] | None = None) -> None:
         if self.branch_depth:  # a conditional definition is a plain value
-            self.bind(name, node)
+            self.bind(name, node, definition=True)
             return
         definition = Definition(
             name=name,

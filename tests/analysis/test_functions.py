@@ -332,3 +332,27 @@ def test_changing_an_instance_is_not_changing_its_class():
     s = stages([("stage:a", "class C:\n    def __init__(self):\n        self.n = 0"),
                 ("stage:b", "c = C()\nc.n = 5"), ("stage:c", "print(c.n, C)")])
     assert needs(s["c"]) == {"c": "b"}
+
+
+# -- a function defined in a branch ------------------------------------------------------------
+
+
+def test_a_function_defined_in_an_if_cannot_cross_stages():
+    a = run([("stage:a", "mode = 'x'\nif mode == 'x':\n    def op(v):\n        return v + 1\n"
+                         "else:\n    def op(v):\n        return v - 1"),
+             ("stage:b", "print(op(1))")])
+    d = diagnostic(a, "conditional-definition")
+    assert d.is_error and d.cell == 1 and "inside an if / try (line 6)" in d.message
+
+
+def test_a_definition_as_an_import_fallback_is_a_warning():
+    a = run([("stage:a", "try:\n    from scipy.special import expit\nexcept ImportError:\n"
+                         "    def expit(v):\n        return v"),
+             ("stage:b", "print(expit(0))")])
+    assert a.ok and diagnostic(a, "conditional-definition").severity.value == "warning"
+
+
+def test_a_function_defined_in_a_branch_and_used_in_its_stage_is_fine():
+    a = run([("stage:a", "if True:\n    def op(v):\n        return v\nr = op(1)"),
+             ("stage:b", "print(r)")])
+    assert "conditional-definition" not in codes(a)
