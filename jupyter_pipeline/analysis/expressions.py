@@ -138,6 +138,11 @@ class ExpressionVisitor:
                 vias = [via] * (len(node.args) + len(node.keywords))
             for arg, via in zip(list(node.args) + [k.value for k in node.keywords], vias):
                 self.mutate(root_name(arg), node, via)
+        if isinstance(func, ast.Name) and func.id == "map" and len(node.args) > 1 \
+                and isinstance(node.args[0], ast.Name):
+            # map(f, xs) passes the elements of xs to f: they change if f changes its argument
+            for i, arg in enumerate(node.args[1:]):
+                self.mutate(root_name(arg), node, ("call", node.args[0].id, i, None))
         if isinstance(func, ast.Attribute) and func.attr in STORING_METHODS:
             receiver = root_name(func.value)
             stored = alias_roots(ast.Tuple(elts=list(node.args), ctx=ast.Load()))

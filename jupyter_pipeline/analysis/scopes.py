@@ -264,9 +264,17 @@ def comprehension_summary(node: ast.AST, enclosing: _ScopeWalker | None) -> Scop
     """A comprehension's free names; `:=` inside it binds in the enclosing scope."""
     w = _ScopeWalker()
     local: set[str] = set()
+    sources: dict[str, set[str]] = {}  # loop variable -> names its elements come from
     for gen in node.generators:  # type: ignore[attr-defined]
         w.walk(gen.iter)
-        target_names(gen.target, local)
+        bound: set[str] = set()
+        target_names(gen.target, bound)
+        called = {id(c.func) for c in ast.walk(gen.iter) if isinstance(c, ast.Call)}
+        roots = {n.id for n in ast.walk(gen.iter) if isinstance(n, ast.Name)
+                 and isinstance(n.ctx, ast.Load) and id(n) not in called}
+        for b in bound:
+            sources[b] = {r for src in roots for r in sources.get(src, {src})}
+        local |= bound
         for cond in gen.ifs:
             w.walk(cond)
     for part in ("elt", "key", "value"):
@@ -277,6 +285,9 @@ def comprehension_summary(node: ast.AST, enclosing: _ScopeWalker | None) -> Scop
         enclosing.stores |= walrus
     summary = w.summary(local)
     summary.reads -= walrus
+    # `[clean(f) for f in frames]` changes the frames inside `frames`.
+    for name in w.mutated & local:
+        summary.mutates |= sources.get(name, set()) - local
     return summary
 
 

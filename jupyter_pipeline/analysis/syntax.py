@@ -167,6 +167,9 @@ def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
             stack.extend((n.body, n.orelse))
         elif isinstance(n, ast.NamedExpr):
             stack.append(n.value)
+        elif isinstance(n, ast.Call) and _keeps_arguments(n):
+            stack.extend(n.args)
+            stack.extend(k.value for k in n.keywords)
         elif elements and isinstance(n, ast.Call) and _shares_elements(n):
             stack.extend(n.args)
             if isinstance(n.func, ast.Attribute):
@@ -179,6 +182,19 @@ def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
 _SHARING_BUILTINS = frozenset("zip enumerate reversed sorted list tuple set frozenset iter "
                               "filter".split())
 _SHARING_METHODS = frozenset("items values".split())
+
+
+# Factories that keep the objects they are given (scikit-learn's pipeline helpers); and any
+# class (a capitalised name: `Pipeline([...])`, `Bag(items)`) may keep its arguments as
+# attributes, so fitting the pipeline later fits the scaler passed to it.
+_KEEPING_FACTORIES = frozenset("make_pipeline make_union make_column_transformer".split())
+
+
+def _keeps_arguments(call: ast.Call) -> bool:
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else (
+        func.attr if isinstance(func, ast.Attribute) else "")
+    return name in _KEEPING_FACTORIES or name[:1].isupper()
 
 
 def _shares_elements(call: ast.Call) -> bool:

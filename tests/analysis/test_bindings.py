@@ -357,3 +357,24 @@ def test_a_copy_is_not_an_alias():
     s = stages([("stage:a", "a = [1]"), ("stage:b", "b = list(a)\nb.append(2)"),
                 ("stage:c", "print(a)")])
     assert needs(s["c"]) == {"a": "a"}
+
+
+def test_a_comprehension_that_changes_its_elements_changes_the_container():
+    s = stages([("stage:a", "frames = [{'a': 1}]\ndef clean(f):\n    f['a'] = 0\n    return f"),
+                ("stage:b", "_ = [clean(f) for f in frames]"), ("stage:c", "print(frames)")])
+    assert needs(s["c"]) == {"frames": "b"}
+
+
+def test_map_passes_the_elements_to_the_function():
+    s = stages([("stage:a", "rows = [[1]]\ndef grow(r):\n    r.append(0)"),
+                ("stage:b", "list(map(grow, rows))"), ("stage:c", "print(rows)")])
+    assert needs(s["c"]) == {"rows": "b"}
+
+
+@pytest.mark.parametrize("make", ["Bag(base)", "make_pipeline(base)", "Pipeline([('s', base)])"],
+                         ids=["class", "factory", "steps"])
+def test_an_object_built_from_a_value_keeps_it(make):
+    s = stages([("stage:a", "base = []\nmake_pipeline = Pipeline = Bag = list"),
+                ("stage:b", f"held = {make}"), ("stage:c", "held.append(1)"),
+                ("stage:d", "print(base)")])
+    assert needs(s["d"]) == {"base": "c"}
