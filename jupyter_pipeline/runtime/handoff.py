@@ -54,6 +54,11 @@ def _object_ids(value: Any, limit: int = 10_000) -> set[int]:
             stack.extend(v)
         elif isinstance(v, dict):
             stack.extend(v.values())
+        elif isinstance(getattr(v, "__dict__", None), dict) \
+                and not isinstance(v, (type, types.ModuleType)) \
+                and not type(v).__module__.startswith(("pandas", "numpy")):
+            # an object keeps others as attributes: a pipeline its scaler, a bag its list
+            stack.extend(vars(v).values())
     return ids
 
 

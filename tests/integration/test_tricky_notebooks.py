@@ -82,3 +82,16 @@ def test_a_numpy_view_changed_in_a_later_stage_changes_its_array(tmp_path):
         ("stage:c", "print(X)"),
     ])
     assert AGREES in out, out
+
+
+def test_a_pipeline_fitted_later_fits_the_scaler_it_was_built_with(tmp_path):
+    out = _verify(tmp_path, [
+        ("stage:build", "import numpy as np\nfrom sklearn.preprocessing import StandardScaler\n"
+                        "from sklearn.linear_model import LinearRegression\n"
+                        "from sklearn.pipeline import make_pipeline\n"
+                        "X = np.arange(20.0).reshape(10, 2)\ny = X.sum(axis=1)\n"
+                        "scaler = StandardScaler()\npipe = make_pipeline(scaler, LinearRegression())"),
+        ("stage:fit", "pipe.fit(X, y)"),
+        ("stage:report", "print(scaler.mean_)"),
+    ])
+    assert AGREES in out, out

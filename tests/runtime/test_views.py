@@ -24,3 +24,14 @@ def test_two_views_of_an_array_not_handed_over_share_it(tmp_path):
     left, right = handoff.load(str(tmp_path), "left"), handoff.load(str(tmp_path), "right")
     left[2] = 100
     assert right[0] == 100
+
+
+def test_an_object_and_a_value_it_keeps_as_an_attribute_stay_shared(tmp_path):
+    import types
+
+    base = [1]
+    bag = types.SimpleNamespace(items=base)
+    handoff.save(str(tmp_path), {"bag": bag, "base": base}, stage="a")
+    bag2, base2 = handoff.load(str(tmp_path), "bag"), handoff.load(str(tmp_path), "base")
+    bag2.items.append(2)
+    assert base2 == [1, 2]
