@@ -36,6 +36,9 @@ class VerifyResult:
     notebook: str
     stages: list[StageVerdict]
     problem: str | None = None  # a run that failed outright
+    # The analysis's warnings: where the notebook and the pipeline may part (a skipped cell
+    # that changes a value, dynamic code...), shown when they do.
+    warnings: tuple = ()
 
     @property
     def ok(self) -> bool:
@@ -90,7 +93,8 @@ def verify(path: str, by_headings: int | None = None, kernel: str | None = None,
             detail = next((e.detail for e in result.events if e.stage == failed
                            and e.state == "failed"), "")
             return VerifyResult(str(path), [StageVerdict(failed, [f"the stage failed: {detail}"])],
-                                problem=f"stage '{failed}' failed in the pipeline: {detail}")
+                                problem=f"stage '{failed}' failed in the pipeline: {detail}",
+                                warnings=analysis.diagnostics)
         whole_cells = {c.get("id"): c for c in executed_whole["cells"]}
         verdicts = []
         for stage in converted.analysis.pipeline.stages:
@@ -122,4 +126,4 @@ def verify(path: str, by_headings: int | None = None, kernel: str | None = None,
                 elif a.exists() and out.endswith(_TEXT_FILES) and a.read_bytes() != b.read_bytes():
                     verdict.differences.append(f"file '{out}' differs")
             verdicts.append(verdict)
-        return VerifyResult(str(path), verdicts)
+        return VerifyResult(str(path), verdicts, warnings=analysis.diagnostics)
