@@ -17,7 +17,8 @@ from .scopes import (
     mutates_arguments,
     root_name,
 )
-from .syntax import alias_roots, dotted, dynamic_call, interpolated_names, parse, path_expr, syntax_problem
+from .syntax import (alias_roots, call_site, dotted, dynamic_call, interpolated_names, parse,
+                     syntax_problem)
 
 
 class ExpressionVisitor:
@@ -157,20 +158,9 @@ class ExpressionVisitor:
                     for token in interpolated_names(a.value):
                         self.read(token, node, soft=True)
             return
-        short = ".".join(name.split(".")[-2:])
-        receiver = None
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
-            inner = dotted(func.value.func)
-            if inner.split(".")[-1] in ("Path", "PurePath", "open"):
-                receiver = path_expr(func.value.args[0]) if func.value.args else None
-        if isinstance(func, (ast.Name, ast.Attribute)):
-            self.calls.append(CallSite(
-                func=short,
-                args=tuple(path_expr(a) for a in node.args),
-                kwargs=tuple((k.arg or "", path_expr(k.value)) for k in node.keywords),
-                line=self._line(node),
-                receiver_path=receiver,
-            ))
+        site = call_site(node, self._line(node))
+        if site is not None:
+            self.calls.append(site)
 
     # -- IPython magics ------------------------------------------------------------------
     def magic(self, node: ast.AST) -> bool:

@@ -55,6 +55,10 @@ class Definition:
     # Globals a call changes by the function's own body, not by functions it defines and
     # returns: what it changes when used as a decorator.
     immediate_changes: frozenset[str] = frozenset()
+    # Calling it: the files it reads or writes by literal path, and the global random
+    # generators it may seed (dotted names, resolved where it is called).
+    calls: tuple["CallSite", ...] = ()
+    seeds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.pipeline import SEEDING_CALLS, SETTINGS, Param, Reemit, is_module_state
@@ -407,6 +407,12 @@ class _Fold:
         for b in sorted(d.binds):
             self.read(b, line, quiet=True)
             self.rebind(b, line, _Binding("value", self.flow.name, self.cell, line))
+        if not maybe:
+            for call in d.seeds:
+                self.seed(call, line)
+            if d.calls:  # files it reads or writes count where it is called
+                self.files(CellFacts(calls=tuple(replace(c, line=line) for c in d.calls)),
+                           self.cell)
 
     def changed_definition(self, name: str, binding: _Binding, line: int, maybe: bool) -> None:
         """A class or function changed in place (a class attribute set, a counter on it) cannot

@@ -8,6 +8,7 @@ import ast
 from .expressions import ExpressionVisitor
 from .facts import ALIAS, DEFINE, DELETE, IMPORT, SETTING, STAR, Definition, Problem
 from .scopes import (
+    SEEDING_FUNCTIONS,
     ScopeSummary,
     class_summaries,
     function_summary,
@@ -15,7 +16,7 @@ from .scopes import (
     lambda_summary,
     root_name,
 )
-from .syntax import alias_roots, dotted, import_statement, is_constant
+from .syntax import alias_roots, body_calls, dotted, import_statement, is_constant
 
 
 class CellVisitor(ExpressionVisitor):
@@ -228,6 +229,8 @@ class CellVisitor(ExpressionVisitor):
         if self.branch_depth:  # a conditional definition is a plain value
             self.bind(name, node, definition=True)
             return
+        calls, seeds = body_calls(node.value if isinstance(node, ast.Assign) else node,
+                                  frozenset(s.reads), SEEDING_FUNCTIONS)
         definition = Definition(
             name=name,
             kind=kind,
@@ -241,6 +244,8 @@ class CellVisitor(ExpressionVisitor):
             mutated_params=s.mutated_params,
             **_decorator_facts(getattr(node, "decorator_list", [])),
             immediate_changes=frozenset(immediate_changes or ()),
+            calls=calls,
+            seeds=seeds,
         )
         self.effects.append((DEFINE, name, self._line(node), definition))
 

@@ -8,7 +8,7 @@ import ast
 import re
 import warnings
 
-from .facts import PathExpr, Problem
+from .facts import CallSite, PathExpr, Problem
 from .scopes import root_name, target_names
 
 _DYNAMIC_CALLS = frozenset({"globals", "locals", "vars", "exec", "eval"})
@@ -218,3 +218,44 @@ _INTERPOLATION = re.compile(r"\{([A-Za-z_]\w*)[^}]*\}|\$([A-Za-z_]\w*)")
 def interpolated_names(text: str) -> list[str]:
     """Names IPython substitutes into `!cmd {var}` / `!cmd $var`."""
     return [a or b for a, b in _INTERPOLATION.findall(text)]
+
+
+def call_site(node: ast.Call, line: int) -> CallSite | None:
+    """The call as the file detector sees it (artifacts.py), or None when it names nothing."""
+    func = node.func
+    if not isinstance(func, (ast.Name, ast.Attribute)):
+        return None
+    receiver = None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+        inner = dotted(func.value.func)
+        if inner.split(".")[-1] in ("Path", "PurePath", "open"):
+            receiver = path_expr(func.value.args[0]) if func.value.args else None
+    return CallSite(
+        func=".".join(dotted(func).split(".")[-2:]),
+        args=tuple(path_expr(a) for a in node.args),
+        kwargs=tuple((k.arg or "", path_expr(k.value)) for k in node.keywords),
+        line=line,
+        receiver_path=receiver,
+    )
+
+
+def body_calls(node: ast.AST, free: frozenset[str], seeding: frozenset[str]
+               ) -> tuple[tuple[CallSite, ...], tuple[str, ...]]:
+    """What calling a function does besides its reads and writes of names: the files it
+    reads or writes by a path built only from constants and globals (`free`), and the calls
+    that may seed a global random generator (by dotted name)."""
+    sites: list[CallSite] = []
+    seeds: list[str] = []
+    for n in ast.walk(node):
+        if not isinstance(n, ast.Call):
+            continue
+        name = dotted(n.func)
+        if name.rsplit(".", 1)[-1] in seeding and "(" not in name:
+            seeds.append(name)
+        site = call_site(n, 0)
+        if site is None:
+            continue
+        exprs = list(site.args) + [v for _, v in site.kwargs] + [site.receiver_path]
+        if all(e is None or all(k == "s" or v in free for k, v in e.parts) for e in exprs):
+            sites.append(site)
+    return tuple(sites), tuple(dict.fromkeys(seeds))

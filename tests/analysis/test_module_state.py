@@ -48,3 +48,10 @@ def test_a_seed_method_of_another_object_is_no_module_state():
 def test_a_seed_in_an_unrelated_module_is_no_module_state():
     s = stages([("stage:a", "import torchvision_like as tv\ntv.seed(0)"), ("stage:b", "x = 1")])
     assert needs(s["b"]) == {}
+
+
+def test_a_function_that_seeds_seeds_where_it_is_called():
+    s = stages([("stage:a", "import numpy as np\ndef set_seed(v):\n    np.random.seed(v)"),
+                ("stage:b", "set_seed(0)"), ("stage:c", "x = 1")])
+    assert "@numpy.random" not in needs(s["b"])
+    assert needs(s["c"]) == {"@numpy.random": "b"}
