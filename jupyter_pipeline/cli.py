@@ -298,6 +298,9 @@ def _verify(args: argparse.Namespace, out: Console) -> int:
                 out.print(f"           {more}", markup=False)
     if result.problem:
         Console(stderr=True).print(f"nb2pipe: {result.problem}", markup=False)
+    if not result.ok and result.warnings:
+        out.print("the analysis warned about:", markup=False)
+        _print_diagnostics(out, args.notebook, result.warnings)
     if result.ok:
         out.print("the pipeline computes what the notebook computes", markup=False)
         return 0

@@ -6,8 +6,9 @@ from __future__ import annotations
 import ast
 
 from . import ipython
-from .facts import ALIAS, BIND, DYNAMIC, MUTATE, READ, CallSite, PathExpr, Problem
+from .facts import ALIAS, BIND, DYNAMIC, MUTATE, READ, SEED, CallSite, PathExpr, Problem
 from .scopes import (
+    SEEDING_FUNCTIONS,
     STORING_METHODS,
     ScopeSummary,
     comprehension_summary,
@@ -16,7 +17,8 @@ from .scopes import (
     mutates_arguments,
     root_name,
 )
-from .syntax import alias_roots, dotted, dynamic_call, interpolated_names, parse, path_expr, syntax_problem
+from .syntax import (alias_roots, call_site, dotted, dynamic_call, interpolated_names, parse,
+                     syntax_problem)
 
 
 class ExpressionVisitor:
@@ -45,10 +47,11 @@ class ExpressionVisitor:
                                 else (READ, name, self._line(node)))
 
     def bind(self, name: str, node: ast.AST, literal: str | None = None,
-             immutable: bool = False) -> None:
+             immutable: bool = False, definition: bool = False) -> None:
+        """`definition`: a def / class / lambda in a branch, bound like a value."""
         if name not in self.hidden:
             self.effects.append((BIND, name, self._line(node), self.branch_depth == 0, literal,
-                                 immutable))
+                                 immutable) + ((True,) if definition else ()))
 
     def mutate(self, name: str | None, node: ast.AST, via: tuple | None = None) -> None:
         if name and name not in self.hidden:
@@ -136,32 +139,28 @@ class ExpressionVisitor:
                 vias = [via] * (len(node.args) + len(node.keywords))
             for arg, via in zip(list(node.args) + [k.value for k in node.keywords], vias):
                 self.mutate(root_name(arg), node, via)
+        if isinstance(func, ast.Name) and func.id == "map" and len(node.args) > 1 \
+                and isinstance(node.args[0], ast.Name):
+            # map(f, xs) passes the elements of xs to f: they change if f changes its argument
+            for i, arg in enumerate(node.args[1:]):
+                self.mutate(root_name(arg), node, ("call", node.args[0].id, i, None))
         if isinstance(func, ast.Attribute) and func.attr in STORING_METHODS:
             receiver = root_name(func.value)
             stored = alias_roots(ast.Tuple(elts=list(node.args), ctx=ast.Load()))
             if receiver and stored:
                 self.effects.append((ALIAS, receiver, self._line(node), stored))
         name = dotted(func)
+        if name.rsplit(".", 1)[-1] in SEEDING_FUNCTIONS:
+            self.effects.append((SEED, name, self._line(node)))
         if name in ("get_ipython().system", "get_ipython().getoutput"):
             for a in node.args:
                 if isinstance(a, ast.Constant) and isinstance(a.value, str):
                     for token in interpolated_names(a.value):
                         self.read(token, node, soft=True)
             return
-        short = ".".join(name.split(".")[-2:])
-        receiver = None
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
-            inner = dotted(func.value.func)
-            if inner.split(".")[-1] in ("Path", "PurePath", "open"):
-                receiver = path_expr(func.value.args[0]) if func.value.args else None
-        if isinstance(func, (ast.Name, ast.Attribute)):
-            self.calls.append(CallSite(
-                func=short,
-                args=tuple(path_expr(a) for a in node.args),
-                kwargs=tuple((k.arg or "", path_expr(k.value)) for k in node.keywords),
-                line=self._line(node),
-                receiver_path=receiver,
-            ))
+        site = call_site(node, self._line(node))
+        if site is not None:
+            self.calls.append(site)
 
     # -- IPython magics ------------------------------------------------------------------
     def magic(self, node: ast.AST) -> bool:

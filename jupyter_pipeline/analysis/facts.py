@@ -5,11 +5,12 @@ Each code cell is analysed alone (so results are cached by source); analysis/flo
 effects of a stage's cells in order. Effects are small tuples, cheap to build for 500 cells:
 
     (READ, name, line)                     the cell reads the name's current value
-    (BIND, name, line, definite, literal, immutable)
+    (BIND, name, line, definite, literal, immutable[, True])
                                            binds it; `definite` False inside a branch or loop;
                                            `literal` is a str constant when bound to one;
                                            `immutable` when bound to a constant (no object
-                                           that could be changed in place or shared)
+                                           that could be changed in place or shared);
+                                           a seventh item True: a def / class in a branch
     (MUTATE, name, line, via)              may change the object in place; `via` is None, or
                                            for an argument the call it is passed to:
                                            ("call", callee, position, keyword) or
@@ -20,13 +21,18 @@ effects of a stage's cells in order. Effects are small tuples, cheap to build fo
     (IMPORT, name, line, statement)        top-level import; re-emitted where used
     (DYNAMIC, what, line)                  globals() / exec / eval: cannot be analysed
     (STAR, module, line, statement)        `from m import *`
+    (SETTING, dotted, line, source, reads)  a top-level call or assignment on a dotted name
+                                           (`pd.set_option(...)`, `plt.rcParams[k] = v`) that
+                                           may configure a library; `reads`: names it reads
+    (SEED, dotted, line)                   a call such as `np.random.seed(0)` that may set a
+                                           module's hidden state (the fold resolves the module)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-READ, BIND, MUTATE, DELETE, ALIAS, DEFINE, IMPORT, DYNAMIC, STAR = range(9)
+READ, BIND, MUTATE, DELETE, ALIAS, DEFINE, IMPORT, DYNAMIC, STAR, SEED, SETTING = range(11)
 
 @dataclass(frozen=True)
 class Definition:
@@ -42,6 +48,17 @@ class Definition:
     def_reads: frozenset[str]  # read when the definition runs: decorators, defaults, bases
     params: tuple[str, ...] = ()  # positional parameters, to match call arguments
     mutated_params: frozenset[str] = frozenset()  # parameters it may change in place
+    # Running the definition again re-runs its decorators: the notebook functions they call
+    # (`@register`), and the names whose objects a method decorator changes (`@reg.append`).
+    decorators: tuple[str, ...] = ()
+    decorator_changes: frozenset[str] = frozenset()
+    # Globals a call changes by the function's own body, not by functions it defines and
+    # returns: what it changes when used as a decorator.
+    immediate_changes: frozenset[str] = frozenset()
+    # Calling it: the files it reads or writes by literal path, and the global random
+    # generators it may seed (dotted names, resolved where it is called).
+    calls: tuple["CallSite", ...] = ()
+    seeds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

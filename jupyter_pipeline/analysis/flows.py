@@ -8,19 +8,21 @@ time, a missing one gives stale data).
 
 from __future__ import annotations
 
+import builtins
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model.diagnostics import Diagnostic, Severity
-from ..model.pipeline import Param, Reemit
+from ..model.pipeline import SEEDING_CALLS, SETTINGS, Param, Reemit, is_module_state
 from .artifacts import file_effects
 from .ordering import order_problems
 from .scopes import ARGUMENT_SAFE_METHODS, LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS
-from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, STAR,
-                      CellFacts, Definition)
+from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, SEED, SETTING,
+                    STAR, CellFacts, Definition)
 
 # IPython's own names and nb2pipe's: never handed over.
 _IPYTHON_NAME = re.compile(r"_{1,3}\Z|_\d+\Z|_i{1,3}\Z|_i\d+\Z|_ih\Z|_oh\Z|_dh\Z|_nb2pipe\w*\Z")
+_BUILTINS = frozenset(dir(builtins))
 _RUNTIME_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "display"})
 
 
@@ -43,6 +45,12 @@ class _Binding:
     # A definition's: how often each name its decorators, defaults and bases read had been
     # rebound when it ran, to tell whether a re-definition in a later stage sees the same values.
     def_generations: dict[str, int] | None = None
+    # A definition's: where it was last changed in place (`Counter.total += 1`), which a stage
+    # that defines it again from its source would not see.
+    changed_at: tuple[str, int, int] | None = None
+    # A value's: bound by a def / class inside an if / try (cannot be re-defined from source,
+    # nor saved); "fallback" when another branch of the cell binds it otherwise (an import).
+    branch_definition: str | None = None
 
 
 @dataclass
@@ -53,6 +61,7 @@ class StageFlow:
     needs: dict[str, str] = field(default_factory=dict)  # name -> producer stage
     params: dict[str, None] = field(default_factory=dict)
     imports: dict[str, None] = field(default_factory=dict)
+    settings: dict[str, None] = field(default_factory=dict)  # statements, in order
     definitions: dict[str, Reemit] = field(default_factory=dict)
     writes: dict[str, None] = field(default_factory=dict)  # names bound or changed here
     outs: dict[str, None] = field(default_factory=dict)
@@ -77,6 +86,12 @@ class _Fold:
     file_reads: list[tuple[str, str, int]] = field(default_factory=list)  # path, stage, cell
     flows: dict[str, StageFlow] = field(default_factory=dict)
     generation: dict[str, int] = field(default_factory=dict)  # times each name was rebound
+    seeded: dict[str, None] = field(default_factory=dict)  # module states seeded so far
+    dynamic_stage: str | None = None  # the last stage with globals() / exec / eval
+    settings: list[tuple[tuple[str, ...], tuple[str, ...], str]] = field(
+        default_factory=list)  # (params, imports, statement) of each library setting
+    skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
+    skip_warned: set[tuple[str, int]] = field(default_factory=set)
 
     # -- per stage state -----------------------------------------------------------------
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
@@ -91,6 +106,13 @@ class _Fold:
         self.start_generation = dict(self.generation)
         for star in self.stars:
             flow.imports[star] = None
+        self.carry_module_states(cells[0] if cells else -1)
+        for params, imports, source in self.settings:  # all made by earlier stages
+            for name in params:
+                flow.params[name] = None
+            for statement in imports:
+                flow.settings.setdefault(statement, None)
+            flow.settings.setdefault(source, None)
         for cell in cells:
             self.cell = cell
             facts = self.facts[cell]
@@ -104,9 +126,56 @@ class _Fold:
                     if binding is not None and binding.kind in ("value", "param") \
                             and not is_runtime_name(name):
                         flow.metrics[name] = None
-        if flow.needs:
+        if any(not is_module_state(n) for n in flow.needs):
             self.classes_for_loaded_values()
         return flow
+
+    def carry_module_states(self, first_cell: int) -> None:
+        """Once a global random generator is seeded, any later call may draw from it (a
+        library's default `random_state=None` does), so each stage after the seeding starts
+        from the state the previous stage left and hands its own on."""
+        self.cell = first_cell
+        for state in self.seeded:
+            self.read(state, 0, quiet=True)
+            self.write(state, 0, _Binding("value", self.flow.name, first_cell, 0))
+
+    def resolve(self, name: str) -> str | None:
+        """`np.random.seed` -> `numpy.random.seed`, through the import that bound `np`."""
+        root, _, rest = name.partition(".")
+        binding = self.env.get(root)
+        if binding is None or binding.kind != "import" or not binding.statement:
+            return None
+        words = binding.statement.split()
+        if words[0] == "import":
+            module = words[1] if " as " in binding.statement else root
+        else:  # from m import n [as x]
+            module = f"{words[1]}.{words[3]}"
+        return f"{module}.{rest}" if rest else module
+
+    def setting(self, name: str, line: int, source: str, reads: frozenset[str]) -> None:
+        """A library setting (model.pipeline.SETTINGS): every later stage makes it again, after
+        the imports it reads. One that reads a notebook value is left alone (rare)."""
+        full = self.resolve(name)
+        if full is None or not any(full == s or full.startswith(s + ".") for s in SETTINGS):
+            return
+        imports, params = [], []
+        for r in sorted(reads):
+            binding = self.env.get(r)
+            if binding is not None and binding.kind == "import" and binding.statement:
+                imports.append(binding.statement)
+            elif binding is not None and binding.kind == "param":
+                params.append(r)  # the stage's parameters cell comes before the setting
+            elif not (binding is None and r in _BUILTINS):
+                return
+        self.settings.append((tuple(params), tuple(imports), source))
+
+    def seed(self, call: str, line: int) -> None:
+        """`np.random.seed(0)`, `random.seed(1)`: resolve the module through the imports."""
+        full = self.resolve(call)
+        state = SEEDING_CALLS.get(full) if full else None
+        if state is not None:
+            self.seeded[state] = None
+            self.rebind(state, line, _Binding("value", self.flow.name, self.cell, line))
 
     def classes_for_loaded_values(self) -> None:
         """A loaded value may be an instance of a class the notebook defined earlier; unpickling
@@ -127,8 +196,16 @@ class _Fold:
             definite, literal, immutable = effect[3], effect[4], effect[5]
             if not definite and name not in self.local:
                 self.read(name, line, quiet=True)  # the branch may not run: old value survives
+            old = self.env.get(name)
+            same_cell = old is not None and old.cell == self.cell and old.stage == self.flow.name
+            if len(effect) > 6:
+                branch_definition = "fallback" if same_cell and old.kind != "definition" \
+                    and old.branch_definition is None else "only"
+            else:
+                branch_definition = "fallback" if same_cell and old.branch_definition else None
             self.rebind(name, line, _Binding("value", self.flow.name, self.cell, line,
-                                             literal=literal, immutable=immutable))
+                                             literal=literal, immutable=immutable,
+                                             branch_definition=branch_definition))
             if definite:
                 self.local.add(name)
             self.unalias(name)
@@ -138,6 +215,8 @@ class _Fold:
                 return
             for target in self.alias_closure(name):
                 binding = self.env.get(target)
+                if binding is not None and binding.kind == "definition":
+                    binding.changed_at = (self.flow.name, self.cell, line)
                 if binding is None or binding.kind not in ("value", "param"):
                     continue
                 if binding.immutable:
@@ -180,6 +259,10 @@ class _Fold:
             self.local.add(name)
         elif kind == STAR:
             self.stars[effect[3]] = None
+        elif kind == SEED:
+            self.seed(name, line)
+        elif kind == SETTING:
+            self.setting(name, line, effect[3], effect[4])
         elif kind == DYNAMIC:
             self.dynamic(line)
 
@@ -242,9 +325,15 @@ class _Fold:
         if binding is None:
             if name in self.params:
                 self.flow.params[name] = None
+            elif not quiet and self.dynamic_stage is not None and name not in _BUILTINS:
+                # No statement binds it, so the notebook's globals() / exec / eval must have:
+                # the value comes from the last stage that ran such code.
+                if self.dynamic_stage != self.flow.name:
+                    self.flow.needs.setdefault(name, self.dynamic_stage)
             elif not quiet:
                 self.pending_reads.append((name, self.flow.name, self.cell, line))
             return
+        self.skipped_change(name, binding, line)
         if binding.kind == "deleted":
             if not quiet and name not in self.local:
                 self.diagnostics.append(Diagnostic(
@@ -263,7 +352,34 @@ class _Fold:
         elif binding.kind == "param":
             self.flow.params[name] = None
         else:
+            if binding.branch_definition and name not in self.flow.needs:
+                self.diagnostics.append(Diagnostic(
+                    "conditional-definition",
+                    Severity.WARNING if binding.branch_definition == "fallback"
+                    else Severity.ERROR,
+                    f"stage '{self.flow.name}' uses '{name}', which cell {binding.cell} defines "
+                    f"inside an if / try (line {binding.line}); nb2pipe re-defines functions and "
+                    f"classes in later stages from their source, which it cannot do for one "
+                    f"defined in a branch, and it cannot save one either. Define '{name}' at "
+                    f"the top level of its cell (make the choice inside it), or keep its uses in "
+                    f"stage '{binding.stage}'", self.cell, line))
             self.flow.needs.setdefault(name, binding.stage)
+
+    def skipped_change(self, name: str, binding: _Binding, line: int) -> None:
+        """A `skip` cell between the binding and this read changes the name: the notebook reads
+        the skip cell's version, the pipeline (which leaves the cell out) the earlier one."""
+        if binding.kind == "import":
+            return
+        for skip in self.skip_changes.get(name, ()):
+            if binding.cell < skip < self.cell and (name, skip) not in self.skip_warned:
+                self.skip_warned.add((name, skip))
+                self.diagnostics.append(Diagnostic(
+                    "skipped-cell-changes", Severity.WARNING,
+                    f"stage '{self.flow.name}' reads '{name}', which the skipped cell {skip} "
+                    f"changes after cell {binding.cell} set it: top to bottom the notebook reads "
+                    f"the skipped cell's version, the pipeline (which leaves that cell out) the "
+                    f"one from cell {binding.cell}. Remove the 'skip' tag, or do not change "
+                    f"'{name}' in a skipped cell", self.cell, line))
 
     def use_definition(self, name: str, binding: _Binding, line: int, seen: set[str],
                        maybe: bool = False) -> None:
@@ -278,6 +394,8 @@ class _Fold:
             late = any(self.start_env.get(r) is not None and self.start_env[r].kind == "value"
                        for r in d.def_reads)
             self.flow.definitions[name] = Reemit(d.name, d.kind, d.source, binding.cell, late)
+            self.decorators_run_again(name, binding, line, maybe)
+            self.changed_definition(name, binding, line, maybe)
             for r in sorted(d.def_reads):
                 if not is_runtime_name(r):
                     self.definition_read(name, binding, r, line, seen, maybe)
@@ -289,6 +407,50 @@ class _Fold:
         for b in sorted(d.binds):
             self.read(b, line, quiet=True)
             self.rebind(b, line, _Binding("value", self.flow.name, self.cell, line))
+        if not maybe:
+            for call in d.seeds:
+                self.seed(call, line)
+            if d.calls:  # files it reads or writes count where it is called
+                self.files(CellFacts(calls=tuple(replace(c, line=line) for c in d.calls)),
+                           self.cell)
+
+    def changed_definition(self, name: str, binding: _Binding, line: int, maybe: bool) -> None:
+        """A class or function changed in place (a class attribute set, a counter on it) cannot
+        be handed over: classes and functions cross stages as source, which starts afresh."""
+        if binding.changed_at is None or binding.changed_at[0] == self.flow.name:
+            return
+        stage, cell, at = binding.changed_at
+        self.diagnostics.append(Diagnostic(
+            "definition-changed", Severity.WARNING if maybe else Severity.ERROR,
+            f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell}, which stage "
+            f"'{stage}' changes in place (cell {cell}, line {at}); nb2pipe defines '{name}' "
+            f"again from its source here, without that change. Keep the code that changes "
+            f"'{name}' and the code that uses it in one stage, or keep the changing state in a "
+            f"variable of its own", *((binding.cell, binding.line) if maybe else (self.cell, line))))
+
+    def decorators_run_again(self, name: str, binding: _Binding, line: int, maybe: bool) -> None:
+        """Defining a function again runs its decorators again; one that changes a value
+        (`@registry.append`, or a notebook function that does) would change it twice."""
+        d = binding.definition
+        assert d is not None
+        changes = {c: f"'@{c}...'" for c in sorted(d.decorator_changes)
+                   if self.start_env.get(c) is not None
+                   and self.start_env[c].kind in ("value", "param")}  # not a module's function
+        for deco in d.decorators:
+            found = self.start_env.get(deco)
+            if found is not None and found.kind == "definition" and found.definition is not None:
+                for c in sorted(found.definition.immediate_changes):
+                    changes.setdefault(c, f"'{deco}'")
+        if not changes:
+            return
+        what = ", ".join(f"{by} may change '{c}'" for c, by in changes.items())
+        self.diagnostics.append(Diagnostic(
+            "decorator-runs-again", Severity.WARNING if maybe else Severity.ERROR,
+            f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell} and so defines it "
+            f"again, which runs its decorators again: {what}, so the stage would see that "
+            f"change twice where the notebook made it once. Keep '{name}' and its uses in one "
+            f"stage (define it where it is called, or call it where it is defined)",
+            *((binding.cell, binding.line) if maybe else (self.cell, line))))
 
     def definition_read(self, name: str, binding: _Binding, read: str, line: int,
                         seen: set[str], maybe: bool) -> None:
@@ -318,7 +480,9 @@ class _Fold:
             self.use_definition(read, start, line, seen, maybe)
 
     def dynamic(self, line: int) -> None:
-        """globals()/exec/eval: take every value in, and hand every one on."""
+        """globals()/exec/eval: take every value in, and hand every one on (also the names
+        that later stages read and no statement binds)."""
+        self.dynamic_stage = self.flow.name
         for name, binding in sorted(self.env.items()):
             if binding.kind in ("value", "param"):
                 self.read(name, line, quiet=True)
@@ -374,6 +538,14 @@ def fold(
         stage_of_cell={c: s for s, cells in stages for c in cells},
         order=[s for s, _ in stages],
     )
+    for cell, cell_facts in sorted((skipped or {}).items()):
+        for effect in cell_facts.effects:
+            if effect[0] == MUTATE and len(effect) > 3 and effect[3] is not None \
+                    and not (effect[3][0] == "call" and effect[3][1] not in PURE_CALLS):
+                continue  # passed to a method (a plot's, a library's): most only read it
+            if effect[0] in (BIND, MUTATE, DEFINE, DELETE) \
+                    and cell not in state.skip_changes.get(effect[1], []):
+                state.skip_changes.setdefault(effect[1], []).append(cell)
     for p in params:
         state.env[p.name] = _Binding("param", "", p.cell, p.line,
                                      literal=p.value if isinstance(p.value, str) else None,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from ..model.pipeline import SEEDING_CALLS
+
 # Builtins that read their arguments and never change them: passing a name to these is a read.
 # Not `next`: it advances the iterator passed to it, and the next stage must see that.
 PURE_CALLS = frozenset(
@@ -37,6 +39,10 @@ READ_ONLY_METHODS = frozenset(
     partition rpartition splitlines count tobytes item getvalue savefig show
     """.split()
 )
+
+# Last names of calls that may seed a module's hidden random state (model.pipeline.SEEDING_CALLS
+# says which modules; the fold resolves `np.random.seed` through the notebook's imports).
+SEEDING_FUNCTIONS = frozenset(call.rsplit(".", 1)[-1] for call in SEEDING_CALLS)
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -113,7 +119,9 @@ def target_names(node: ast.AST, out: set[str]) -> None:
 class _ScopeWalker:
     """Collects one scope's loads, stores, declarations and mutations; recurses into nested scopes."""
 
-    def __init__(self) -> None:
+    def __init__(self, immediate: bool = False) -> None:
+        # immediate: leave out nested functions and lambdas (they run later, if ever)
+        self.immediate = immediate
         self.loads: set[str] = set()
         self.stores: set[str] = set()
         self.globals: set[str] = set()
@@ -143,11 +151,13 @@ class _ScopeWalker:
                 self.walk(d)
             self._walk_args(node.args)
             self.stores.add(node.name)
-            self.nested(function_summary(node))
+            if not self.immediate:
+                self.nested(function_summary(node))
             return
         if isinstance(node, ast.Lambda):
             self._walk_args(node.args)
-            self.nested(lambda_summary(node))
+            if not self.immediate:
+                self.nested(lambda_summary(node))
             return
         if isinstance(node, ast.ClassDef):
             self.stores.add(node.name)
@@ -229,9 +239,12 @@ def _params(args: ast.arguments) -> set[str]:
     return names
 
 
-def function_summary(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeSummary:
-    """What calling the function reads, binds (`global`) and may mutate outside itself."""
-    w = _ScopeWalker()
+def function_summary(node: ast.FunctionDef | ast.AsyncFunctionDef,
+                     immediate: bool = False) -> ScopeSummary:
+    """What calling the function reads, binds (`global`) and may mutate outside itself;
+    `immediate`: only what its own body does, not the functions it defines (a decorator's
+    wrapper runs when the decorated function is called, not when it is decorated)."""
+    w = _ScopeWalker(immediate)
     for stmt in node.body:
         w.walk(stmt)
     return w.summary(_params(node.args), _positional(node.args))
@@ -251,9 +264,17 @@ def comprehension_summary(node: ast.AST, enclosing: _ScopeWalker | None) -> Scop
     """A comprehension's free names; `:=` inside it binds in the enclosing scope."""
     w = _ScopeWalker()
     local: set[str] = set()
+    sources: dict[str, set[str]] = {}  # loop variable -> names its elements come from
     for gen in node.generators:  # type: ignore[attr-defined]
         w.walk(gen.iter)
-        target_names(gen.target, local)
+        bound: set[str] = set()
+        target_names(gen.target, bound)
+        called = {id(c.func) for c in ast.walk(gen.iter) if isinstance(c, ast.Call)}
+        roots = {n.id for n in ast.walk(gen.iter) if isinstance(n, ast.Name)
+                 and isinstance(n.ctx, ast.Load) and id(n) not in called}
+        for b in bound:
+            sources[b] = {r for src in roots for r in sources.get(src, {src})}
+        local |= bound
         for cond in gen.ifs:
             w.walk(cond)
     for part in ("elt", "key", "value"):
@@ -264,6 +285,9 @@ def comprehension_summary(node: ast.AST, enclosing: _ScopeWalker | None) -> Scop
         enclosing.stores |= walrus
     summary = w.summary(local)
     summary.reads -= walrus
+    # `[clean(f) for f in frames]` changes the frames inside `frames`.
+    for name in w.mutated & local:
+        summary.mutates |= sources.get(name, set()) - local
     return summary
 
 

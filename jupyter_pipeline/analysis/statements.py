@@ -6,8 +6,9 @@ from __future__ import annotations
 import ast
 
 from .expressions import ExpressionVisitor
-from .facts import ALIAS, DEFINE, DELETE, IMPORT, STAR, Definition, Problem
+from .facts import ALIAS, DEFINE, DELETE, IMPORT, SETTING, STAR, Definition, Problem
 from .scopes import (
+    SEEDING_FUNCTIONS,
     ScopeSummary,
     class_summaries,
     function_summary,
@@ -15,7 +16,7 @@ from .scopes import (
     lambda_summary,
     root_name,
 )
-from .syntax import alias_roots, import_statement, is_constant
+from .syntax import alias_roots, body_calls, dotted, import_statement, is_constant
 
 
 class CellVisitor(ExpressionVisitor):
@@ -32,6 +33,8 @@ class CellVisitor(ExpressionVisitor):
         self.branch_depth -= 1
 
     def statement(self, node: ast.stmt) -> None:  # noqa: C901 - one branch per statement kind
+        if not self.branch_depth:
+            self.setting(node)
         if isinstance(node, ast.Expr):
             if not self.magic(node.value):
                 self.expr(node.value)
@@ -66,7 +69,7 @@ class CellVisitor(ExpressionVisitor):
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             self.expr(node.iter)
             self.branch_depth += 1
-            self.target(node.target, node.iter, None)
+            self.target(node.target, node.iter, None, elements=True)
             self.statements(node.body)
             self.statements(node.orelse)
             self.branch_depth -= 1
@@ -132,17 +135,35 @@ class CellVisitor(ExpressionVisitor):
                 elif isinstance(child, ast.stmt):
                     self.statement(child)
 
-    def target(self, target: ast.AST, value: ast.AST | None, literal: str | None) -> None:
+    def setting(self, node: ast.stmt) -> None:
+        """`pd.set_option(...)`, `plt.rcParams["k"] = v`: maybe a library setting (the fold
+        knows the imports, and model.pipeline.SETTINGS which of these are settings)."""
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            name = dotted(node.value.func)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], (ast.Attribute, ast.Subscript)):
+            target = node.targets[0]
+            name = dotted(target.value if isinstance(target, ast.Subscript) else target)
+        else:
+            return
+        if not name or "(" in name:
+            return
+        reads = frozenset(n.id for n in ast.walk(node)
+                          if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+        self.effects.append((SETTING, name, self._line(node), ast.unparse(node), reads))
+
+    def target(self, target: ast.AST, value: ast.AST | None, literal: str | None,
+               elements: bool = False) -> None:
         if isinstance(target, ast.Name):
             self.bind(target.id, target, literal, value is not None and is_constant(value))
-            roots = alias_roots(value) if value is not None else frozenset()
+            roots = alias_roots(value, elements) if value is not None else frozenset()
             if roots:
                 self.effects.append((ALIAS, target.id, self._line(target), roots))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
-                self.target(elt, value, None)
+                self.target(elt, value, None, elements)
         elif isinstance(target, ast.Starred):
-            self.target(target.value, value, None)
+            self.target(target.value, value, None, elements)
         else:
             self.store_into(target)
 
@@ -164,7 +185,8 @@ class CellVisitor(ExpressionVisitor):
     def define_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         def_reads = self._definition_reads(node.decorator_list, node.args, node.returns)
         s = function_summary(node)
-        self._define(node.name, "function", node, s, def_reads)
+        now = function_summary(node, immediate=True)
+        self._define(node.name, "function", node, s, def_reads, now.mutates | now.binds)
 
     def define_lambda(self, name: str, node: ast.Assign) -> None:
         lam = node.value
@@ -203,10 +225,12 @@ class CellVisitor(ExpressionVisitor):
                 self.mutate(root_name(d.value), d)
 
     def _define(self, name: str, kind: str, node: ast.stmt, s: ScopeSummary,
-                def_reads: frozenset[str]) -> None:
+                def_reads: frozenset[str], immediate_changes: set[str] | None = None) -> None:
         if self.branch_depth:  # a conditional definition is a plain value
-            self.bind(name, node)
+            self.bind(name, node, definition=True)
             return
+        calls, seeds = body_calls(node.value if isinstance(node, ast.Assign) else node,
+                                  frozenset(s.reads), SEEDING_FUNCTIONS)
         definition = Definition(
             name=name,
             kind=kind,
@@ -218,6 +242,10 @@ class CellVisitor(ExpressionVisitor):
             def_reads=def_reads,
             params=s.params,
             mutated_params=s.mutated_params,
+            **_decorator_facts(getattr(node, "decorator_list", [])),
+            immediate_changes=frozenset(immediate_changes or ()),
+            calls=calls,
+            seeds=seeds,
         )
         self.effects.append((DEFINE, name, self._line(node), definition))
 
@@ -238,3 +266,17 @@ class CellVisitor(ExpressionVisitor):
                 self.bind(name, node)
             else:
                 self.effects.append((IMPORT, name, self._line(node), statement))
+
+
+def _decorator_facts(decorators: list[ast.expr]) -> dict:
+    names: list[str] = []
+    changes: set[str] = set()
+    for d in decorators:
+        func = d.func if isinstance(d, ast.Call) else d
+        if isinstance(func, ast.Name):
+            names.append(func.id)
+        elif isinstance(func, ast.Attribute) and is_mutating_call(ast.Call(func, [], [])):
+            root = root_name(func.value)
+            if root:
+                changes.add(root)
+    return {"decorators": tuple(names), "decorator_changes": frozenset(changes)}

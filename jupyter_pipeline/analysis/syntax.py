@@ -8,7 +8,7 @@ import ast
 import re
 import warnings
 
-from .facts import PathExpr, Problem
+from .facts import CallSite, PathExpr, Problem
 from .scopes import root_name, target_names
 
 _DYNAMIC_CALLS = frozenset({"globals", "locals", "vars", "exec", "eval"})
@@ -148,8 +148,9 @@ def dynamic_call(node: ast.Call) -> str | None:
     return None
 
 
-def alias_roots(value: ast.AST) -> frozenset[str]:
-    """Names whose objects `value` may share: `b`, `b.x`, `b[0]`, `[a, b]`, `x if c else y`."""
+def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
+    """Names whose objects `value` may share: `b`, `b.x`, `b[0]`, `[a, b]`, `x if c else y`.
+    `elements`: `value` is what a loop iterates over, so its elements are what is bound."""
     roots: set[str] = set()
     stack = [value]
     while stack:
@@ -166,7 +167,41 @@ def alias_roots(value: ast.AST) -> frozenset[str]:
             stack.extend((n.body, n.orelse))
         elif isinstance(n, ast.NamedExpr):
             stack.append(n.value)
+        elif isinstance(n, ast.Call) and _keeps_arguments(n):
+            stack.extend(n.args)
+            stack.extend(k.value for k in n.keywords)
+        elif elements and isinstance(n, ast.Call) and _shares_elements(n):
+            stack.extend(n.args)
+            if isinstance(n.func, ast.Attribute):
+                stack.append(n.func.value)
     return frozenset(roots)
+
+
+# Calls whose elements are the very objects in their arguments (or receiver): `for k, m in
+# models.items(): m.fit(...)` changes the models inside `models`.
+_SHARING_BUILTINS = frozenset("zip enumerate reversed sorted list tuple set frozenset iter "
+                              "filter".split())
+_SHARING_METHODS = frozenset("items values".split())
+
+
+# Factories that keep the objects they are given (scikit-learn's pipeline helpers); and any
+# class (a capitalised name: `Pipeline([...])`, `Bag(items)`) may keep its arguments as
+# attributes, so fitting the pipeline later fits the scaler passed to it.
+_KEEPING_FACTORIES = frozenset("make_pipeline make_union make_column_transformer".split())
+
+
+def _keeps_arguments(call: ast.Call) -> bool:
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else (
+        func.attr if isinstance(func, ast.Attribute) else "")
+    return name in _KEEPING_FACTORIES or name[:1].isupper()
+
+
+def _shares_elements(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in _SHARING_BUILTINS
+    return isinstance(func, ast.Attribute) and func.attr in _SHARING_METHODS and not call.args
 
 
 def import_statement(node: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:
@@ -183,3 +218,44 @@ _INTERPOLATION = re.compile(r"\{([A-Za-z_]\w*)[^}]*\}|\$([A-Za-z_]\w*)")
 def interpolated_names(text: str) -> list[str]:
     """Names IPython substitutes into `!cmd {var}` / `!cmd $var`."""
     return [a or b for a, b in _INTERPOLATION.findall(text)]
+
+
+def call_site(node: ast.Call, line: int) -> CallSite | None:
+    """The call as the file detector sees it (artifacts.py), or None when it names nothing."""
+    func = node.func
+    if not isinstance(func, (ast.Name, ast.Attribute)):
+        return None
+    receiver = None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+        inner = dotted(func.value.func)
+        if inner.split(".")[-1] in ("Path", "PurePath", "open"):
+            receiver = path_expr(func.value.args[0]) if func.value.args else None
+    return CallSite(
+        func=".".join(dotted(func).split(".")[-2:]),
+        args=tuple(path_expr(a) for a in node.args),
+        kwargs=tuple((k.arg or "", path_expr(k.value)) for k in node.keywords),
+        line=line,
+        receiver_path=receiver,
+    )
+
+
+def body_calls(node: ast.AST, free: frozenset[str], seeding: frozenset[str]
+               ) -> tuple[tuple[CallSite, ...], tuple[str, ...]]:
+    """What calling a function does besides its reads and writes of names: the files it
+    reads or writes by a path built only from constants and globals (`free`), and the calls
+    that may seed a global random generator (by dotted name)."""
+    sites: list[CallSite] = []
+    seeds: list[str] = []
+    for n in ast.walk(node):
+        if not isinstance(n, ast.Call):
+            continue
+        name = dotted(n.func)
+        if name.rsplit(".", 1)[-1] in seeding and "(" not in name:
+            seeds.append(name)
+        site = call_site(n, 0)
+        if site is None:
+            continue
+        exprs = list(site.args) + [v for _, v in site.kwargs] + [site.receiver_path]
+        if all(e is None or all(k == "s" or v in free for k, v in e.parts) for e in exprs):
+            sites.append(site)
+    return tuple(sites), tuple(dict.fromkeys(seeds))

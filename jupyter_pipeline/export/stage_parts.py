@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model.notebook import Cell, Notebook
-from ..model.pipeline import Pipeline, Stage
+from ..model.pipeline import Pipeline, Stage, is_module_state, load_statement, value_expression
 from .layout import Layout
 from .parameters import without_literal_assignments
 
@@ -40,20 +40,32 @@ def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
     params = tuple((name, values[name]) for name in stage.params if name in values)
 
     setup: list[str] = []
-    if stage.imports:
-        setup.append("\n".join(stage.imports))
+    if stage.settings:  # first: `sys.path.append(...)` may be what the imports need
+        setup.append("\n".join(stage.settings))
+    imports = [i for i in stage.imports if i not in stage.settings]
+    if imports:
+        setup.append("\n".join(imports))
     if stage.needs or stage.hands_on or stage.metrics:
         setup.append(RUNTIME_IMPORT)
     early = [d.source.rstrip("\n") for d in stage.definitions if not d.after_loads]
     late = [d.source.rstrip("\n") for d in stage.definitions if d.after_loads]
     if early:
         setup.append("\n\n".join(early))
-    if stage.needs:
-        setup.append("\n".join(
-            f'{n.name} = _nb2pipe.load("{layout.in_wdir(layout.handoffs(n.producer))}", '
-            f'"{n.name}")' for n in stage.needs))
+    def loads(needs: list) -> str:
+        return "\n".join(load_statement(
+            n.name, f'_nb2pipe.load("{layout.in_wdir(layout.handoffs(n.producer))}", "{n.name}")')
+            for n in needs)
+
+    values = [n for n in stage.needs if not is_module_state(n.name)]
+    states = [n for n in stage.needs if is_module_state(n.name)]
+    if values:
+        setup.append(loads(values))
     if late:
         setup.append("\n\n".join(late))
+    if states:
+        # Last: loading a value may import a library, and an import may draw from a global
+        # generator; in the notebook that happened before the previous stage ended.
+        setup.append(loads(states))
 
     cells_by_index = {c.index: c for c in notebook.cells}
     chosen = sorted(set(stage.cells) | set(stage.markdown))
@@ -71,7 +83,7 @@ def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
     save: list[str] = []
     if stage.hands_on:
         needed_by = _needed_by(pipeline).get(stage.name, {})
-        values_text = ", ".join(f'"{n}": {n}' for n in stage.hands_on)
+        values_text = ", ".join(f'"{n}": {value_expression(n)}' for n in stage.hands_on)
         by_text = ", ".join(f'"{n}": {json.dumps(needed_by.get(n, []))}' for n in stage.hands_on)
         save.append(
             f'_nb2pipe.save(\n    "{layout.in_wdir(layout.handoffs(stage.name))}",\n'

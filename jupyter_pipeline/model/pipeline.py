@@ -8,6 +8,51 @@ from typing import Any
 from .diagnostics import Diagnostic
 
 
+# Hidden module state that calls change: the global random generators. Once a notebook seeds one,
+# every later draw depends on every earlier one, so the state is handed between stages like a
+# variable, under a name no variable can have ("@" + module).
+SEEDING_CALLS = {
+    "numpy.random.seed": "@numpy.random",
+    "numpy.random.set_state": "@numpy.random",
+    "random.seed": "@random",
+    "random.setstate": "@random",
+}
+
+
+# Calls and assignments that configure a library for the whole process (display options,
+# warning filters, plot style, the import path): a later stage would run without them, so
+# they run again at the start of every later stage. Only these: they are safe to repeat.
+# A statement matches an entry when its dotted name (through the notebook's imports) is the
+# entry or starts with it and a dot.
+SETTINGS = (
+    "pandas.set_option", "pandas.reset_option", "pandas.options",
+    "numpy.set_printoptions", "numpy.seterr",
+    "warnings.filterwarnings", "warnings.simplefilter", "warnings.resetwarnings",
+    "matplotlib.rcParams", "matplotlib.rc", "matplotlib.style.use",
+    "matplotlib.pyplot.rcParams", "matplotlib.pyplot.rc", "matplotlib.pyplot.style.use",
+    "seaborn.set", "seaborn.set_theme", "seaborn.set_style", "seaborn.set_context",
+    "seaborn.set_palette",
+    "sys.path.append", "sys.path.insert",
+    "logging.basicConfig",
+)
+
+
+def is_module_state(name: str) -> bool:
+    return name.startswith("@")
+
+
+def value_expression(name: str, runtime: str = "_nb2pipe") -> str:
+    """Python for the value saved under `name`: the variable, or the module's state."""
+    return f'{runtime}.module_state("{name}")' if is_module_state(name) else name
+
+
+def load_statement(name: str, call: str, runtime: str = "_nb2pipe") -> str:
+    """Python that puts a loaded value (`call`) back: into the variable, or into the module."""
+    if is_module_state(name):
+        return f'{runtime}.set_module_state("{name}", {call})'
+    return f"{name} = {call}"
+
+
 @dataclass(frozen=True)
 class Param:
     """One pipeline parameter from the `parameters` cell."""
@@ -54,6 +99,8 @@ class Stage:
     hands_on: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
     imports: tuple[str, ...] = ()
+    # Library settings made by earlier stages (SETTINGS), with the imports they need, in order
+    settings: tuple[str, ...] = ()
     definitions: tuple[Reemit, ...] = ()
     data_deps: tuple[str, ...] = ()  # files read that no stage writes (the raw data)
     file_inputs: tuple[FileInput, ...] = ()

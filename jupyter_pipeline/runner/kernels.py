@@ -145,15 +145,15 @@ class KernelPool:
             self._fork_server.close()
 
     def start_checked(self, notebook_path: Path, wdir: Path, kernel: str | None,
-                      choose: str = "convert the notebook again with '--kernel NAME'"
-                      ):  # noqa: ANN201
+                      choose: str = "convert the notebook again with '--kernel NAME'",
+                      plain: bool = False):  # noqa: ANN201
         """start(), with the failures a user can act on turned into messages: a kernel that is
         not installed, or one that died before it answered. The latter is tried once more: no
         cell ran yet, and on a busy machine a port can be taken between choosing and binding it.
-        `choose`: how the user names another kernel (kernel_start_problem)."""
+        `choose`: how the user names another kernel (kernel_start_problem); `plain`: see start."""
         for attempt in (1, 2):
             try:
-                return self.start(notebook_path, wdir, kernel)
+                return self.start(notebook_path, wdir, kernel, plain)
             except Exception as exc:  # noqa: BLE001 - jupyter_client's types, told apart by name
                 problem = kernel_start_problem(exc, stage_kernel(notebook_path, kernel), choose)
                 if problem is None:
@@ -162,7 +162,12 @@ class KernelPool:
                     raise KernelUnavailable(problem) from None
         raise AssertionError("unreachable")
 
-    def start(self, notebook_path: Path, wdir: Path, kernel: str | None):  # noqa: ANN201
+    def start(self, notebook_path: Path, wdir: Path, kernel: str | None,
+              plain: bool = False):  # noqa: ANN201
+        """A started kernel for the notebook. `plain`: exactly as papermill would start it (no
+        fork, nothing imported ahead), for runs that are the reference, such as verify's
+        top-to-bottom run: importing a library ahead can change what the notebook computes
+        (scikit-learn draws from `random` when imported, after or before the notebook seeds)."""
         # An async manager, as nbclient's own: with a blocking client nbclient waits on iopub
         # without yielding, never sees a kernel that died, and the stage hangs forever.
         from jupyter_client.blocking import BlockingKernelClient
@@ -176,7 +181,11 @@ class KernelPool:
         km.kernel_id = str(uuid.uuid4())
         provisioner = provisioner_class()(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec,
                                         parent=km)
-        provisioner.zygote = self._zygote()
+        # A stage that continues a seeded global generator imports its libraries after the
+        # generator is restored, as the notebook did: some draw from it at import (scikit-learn
+        # from `random`), so neither a fork with them imported nor a warm-up import will do.
+        fresh = plain or "set_module_state(" in json.dumps(nb)
+        provisioner.zygote = None if fresh else self._zygote()
         km.provisioner = provisioner
         # The kernel's own stderr carries only ipykernel's start-up warnings; what the code prints
         # reaches the stage notebook through iopub.
@@ -184,7 +193,7 @@ class KernelPool:
         forked = isinstance(provisioner.process, ForkedProcess)
         # A forked kernel has the imports in sys.modules already; a kernel started the usual
         # way gets them run now, while an earlier stage computes.
-        code = "" if forked else warmup_code(nb, wdir)
+        code = "" if forked or fresh else warmup_code(nb, wdir)
         # Liveness from the manager's process, not the heartbeat: a kernel that starts slowly
         # (a loaded machine, an environment importing old libraries) answers its first
         # heartbeat after jupyter_client's 1 s, which wait_for_ready reads as "died".

@@ -47,11 +47,75 @@ def _object_ids(value: Any, limit: int = 10_000) -> set[int]:
         if id(v) in ids or v is None or isinstance(v, (bool, int, float, str, bytes)):
             continue
         ids.add(id(v))
+        owner = _array_owner(v)
+        if owner is not None and owner is not v:
+            ids.add(id(owner))  # a numpy view shares its owner's memory
         if isinstance(v, (list, tuple, set, frozenset)):
             stack.extend(v)
         elif isinstance(v, dict):
             stack.extend(v.values())
+        elif isinstance(getattr(v, "__dict__", None), dict) \
+                and not isinstance(v, (type, types.ModuleType)) \
+                and not type(v).__module__.startswith(("pandas", "numpy")):
+            # an object keeps others as attributes: a pipeline its scaler, a bag its list
+            stack.extend(vars(v).values())
     return ids
+
+
+def _array_owner(value: Any) -> Any:
+    """The ndarray whose memory a numpy array uses (itself when it owns it), else None."""
+    if type(value).__module__ != "numpy" or type(value).__name__ != "ndarray":
+        return None
+    while type(value.base).__name__ == "ndarray":
+        value = value.base
+    return value
+
+
+class _ArrayView:
+    """A numpy array saved as a window on another array's memory, so that a view made in one
+    stage (`half = arr[:2]`) still changes `arr` in the next."""
+
+    def __init__(self, owner: str, offset: int, shape: tuple, strides: tuple, dtype: Any):
+        self.owner, self.offset, self.shape, self.strides, self.dtype = \
+            owner, offset, shape, strides, dtype
+
+
+_OWNER = "\0owner:"
+
+
+def _pack_views(values: dict[str, Any]) -> dict[str, Any]:
+    """Arrays of the group that share memory: their owner once, and each as a window on it."""
+    owners: dict[int, list[str]] = {}
+    for name, v in values.items():
+        owner = _array_owner(v)
+        if owner is not None and owner.flags.c_contiguous and not owner.dtype.hasobject:
+            owners.setdefault(id(owner), []).append(name)
+    packed = dict(values)
+    for names in owners.values():
+        if len(names) < 2:
+            continue
+        owner = _array_owner(values[names[0]])
+        key = f"{_OWNER}{names[0]}"
+        packed[key] = owner
+        start = owner.__array_interface__["data"][0]
+        for name in names:
+            v = values[name]
+            packed[name] = _ArrayView(key, v.__array_interface__["data"][0] - start, v.shape,
+                                      v.strides, v.dtype)
+    return packed
+
+
+def _unpack_views(packed: dict[str, Any]) -> dict[str, Any]:
+    if not any(isinstance(v, _ArrayView) for v in packed.values()):
+        return packed
+    import numpy as np
+
+    values = {k: v for k, v in packed.items() if not k.startswith(_OWNER)}
+    for name, v in values.items():
+        if isinstance(v, _ArrayView):
+            values[name] = np.ndarray(v.shape, v.dtype, buffer=packed[v.owner], offset=v.offset,
+                                      strides=v.strides)
+    return values
 
 
 def _sharing_groups(values: Mapping[str, Any]) -> list[list[str]]:
@@ -156,8 +220,8 @@ def save(folder: str, values: Mapping[str, Any], stage: str = "",
     for group in _sharing_groups(values):
         if len(group) > 1:
             file = "+".join(group)[:120] + ".pkl"
-            _pickle(os.path.join(folder, file), {n: values[n] for n in group}, group, stage,
-                    needed_by)
+            _pickle(os.path.join(folder, file), _pack_views({n: values[n] for n in group}),
+                    group, stage, needed_by)
             for n in group:
                 index[n] = {"format": "pickle-group", "file": file}
             continue
@@ -170,8 +234,10 @@ def save(folder: str, values: Mapping[str, Any], stage: str = "",
     _write_atomic(os.path.join(folder, INDEX), text.encode("utf-8"))
 
 
-def load(folder: str, name: str) -> Any:
-    """The value `name` saved by an earlier stage into `folder`."""
+def load(folder: str, name: str, stand_ins: bool = False) -> Any:
+    """The value `name` saved by an earlier stage into `folder`. `stand_ins`: outside the
+    notebook (nb2pipe verify comparing values), a class or function the notebook defined is
+    replaced by a stand-in class of the same name, so its instances load with their state."""
     try:
         with open(os.path.join(folder, INDEX), encoding="utf-8") as f:
             index = json.load(f)
@@ -190,14 +256,29 @@ def load(folder: str, name: str) -> Any:
         return importlib.import_module(entry["module"])
     path = os.path.join(folder, entry["file"])
     cache = _loaded.setdefault(os.path.abspath(folder), {})
-    key = f"{path}:{os.stat(path).st_mtime_ns}"
+    key = f"{path}:{os.stat(path).st_mtime_ns}:{stand_ins}"
     if key not in cache:
-        cache[key] = _read(fmt, path)
+        cache[key] = _read(fmt, path, stand_ins)
+        if fmt == "pickle-group":
+            cache[key] = _unpack_views(cache[key])
     obj = cache[key]
     return obj[name] if fmt == "pickle-group" else obj
 
 
-def _read(fmt: str, path: str) -> Any:
+_STAND_INS: dict[tuple[str, str], type] = {}
+
+
+class _StandInUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        try:
+            return super().find_class(module, name)
+        except AttributeError:
+            if module != "__main__":
+                raise
+            return _STAND_INS.setdefault((module, name), type(name, (), {"__module__": module}))
+
+
+def _read(fmt: str, path: str, stand_ins: bool = False) -> Any:
     if fmt == "parquet":
         import pandas as pd
 
@@ -211,12 +292,38 @@ def _read(fmt: str, path: str) -> Any:
             return json.load(f)
     with open(path, "rb") as f:
         try:
-            return pickle.load(f)
+            return _StandInUnpickler(f).load() if stand_ins else pickle.load(f)
         except AttributeError as exc:
             raise HandoffError(
                 f"'{path}' holds an object of a class or function defined in the notebook "
                 f"that this stage does not define ({exc}). Call or mention that class in this "
                 "stage so nb2pipe re-defines it, or convert the object to plain data") from None
+
+
+# "@module" names: a module's hidden state (model.pipeline.SEEDING_CALLS says which), read and
+# restored with the module's own functions.
+_MODULE_STATES = {
+    "@numpy.random": ("numpy.random", "get_state", "set_state"),
+    "@random": ("random", "getstate", "setstate"),
+}
+
+
+def _state_functions(name: str) -> tuple[Any, Any]:
+    import importlib
+
+    module, getter, setter = _MODULE_STATES[name]
+    loaded = importlib.import_module(module)
+    return getattr(loaded, getter), getattr(loaded, setter)
+
+
+def module_state(name: str) -> Any:
+    """The current state of a module's global random generator, to hand on."""
+    return _state_functions(name)[0]()
+
+
+def set_module_state(name: str, state: Any) -> None:
+    """Continue a module's global random generator from where an earlier stage left it."""
+    _state_functions(name)[1](state)
 
 
 def save_metrics(path: str, values: Mapping[str, Any]) -> None:

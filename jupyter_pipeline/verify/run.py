@@ -37,6 +37,9 @@ class VerifyResult:
     notebook: str
     stages: list[StageVerdict]
     problem: str | None = None  # a run that failed outright
+    # The analysis's warnings: where the notebook and the pipeline may part (a skipped cell
+    # that changes a value, dynamic code...), shown when they do.
+    warnings: tuple = ()
 
     @property
     def ok(self) -> bool:
@@ -57,7 +60,8 @@ def _run_whole(nb_path: Path, folder: Path, analysis: Analysis, probes: Path,
     # the report, a kernel that dies before answering started once more); papermill runs in it.
     pool = KernelPool(workers=1)
     try:
-        km = pool.start_checked(probed, folder, kernel, choose="pass '--kernel NAME' to verify")
+        km = pool.start_checked(probed, folder, kernel, choose="pass '--kernel NAME' to verify",
+                                plain=True)
     except KernelUnavailable as exc:
         pool.close()
         raise Nb2PipeError(f"'{nb_path.name}' could not be run top to bottom: {exc}") from None
@@ -65,6 +69,9 @@ def _run_whole(nb_path: Path, folder: Path, analysis: Analysis, probes: Path,
         papermill.execute_notebook(str(probed), str(executed), kernel_name=kernel, km=km,
                                    progress_bar=False, log_output=False)
     except PapermillExecutionError as exc:
+        if exc.ename == "HandoffError":  # raised by a probe: the notebook ran, a value cannot
+            raise Nb2PipeError(f"the pipeline cannot run '{nb_path.name}': {exc.evalue}") \
+                from None
         raise Nb2PipeError(
             f"'{nb_path.name}' itself fails when run top to bottom: {exc.ename}: {exc.evalue}. "
             "Fix the notebook first (a pipeline can only match a notebook that runs)") from None
@@ -106,7 +113,8 @@ def verify(path: str, by_headings: int | None = None, kernel: str | None = None,
             detail = next((e.detail for e in result.events if e.stage == failed
                            and e.state == "failed"), "")
             return VerifyResult(str(path), [StageVerdict(failed, [f"the stage failed: {detail}"])],
-                                problem=f"stage '{failed}' failed in the pipeline: {detail}")
+                                problem=f"stage '{failed}' failed in the pipeline: {detail}",
+                                warnings=analysis.diagnostics)
         whole_cells = {c.get("id"): c for c in executed_whole["cells"]}
         verdicts = []
         for stage in converted.analysis.pipeline.stages:
@@ -125,8 +133,8 @@ def verify(path: str, by_headings: int | None = None, kernel: str | None = None,
                                  if c.stable_id == cell.get("id"))
                     verdict.differences.append(f"cell {index} ('{cell['id']}'): {diff}")
             for name in stage.hands_on:
-                a = handoff.load(str(root / "probes" / stage.name), name)
-                b = handoff.load(str(base / "data" / stage.name), name)
+                a = handoff.load(str(root / "probes" / stage.name), name, stand_ins=True)
+                b = handoff.load(str(base / "data" / stage.name), name, stand_ins=True)
                 problem = same(a, b, structure.get(name, False))
                 if problem:
                     verdict.differences.append(f"value '{name}' at the end of the stage: "
@@ -138,4 +146,4 @@ def verify(path: str, by_headings: int | None = None, kernel: str | None = None,
                 elif a.exists() and out.endswith(_TEXT_FILES) and a.read_bytes() != b.read_bytes():
                     verdict.differences.append(f"file '{out}' differs")
             verdicts.append(verdict)
-        return VerifyResult(str(path), verdicts)
+        return VerifyResult(str(path), verdicts, warnings=analysis.diagnostics)

@@ -338,7 +338,43 @@ def test_a_value_stored_into_a_container_shares_its_changes():
     assert needs(s["d"]) == {"row": "c"}
 
 
+LOOPS_OVER_ELEMENTS = {
+    "dict-items": "for name, m in models.items():\n    m.append(1)",
+    "dict-values": "for m in models.values():\n    m.append(1)",
+    "enumerate": "for i, m in enumerate(sorted(models.values())):\n    m.append(1)",
+    "zip": "for m, tag in zip(models.values(), 'xy'):\n    m.append(tag)",
+}
+
+
+@pytest.mark.parametrize("source", LOOPS_OVER_ELEMENTS.values(), ids=LOOPS_OVER_ELEMENTS.keys())
+def test_changes_through_a_loop_variable_change_the_container_it_came_from(source):
+    s = stages([("stage:a", "models = {'a': [], 'b': []}"), ("stage:b", source),
+                ("stage:c", "print(models)")])
+    assert needs(s["c"]) == {"models": "b"}
+
+
 def test_a_copy_is_not_an_alias():
     s = stages([("stage:a", "a = [1]"), ("stage:b", "b = list(a)\nb.append(2)"),
                 ("stage:c", "print(a)")])
     assert needs(s["c"]) == {"a": "a"}
+
+
+def test_a_comprehension_that_changes_its_elements_changes_the_container():
+    s = stages([("stage:a", "frames = [{'a': 1}]\ndef clean(f):\n    f['a'] = 0\n    return f"),
+                ("stage:b", "_ = [clean(f) for f in frames]"), ("stage:c", "print(frames)")])
+    assert needs(s["c"]) == {"frames": "b"}
+
+
+def test_map_passes_the_elements_to_the_function():
+    s = stages([("stage:a", "rows = [[1]]\ndef grow(r):\n    r.append(0)"),
+                ("stage:b", "list(map(grow, rows))"), ("stage:c", "print(rows)")])
+    assert needs(s["c"]) == {"rows": "b"}
+
+
+@pytest.mark.parametrize("make", ["Bag(base)", "make_pipeline(base)", "Pipeline([('s', base)])"],
+                         ids=["class", "factory", "steps"])
+def test_an_object_built_from_a_value_keeps_it(make):
+    s = stages([("stage:a", "base = []\nmake_pipeline = Pipeline = Bag = list"),
+                ("stage:b", f"held = {make}"), ("stage:c", "held.append(1)"),
+                ("stage:d", "print(base)")])
+    assert needs(s["d"]) == {"base": "c"}

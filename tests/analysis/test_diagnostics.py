@@ -43,6 +43,20 @@ def test_dynamic_code_warns_and_hands_everything_over(call):
     assert needs(a.pipeline.stage("c")) == {"x": "b", "y": "b"}, "and may change any of them"
 
 
+@pytest.mark.parametrize("call", ["exec('z = 1')", "for i in range(2):\n    globals()[f'v{i}'] = i"],
+                         ids=["exec", "globals-in-a-loop"])
+def test_a_name_no_statement_binds_comes_from_the_stage_with_dynamic_code(call):
+    name = "z" if "exec" in call else "v1"
+    a = run([("stage:a", call), ("stage:b", "w = 2"), ("stage:c", f"print({name}, len([]))")])
+    assert needs(a.pipeline.stage("c")) == {name: "a"}
+    assert name in a.pipeline.stage("a").hands_on
+
+
+def test_without_dynamic_code_an_unbound_name_is_not_handed_over():
+    a = run([("stage:a", "w = 1"), ("stage:b", "print(z)")])
+    assert needs(a.pipeline.stage("b")) == {}
+
+
 def test_vars_of_an_object_is_not_dynamic():
     a = run([("stage:a", "import types\no = types.SimpleNamespace(k=1)"),
              ("stage:b", "print(vars(o))")])

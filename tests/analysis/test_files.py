@@ -123,3 +123,17 @@ def test_images_written_become_dvc_plots():
     a = run([("stage:a", "import matplotlib.pyplot as plt\nplt.savefig('plots/h.png')")])
     entry = stage_entry(a.notebook, a.pipeline, a.pipeline.stages[0], Layout("t.ipynb"))
     assert entry["plots"] == ["plots/h.png"] and "plots/h.png" not in entry["outs"]
+
+
+def test_a_file_a_function_writes_is_written_where_the_function_is_called():
+    s = stages([("stage:a", "import pandas as pd\ndf = pd.DataFrame()\ndef save():\n"
+                            "    df.to_csv('out.csv')"),
+                ("stage:b", "save()"), ("stage:c", "print(pd.read_csv('out.csv'))")])
+    assert s["a"].outs == () and s["b"].outs == ("out.csv",)
+    assert [(f.path, f.producer) for f in s["c"].file_inputs] == [("out.csv", "b")]
+
+
+def test_a_path_built_from_a_functions_own_variable_is_not_guessed():
+    s = stages([("stage:a", "name = 'x.csv'\ndef save(df, name):\n    df.to_csv(name)"),
+                ("stage:b", "import pandas as pd\nsave(pd.DataFrame(), 'y.csv')")])
+    assert s["b"].outs == ()

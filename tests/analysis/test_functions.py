@@ -270,3 +270,89 @@ def test_analysis_of_calls_never_errors_on_unknown_callables():
     a = run([("stage:a", "x = [1]"), ("stage:b", "unknown_callable(x)"), ("stage:c", "print(x)")])
     assert a.ok and codes(a) == []
     assert needs(a.pipeline.stage("c")) == {"x": "b"}, "an unknown callee may change x"
+
+
+# -- a re-defined function runs its decorators again ------------------------------------------
+
+
+def test_a_decorator_that_registers_the_function_would_register_it_twice():
+    a = run([("stage:a", "registry = []\ndef register(fn):\n    registry.append(fn)\n"
+                         "    return fn"),
+             ("stage:b", "@register\ndef g():\n    return 1"),
+             ("stage:c", "print(g(), len(registry))")])
+    d = diagnostic(a, "decorator-runs-again")
+    assert d.is_error and d.cell == 2
+    assert "'register' may change 'registry'" in d.message
+
+
+def test_a_method_decorator_that_stores_the_function_would_store_it_twice():
+    a = run([("stage:a", "handlers = []"),
+             ("stage:b", "@handlers.append\ndef on_load():\n    return 1"),
+             ("stage:c", "print(on_load())")])
+    assert diagnostic(a, "decorator-runs-again").is_error
+
+
+def test_a_decorator_whose_wrapper_changes_a_global_when_called_is_fine():
+    s = stages([("stage:a", "cache = {}\ndef memo(fn):\n    def wrapper(x):\n"
+                            "        cache[x] = fn(x)\n        return cache[x]\n    return wrapper"),
+                ("stage:b", "@memo\ndef sq(x):\n    return x * x"),
+                ("stage:c", "print(sq(3), cache)")])
+    assert sorted(defs(s["c"])) == ["memo", "sq"]
+
+
+def test_a_library_decorator_is_fine():
+    s = stages([("stage:a", "import functools\n@functools.lru_cache\ndef f(x):\n    return x"),
+                ("stage:b", "print(f(2))")])
+    assert defs(s["b"]) == ["f"]
+
+
+# -- a class or function changed in place cannot cross as source -------------------------------
+
+
+def test_a_class_attribute_changed_by_its_methods_is_lost_when_defined_again():
+    a = run([("stage:a", "class Counter:\n    total = 0\n    def __init__(self):\n"
+                         "        Counter.total += 1"),
+             ("stage:b", "c = Counter()"), ("stage:c", "print(Counter.total)")])
+    d = diagnostic(a, "definition-changed")
+    assert d.is_error and d.cell == 2 and "stage 'b' changes in place (cell 1" in d.message
+
+
+def test_an_attribute_set_on_a_function_is_lost_when_defined_again():
+    a = run([("stage:a", "def f():\n    return 1"), ("stage:b", "f.calls = 3"),
+             ("stage:c", "print(f.calls)")])
+    assert diagnostic(a, "definition-changed").is_error
+
+
+def test_a_class_changed_and_used_in_one_stage_is_fine():
+    a = run([("stage:a", "class C:\n    n = 0"), ("stage:b", "C.n = 5\nprint(C.n)")])
+    assert "definition-changed" not in codes(a)
+
+
+def test_changing_an_instance_is_not_changing_its_class():
+    s = stages([("stage:a", "class C:\n    def __init__(self):\n        self.n = 0"),
+                ("stage:b", "c = C()\nc.n = 5"), ("stage:c", "print(c.n, C)")])
+    assert needs(s["c"]) == {"c": "b"}
+
+
+# -- a function defined in a branch ------------------------------------------------------------
+
+
+def test_a_function_defined_in_an_if_cannot_cross_stages():
+    a = run([("stage:a", "mode = 'x'\nif mode == 'x':\n    def op(v):\n        return v + 1\n"
+                         "else:\n    def op(v):\n        return v - 1"),
+             ("stage:b", "print(op(1))")])
+    d = diagnostic(a, "conditional-definition")
+    assert d.is_error and d.cell == 1 and "inside an if / try (line 6)" in d.message
+
+
+def test_a_definition_as_an_import_fallback_is_a_warning():
+    a = run([("stage:a", "try:\n    from scipy.special import expit\nexcept ImportError:\n"
+                         "    def expit(v):\n        return v"),
+             ("stage:b", "print(expit(0))")])
+    assert a.ok and diagnostic(a, "conditional-definition").severity.value == "warning"
+
+
+def test_a_function_defined_in_a_branch_and_used_in_its_stage_is_fine():
+    a = run([("stage:a", "if True:\n    def op(v):\n        return v\nr = op(1)"),
+             ("stage:b", "print(r)")])
+    assert "conditional-definition" not in codes(a)

@@ -171,3 +171,33 @@ def test_a_heading_with_no_code_after_it_makes_no_stage():
     s = stages([(None, "# md: ## Empty"), (None, "# md: ## Real"), (None, "x = 1")],
                by_headings=2)
     assert list(s) == ["real"]
+
+
+# -- a skipped cell that changes a value the pipeline reads -----------------------------------
+
+SKIP_CHANGES = {
+    "rebind": "x = [99]",
+    "in-place": "x.append(99)",
+    "augmented": "x += [99]",
+    "passed-to-a-function": "def grow(v):\n    v.append(1)\ngrow(x)",
+}
+
+
+@pytest.mark.parametrize("source", SKIP_CHANGES.values(), ids=SKIP_CHANGES.keys())
+def test_a_skipped_cell_changing_what_a_later_stage_reads_warns(source):
+    a = run([("stage:a", "x = [1]"), ("skip", source), ("stage:b", "print(x)")])
+    d = diagnostic(a, "skipped-cell-changes")
+    assert a.ok and d.cell == 2 and "skipped cell 1" in d.message
+
+
+@pytest.mark.parametrize("source", ["print(x)", "x.copy()", "import seaborn as sns\nsns.histplot(x)",
+                                    "y = 5"], ids=["print", "read-only-method", "plot", "other"])
+def test_a_skipped_cell_that_only_looks_does_not_warn(source):
+    a = run([("stage:a", "x = [1]"), ("skip", source), ("stage:b", "print(x)")])
+    assert "skipped-cell-changes" not in codes(a)
+
+
+def test_a_skipped_change_before_the_value_is_set_does_not_warn():
+    a = run([("stage:a", "w = 0"), ("skip", "x = 99"), ("stage:b", "x = [1]"),
+             ("stage:c", "print(x)")])
+    assert "skipped-cell-changes" not in codes(a)

@@ -49,3 +49,32 @@ def test_probes_follow_each_stage_and_keep_cell_ids():
     assert ids == ["c0", "nb2pipe-probe-a", "c1", "c2", "nb2pipe-probe-b", "c3",
                    "nb2pipe-probe-c"]
     assert '"x": x' in nb["cells"][1]["source"]
+    assert 'needed_by={"x": ["b"]}' in nb["cells"][1]["source"], "its errors name the stages"
+
+
+def test_a_warning_pointing_at_the_kernels_cell_file_is_normalised():
+    def warning(path):
+        return cell_outputs([{"output_type": "stream", "name": "stderr",
+                              "text": f"{path}: FutureWarning: inplace is deprecated\n"}])
+
+    assert warning("/tmp/ipykernel_17369/2591051334.py:2") == \
+        warning("/tmp/ipykernel_17487/4180353505.py:4")
+
+
+def test_objects_that_refer_to_themselves_are_compared_once():
+    class Node:
+        def __init__(self, v):
+            self.v, self.me = v, self
+
+    assert same(Node(1), Node(1)) is None
+    assert same(Node(1), Node(2)) == "['v']: 1 != 2"
+
+
+def test_figures_are_compared_by_their_output_not_their_insides():
+    import weakref
+
+    class Fig:
+        pass
+
+    f, g = Fig(), Fig()
+    assert same(weakref.ref(f), weakref.ref(g)) is None
