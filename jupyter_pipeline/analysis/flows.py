@@ -8,77 +8,28 @@ time, a missing one gives stale data).
 
 from __future__ import annotations
 
-import builtins
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ..model.diagnostics import Diagnostic, Severity
-from ..model.pipeline import SEEDING_CALLS, SETTINGS, Param, Reemit, is_module_state
+from ..model.pipeline import Param, is_module_state
 from .artifacts import file_effects
+from .bindings import BUILTINS, Binding, StageFlow, is_runtime_name
+from .definitions import DefinitionUses
 from .ordering import order_problems
+from .process_state import ProcessState
 from .scopes import ARGUMENT_SAFE_METHODS, LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS
 from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, SEED, SETTING,
                     STAR, CellFacts, Definition)
 
 # IPython's own names and nb2pipe's: never handed over.
-_IPYTHON_NAME = re.compile(r"_{1,3}\Z|_\d+\Z|_i{1,3}\Z|_i\d+\Z|_ih\Z|_oh\Z|_dh\Z|_nb2pipe\w*\Z")
-_BUILTINS = frozenset(dir(builtins))
-_RUNTIME_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "display"})
-
-
-def is_runtime_name(name: str) -> bool:
-    return name in _RUNTIME_NAMES or bool(_IPYTHON_NAME.match(name))
-
-
 @dataclass
-class _Binding:
-    """What a name refers to at a point in the notebook."""
-
-    kind: str  # "value", "param", "import", "definition", "deleted"
-    stage: str  # the stage that last wrote it ("" for parameters)
-    cell: int
-    line: int
-    statement: str | None = None  # import statement
-    definition: Definition | None = None
-    literal: str | None = None  # string constant, for file paths built from it
-    immutable: bool = False  # bound to a constant: nothing can change it in place
-    # A definition's: how often each name its decorators, defaults and bases read had been
-    # rebound when it ran, to tell whether a re-definition in a later stage sees the same values.
-    def_generations: dict[str, int] | None = None
-    # A definition's: where it was last changed in place (`Counter.total += 1`), which a stage
-    # that defines it again from its source would not see.
-    changed_at: tuple[str, int, int] | None = None
-    # A value's: bound by a def / class inside an if / try (cannot be re-defined from source,
-    # nor saved); "fallback" when another branch of the cell binds it otherwise (an import).
-    branch_definition: str | None = None
-
-
-@dataclass
-class StageFlow:
-    """What the fold found for one stage (turned into model.pipeline.Stage by analyze.py)."""
-
-    name: str
-    needs: dict[str, str] = field(default_factory=dict)  # name -> producer stage
-    params: dict[str, None] = field(default_factory=dict)
-    imports: dict[str, None] = field(default_factory=dict)
-    settings: dict[str, None] = field(default_factory=dict)  # statements, in order
-    definitions: dict[str, Reemit] = field(default_factory=dict)
-    writes: dict[str, None] = field(default_factory=dict)  # names bound or changed here
-    outs: dict[str, None] = field(default_factory=dict)
-    data_deps: dict[str, None] = field(default_factory=dict)
-    file_inputs: dict[str, str] = field(default_factory=dict)  # path -> producer
-    metrics: dict[str, None] = field(default_factory=dict)
-    uses_ipython: bool = False
-
-
-@dataclass
-class _Fold:
+class _Fold(DefinitionUses, ProcessState):
     params: dict[str, Param]
     facts: dict[int, CellFacts]
     stage_of_cell: dict[int, str]
     order: list[str]
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    env: dict[str, _Binding] = field(default_factory=dict)
+    env: dict[str, Binding] = field(default_factory=dict)
     aliases: dict[str, set[str]] = field(default_factory=dict)
     stars: dict[str, None] = field(default_factory=dict)
     file_writer: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -130,53 +81,6 @@ class _Fold:
             self.classes_for_loaded_values()
         return flow
 
-    def carry_module_states(self, first_cell: int) -> None:
-        """Once a global random generator is seeded, any later call may draw from it (a
-        library's default `random_state=None` does), so each stage after the seeding starts
-        from the state the previous stage left and hands its own on."""
-        self.cell = first_cell
-        for state in self.seeded:
-            self.read(state, 0, quiet=True)
-            self.write(state, 0, _Binding("value", self.flow.name, first_cell, 0))
-
-    def resolve(self, name: str) -> str | None:
-        """`np.random.seed` -> `numpy.random.seed`, through the import that bound `np`."""
-        root, _, rest = name.partition(".")
-        binding = self.env.get(root)
-        if binding is None or binding.kind != "import" or not binding.statement:
-            return None
-        words = binding.statement.split()
-        if words[0] == "import":
-            module = words[1] if " as " in binding.statement else root
-        else:  # from m import n [as x]
-            module = f"{words[1]}.{words[3]}"
-        return f"{module}.{rest}" if rest else module
-
-    def setting(self, name: str, line: int, source: str, reads: frozenset[str]) -> None:
-        """A library setting (model.pipeline.SETTINGS): every later stage makes it again, after
-        the imports it reads. One that reads a notebook value is left alone (rare)."""
-        full = self.resolve(name)
-        if full is None or not any(full == s or full.startswith(s + ".") for s in SETTINGS):
-            return
-        imports, params = [], []
-        for r in sorted(reads):
-            binding = self.env.get(r)
-            if binding is not None and binding.kind == "import" and binding.statement:
-                imports.append(binding.statement)
-            elif binding is not None and binding.kind == "param":
-                params.append(r)  # the stage's parameters cell comes before the setting
-            elif not (binding is None and r in _BUILTINS):
-                return
-        self.settings.append((tuple(params), tuple(imports), source))
-
-    def seed(self, call: str, line: int) -> None:
-        """`np.random.seed(0)`, `random.seed(1)`: resolve the module through the imports."""
-        full = self.resolve(call)
-        state = SEEDING_CALLS.get(full) if full else None
-        if state is not None:
-            self.seeded[state] = None
-            self.rebind(state, line, _Binding("value", self.flow.name, self.cell, line))
-
     def classes_for_loaded_values(self) -> None:
         """A loaded value may be an instance of a class the notebook defined earlier; unpickling
         it needs the class, so every such class is defined again here (with what it reads)."""
@@ -203,7 +107,7 @@ class _Fold:
                     and old.branch_definition is None else "only"
             else:
                 branch_definition = "fallback" if same_cell and old.branch_definition else None
-            self.rebind(name, line, _Binding("value", self.flow.name, self.cell, line,
+            self.rebind(name, line, Binding("value", self.flow.name, self.cell, line,
                                              literal=literal, immutable=immutable,
                                              branch_definition=branch_definition))
             if definite:
@@ -224,7 +128,7 @@ class _Fold:
                         self.read(target, line, quiet=True)
                     continue
                 self.read(target, line, quiet=True)
-                self.write(target, line, _Binding("value", self.flow.name, self.cell, line))
+                self.write(target, line, Binding("value", self.flow.name, self.cell, line))
         elif kind == ALIAS:
             for root in effect[3]:
                 binding = self.env.get(root)
@@ -237,24 +141,24 @@ class _Fold:
                         # from one stage's handoff (pickled together); `root` loaded from an
                         # older stage would be a separate copy that misses changes made
                         # through the new name.
-                        self.write(root, line, _Binding("value", self.flow.name, self.cell, line,
+                        self.write(root, line, Binding("value", self.flow.name, self.cell, line,
                                                         literal=binding.literal))
         elif kind == DELETE:
             self.read(name, line)  # `del x` fails on an unbound x: the stage must have x
             self.generation[name] = self.generation.get(name, 0) + 1
-            self.env[name] = _Binding("deleted", self.flow.name, self.cell, line)
+            self.env[name] = Binding("deleted", self.flow.name, self.cell, line)
             self.local.discard(name)
             self.flow.writes.pop(name, None)
             self.unalias(name)
         elif kind == DEFINE:
             definition: Definition = effect[3]
             generations = {r: self.generation.get(r, 0) for r in definition.def_reads}
-            self.rebind(name, line, _Binding("definition", self.flow.name, self.cell, line,
+            self.rebind(name, line, Binding("definition", self.flow.name, self.cell, line,
                                              definition=definition, def_generations=generations))
             self.local.add(name)
             self.unalias(name)
         elif kind == IMPORT:
-            self.rebind(name, line, _Binding("import", self.flow.name, self.cell, line,
+            self.rebind(name, line, Binding("import", self.flow.name, self.cell, line,
                                              statement=effect[3]))
             self.local.add(name)
         elif kind == STAR:
@@ -289,11 +193,11 @@ class _Fold:
             return method in LIBRARY_MUTATES_ARGUMENTS
         return method not in ARGUMENT_SAFE_METHODS
 
-    def write(self, name: str, line: int, binding: _Binding) -> None:
+    def write(self, name: str, line: int, binding: Binding) -> None:
         self.env[name] = binding
         self.flow.writes[name] = None
 
-    def rebind(self, name: str, line: int, binding: _Binding) -> None:
+    def rebind(self, name: str, line: int, binding: Binding) -> None:
         """A new object under `name` (not an in-place change). Repeating the same import or
         definition (notebooks often re-import) is no rebinding."""
         old = self.env.get(name)
@@ -325,7 +229,7 @@ class _Fold:
         if binding is None:
             if name in self.params:
                 self.flow.params[name] = None
-            elif not quiet and self.dynamic_stage is not None and name not in _BUILTINS:
+            elif not quiet and self.dynamic_stage is not None and name not in BUILTINS:
                 # No statement binds it, so the notebook's globals() / exec / eval must have:
                 # the value comes from the last stage that ran such code.
                 if self.dynamic_stage != self.flow.name:
@@ -365,7 +269,7 @@ class _Fold:
                     f"stage '{binding.stage}'", self.cell, line))
             self.flow.needs.setdefault(name, binding.stage)
 
-    def skipped_change(self, name: str, binding: _Binding, line: int) -> None:
+    def skipped_change(self, name: str, binding: Binding, line: int) -> None:
         """A `skip` cell between the binding and this read changes the name: the notebook reads
         the skip cell's version, the pipeline (which leaves the cell out) the earlier one."""
         if binding.kind == "import":
@@ -381,104 +285,6 @@ class _Fold:
                     f"one from cell {binding.cell}. Remove the 'skip' tag, or do not change "
                     f"'{name}' in a skipped cell", self.cell, line))
 
-    def use_definition(self, name: str, binding: _Binding, line: int, seen: set[str],
-                       maybe: bool = False) -> None:
-        """A reference to a function or class: its globals are read here, with today's values.
-        `maybe`: only defined again in case a loaded value is an instance of it."""
-        if name in seen:
-            return
-        seen.add(name)
-        d = binding.definition
-        assert d is not None
-        if binding.stage != self.flow.name and name not in self.flow.definitions:
-            late = any(self.start_env.get(r) is not None and self.start_env[r].kind == "value"
-                       for r in d.def_reads)
-            self.flow.definitions[name] = Reemit(d.name, d.kind, d.source, binding.cell, late)
-            self.decorators_run_again(name, binding, line, maybe)
-            self.changed_definition(name, binding, line, maybe)
-            for r in sorted(d.def_reads):
-                if not is_runtime_name(r):
-                    self.definition_read(name, binding, r, line, seen, maybe)
-        for r in sorted(d.reads):
-            if not is_runtime_name(r):
-                self.read(r, line, quiet=True, _seen=seen)
-        for m in sorted(d.mutates):
-            self.apply((MUTATE, m, line, None))
-        for b in sorted(d.binds):
-            self.read(b, line, quiet=True)
-            self.rebind(b, line, _Binding("value", self.flow.name, self.cell, line))
-        if not maybe:
-            for call in d.seeds:
-                self.seed(call, line)
-            if d.calls:  # files it reads or writes count where it is called
-                self.files(CellFacts(calls=tuple(replace(c, line=line) for c in d.calls)),
-                           self.cell)
-
-    def changed_definition(self, name: str, binding: _Binding, line: int, maybe: bool) -> None:
-        """A class or function changed in place (a class attribute set, a counter on it) cannot
-        be handed over: classes and functions cross stages as source, which starts afresh."""
-        if binding.changed_at is None or binding.changed_at[0] == self.flow.name:
-            return
-        stage, cell, at = binding.changed_at
-        self.diagnostics.append(Diagnostic(
-            "definition-changed", Severity.WARNING if maybe else Severity.ERROR,
-            f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell}, which stage "
-            f"'{stage}' changes in place (cell {cell}, line {at}); nb2pipe defines '{name}' "
-            f"again from its source here, without that change. Keep the code that changes "
-            f"'{name}' and the code that uses it in one stage, or keep the changing state in a "
-            f"variable of its own", *((binding.cell, binding.line) if maybe else (self.cell, line))))
-
-    def decorators_run_again(self, name: str, binding: _Binding, line: int, maybe: bool) -> None:
-        """Defining a function again runs its decorators again; one that changes a value
-        (`@registry.append`, or a notebook function that does) would change it twice."""
-        d = binding.definition
-        assert d is not None
-        changes = {c: f"'@{c}...'" for c in sorted(d.decorator_changes)
-                   if self.start_env.get(c) is not None
-                   and self.start_env[c].kind in ("value", "param")}  # not a module's function
-        for deco in d.decorators:
-            found = self.start_env.get(deco)
-            if found is not None and found.kind == "definition" and found.definition is not None:
-                for c in sorted(found.definition.immediate_changes):
-                    changes.setdefault(c, f"'{deco}'")
-        if not changes:
-            return
-        what = ", ".join(f"{by} may change '{c}'" for c, by in changes.items())
-        self.diagnostics.append(Diagnostic(
-            "decorator-runs-again", Severity.WARNING if maybe else Severity.ERROR,
-            f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell} and so defines it "
-            f"again, which runs its decorators again: {what}, so the stage would see that "
-            f"change twice where the notebook made it once. Keep '{name}' and its uses in one "
-            f"stage (define it where it is called, or call it where it is defined)",
-            *((binding.cell, binding.line) if maybe else (self.cell, line))))
-
-    def definition_read(self, name: str, binding: _Binding, read: str, line: int,
-                        seen: set[str], maybe: bool) -> None:
-        """What a re-defined function or class reads when its definition runs (at the start of
-        this stage): the value then, which must still be the one the notebook's definition saw."""
-        if self.start_generation.get(read, 0) != (binding.def_generations or {}).get(read, 0):
-            uses = "may load instances of" if maybe else "uses"
-            self.diagnostics.append(Diagnostic(
-                "definition-reads-rebound", Severity.WARNING if maybe else Severity.ERROR,
-                f"stage '{self.flow.name}' {uses} '{name}' from cell {binding.cell} and so "
-                f"defines it again, but its decorators, default arguments or class body read "
-                f"'{read}', which was rebound after that definition: the stage's '{name}' would "
-                f"differ from the notebook's. Keep '{name}' and its uses in one stage, or read a "
-                f"name there that is not rebound later",
-                *((binding.cell, binding.line) if maybe else (self.cell, line))))
-            return
-        start = self.start_env.get(read)
-        if start is None:
-            return
-        if start.kind == "value":
-            self.flow.needs.setdefault(read, start.stage)
-        elif start.kind == "param":
-            self.flow.params[read] = None
-        elif start.kind == "import":
-            self.flow.imports[start.statement or ""] = None
-        elif start.kind == "definition":
-            self.use_definition(read, start, line, seen, maybe)
-
     def dynamic(self, line: int) -> None:
         """globals()/exec/eval: take every value in, and hand every one on (also the names
         that later stages read and no statement binds)."""
@@ -486,7 +292,7 @@ class _Fold:
         for name, binding in sorted(self.env.items()):
             if binding.kind in ("value", "param"):
                 self.read(name, line, quiet=True)
-                self.write(name, line, _Binding("value", self.flow.name, self.cell, line))
+                self.write(name, line, Binding("value", self.flow.name, self.cell, line))
 
     def literal(self, name: str) -> str | None:
         binding = self.env.get(name)
@@ -547,7 +353,7 @@ def fold(
                     and cell not in state.skip_changes.get(effect[1], []):
                 state.skip_changes.setdefault(effect[1], []).append(cell)
     for p in params:
-        state.env[p.name] = _Binding("param", "", p.cell, p.line,
+        state.env[p.name] = Binding("param", "", p.cell, p.line,
                                      literal=p.value if isinstance(p.value, str) else None,
                                      immutable=not isinstance(p.value, (list, dict)))
     for name, cells in stages:

@@ -1,0 +1,115 @@
+"""The fold's handling of functions and classes used by a later stage than the one that defines
+them: they are defined again from source there, so what they read is read at the call, and what
+re-defining cannot reproduce (decorators that register, a definition changed in place, reads
+rebound since) is a diagnostic."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..model.diagnostics import Diagnostic, Severity
+from ..model.pipeline import Reemit
+from .bindings import Binding, is_runtime_name
+from .facts import MUTATE, CellFacts
+
+
+class DefinitionUses:
+    """Part of flows._Fold (its state: env, start_env, flow, cell, diagnostics)."""
+
+    def use_definition(self, name: str, binding: Binding, line: int, seen: set[str],
+                       maybe: bool = False) -> None:
+        """A reference to a function or class: its globals are read here, with today's values.
+        `maybe`: only defined again in case a loaded value is an instance of it."""
+        if name in seen:
+            return
+        seen.add(name)
+        d = binding.definition
+        assert d is not None
+        if binding.stage != self.flow.name and name not in self.flow.definitions:
+            late = any(self.start_env.get(r) is not None and self.start_env[r].kind == "value"
+                       for r in d.def_reads)
+            self.flow.definitions[name] = Reemit(d.name, d.kind, d.source, binding.cell, late)
+            self.decorators_run_again(name, binding, line, maybe)
+            self.changed_definition(name, binding, line, maybe)
+            for r in sorted(d.def_reads):
+                if not is_runtime_name(r):
+                    self.definition_read(name, binding, r, line, seen, maybe)
+        for r in sorted(d.reads):
+            if not is_runtime_name(r):
+                self.read(r, line, quiet=True, _seen=seen)
+        for m in sorted(d.mutates):
+            self.apply((MUTATE, m, line, None))
+        for b in sorted(d.binds):
+            self.read(b, line, quiet=True)
+            self.rebind(b, line, Binding("value", self.flow.name, self.cell, line))
+        if not maybe:
+            for call in d.seeds:
+                self.seed(call, line)
+            if d.calls:  # files it reads or writes count where it is called
+                self.files(CellFacts(calls=tuple(replace(c, line=line) for c in d.calls)),
+                           self.cell)
+
+    def changed_definition(self, name: str, binding: Binding, line: int, maybe: bool) -> None:
+        """A class or function changed in place (a class attribute set, a counter on it) cannot
+        be handed over: classes and functions cross stages as source, which starts afresh."""
+        if binding.changed_at is None or binding.changed_at[0] == self.flow.name:
+            return
+        stage, cell, at = binding.changed_at
+        self.diagnostics.append(Diagnostic(
+            "definition-changed", Severity.WARNING if maybe else Severity.ERROR,
+            f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell}, which stage "
+            f"'{stage}' changes in place (cell {cell}, line {at}); nb2pipe defines '{name}' "
+            f"again from its source here, without that change. Keep the code that changes "
+            f"'{name}' and the code that uses it in one stage, or keep the changing state in a "
+            f"variable of its own", *((binding.cell, binding.line) if maybe else (self.cell, line))))
+
+    def decorators_run_again(self, name: str, binding: Binding, line: int, maybe: bool) -> None:
+        """Defining a function again runs its decorators again; one that changes a value
+        (`@registry.append`, or a notebook function that does) would change it twice."""
+        d = binding.definition
+        assert d is not None
+        changes = {c: f"'@{c}...'" for c in sorted(d.decorator_changes)
+                   if self.start_env.get(c) is not None
+                   and self.start_env[c].kind in ("value", "param")}  # not a module's function
+        for deco in d.decorators:
+            found = self.start_env.get(deco)
+            if found is not None and found.kind == "definition" and found.definition is not None:
+                for c in sorted(found.definition.immediate_changes):
+                    changes.setdefault(c, f"'{deco}'")
+        if not changes:
+            return
+        what = ", ".join(f"{by} may change '{c}'" for c, by in changes.items())
+        self.diagnostics.append(Diagnostic(
+            "decorator-runs-again", Severity.WARNING if maybe else Severity.ERROR,
+            f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell} and so defines it "
+            f"again, which runs its decorators again: {what}, so the stage would see that "
+            f"change twice where the notebook made it once. Keep '{name}' and its uses in one "
+            f"stage (define it where it is called, or call it where it is defined)",
+            *((binding.cell, binding.line) if maybe else (self.cell, line))))
+
+    def definition_read(self, name: str, binding: Binding, read: str, line: int,
+                        seen: set[str], maybe: bool) -> None:
+        """What a re-defined function or class reads when its definition runs (at the start of
+        this stage): the value then, which must still be the one the notebook's definition saw."""
+        if self.start_generation.get(read, 0) != (binding.def_generations or {}).get(read, 0):
+            uses = "may load instances of" if maybe else "uses"
+            self.diagnostics.append(Diagnostic(
+                "definition-reads-rebound", Severity.WARNING if maybe else Severity.ERROR,
+                f"stage '{self.flow.name}' {uses} '{name}' from cell {binding.cell} and so "
+                f"defines it again, but its decorators, default arguments or class body read "
+                f"'{read}', which was rebound after that definition: the stage's '{name}' would "
+                f"differ from the notebook's. Keep '{name}' and its uses in one stage, or read a "
+                f"name there that is not rebound later",
+                *((binding.cell, binding.line) if maybe else (self.cell, line))))
+            return
+        start = self.start_env.get(read)
+        if start is None:
+            return
+        if start.kind == "value":
+            self.flow.needs.setdefault(read, start.stage)
+        elif start.kind == "param":
+            self.flow.params[read] = None
+        elif start.kind == "import":
+            self.flow.imports[start.statement or ""] = None
+        elif start.kind == "definition":
+            self.use_definition(read, start, line, seen, maybe)
