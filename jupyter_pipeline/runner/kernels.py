@@ -86,6 +86,7 @@ class KernelPool:
         self._ready: dict[str, Future] = {}
         self._lock = threading.Lock()
         self.active: set = set()  # kernels running a stage now
+        self._stopped = False  # Ctrl-C: no kernel becomes active any more
 
     @property
     def forks(self) -> bool:
@@ -122,9 +123,21 @@ class KernelPool:
             return
         self._stopping.submit(_finish_shutdown, km)
 
-    def kill_active(self) -> None:
-        """Ctrl-C: stop the kernels of running stages now, so their threads return at once."""
+    def activate(self, km) -> bool:  # noqa: ANN001
+        """A stage is about to run in `km`. False (and the kernel stopped) after Ctrl-C: a stage
+        whose kernel was still starting when the user pressed it must not begin computing."""
         with self._lock:
+            if not self._stopped:
+                self.active.add(km)
+                return True
+        _shutdown(km, now=True)
+        return False
+
+    def kill_active(self) -> None:
+        """Ctrl-C: stop the kernels of running stages now, so their threads return at once, and
+        refuse to activate any other."""
+        with self._lock:
+            self._stopped = True
             kernels = list(self.active)
         for km in kernels:
             _shutdown(km, now=True)

@@ -155,7 +155,9 @@ def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,
     try:
         if km is None:
             km = pool.start_checked(stage.notebook, wdir, stage.kernel)
-        pool.active.add(km)
+        if not pool.activate(km):
+            km = None  # stopped by activate
+            return False, "interrupted before it started"
         execute_stage(str(stage.notebook), str(stage.output), str(stage.params), stage.kernel,
                       km=km, on_cell=lambda cell: report(Event(spec.name, "cell", str(cell))))
     except Nb2PipeError as exc:

@@ -296,6 +296,27 @@ def test_ctrl_c_stops_the_run_and_leaves_a_valid_lock(tmp_path):
     assert set(data["stages"]) == {"a"}
 
 
+def test_ctrl_c_while_a_kernel_is_starting_does_not_let_its_stage_begin(tmp_path):
+    """On a busy machine Ctrl-C can arrive while a stage's kernel is still starting: that stage
+    must not start computing once its kernel is ready (here it would sleep for a minute)."""
+    import signal
+    import time
+
+    env = _with_kernels(tmp_path, [str(harness.BIN / "python"), "-c", _SLOW_KERNEL])
+    folder = _notebook_project(tmp_path, [("stage:a", "import time\ntime.sleep(60)\nx = 1")])
+    nb2pipe("convert", "nb.ipynb", "--kernel", "broken", cwd=folder, check=True)
+    proc = subprocess.Popen([str(harness.BIN / "nb2pipe"), "run"], cwd=folder, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # the kernel sleeps 3 s before it starts
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=90)
+    assert time.monotonic() - started < 30, "the stage ran after Ctrl-C"
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in err
+    assert not (folder / "dvc.lock").exists() or "  a:" not in (folder / "dvc.lock").read_text()
+
+
 # Kernels after the first are forks of a server that imported the stages' libraries once
 # (runner/zygote.py). A forked kernel must be indistinguishable from a fresh one.
 _LIBRARIES = "import numpy as np\nimport pandas as pd\nimport matplotlib.pyplot as plt\n"
