@@ -71,11 +71,10 @@ def convert(path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
 def _missing_kernel(name: object) -> str | None:
     """`name` when Jupyter has no such kernel here (notebooks saved by other editors name
     kernels that exist only there), so convert can say so before a stage fails to start."""
-    try:
-        from jupyter_client.kernelspec import KernelSpecManager
+    from .runner.execute import installed_kernels
 
-        installed = KernelSpecManager().find_kernel_specs()
-    except Exception:  # noqa: BLE001 - no Jupyter here: the runner will say what is wrong
+    installed = installed_kernels()
+    if installed is None:  # no Jupyter here: the runner will say what is wrong
         return None
     return name if isinstance(name, str) and name not in installed else None
 

@@ -16,6 +16,14 @@ from .facts import MUTATE, CellFacts
 class DefinitionUses:
     """Part of flows._Fold (its state: env, start_env, flow, cell, diagnostics)."""
 
+    def definition_problem(self, code: str, message: str, binding: Binding, line: int,
+                           maybe: bool) -> None:
+        """An error at the use; only a warning, at the definition, when the stage merely may
+        load instances of it (`maybe`)."""
+        severity = Severity.WARNING if maybe else Severity.ERROR
+        where = (binding.cell, binding.line) if maybe else (self.cell, line)
+        self.diagnostics.append(Diagnostic(code, severity, message, *where))
+
     def use_definition(self, name: str, binding: Binding, line: int, seen: set[str],
                        maybe: bool = False) -> None:
         """A reference to a function or class: its globals are read here, with today's values.
@@ -55,13 +63,14 @@ class DefinitionUses:
         if binding.changed_at is None or binding.changed_at[0] == self.flow.name:
             return
         stage, cell, at = binding.changed_at
-        self.diagnostics.append(Diagnostic(
-            "definition-changed", Severity.WARNING if maybe else Severity.ERROR,
+        self.definition_problem(
+            "definition-changed",
             f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell}, which stage "
             f"'{stage}' changes in place (cell {cell}, line {at}); nb2pipe defines '{name}' "
             f"again from its source here, without that change. Keep the code that changes "
             f"'{name}' and the code that uses it in one stage, or keep the changing state in a "
-            f"variable of its own", *((binding.cell, binding.line) if maybe else (self.cell, line))))
+            f"variable of its own",
+            binding, line, maybe)
 
     def decorators_run_again(self, name: str, binding: Binding, line: int, maybe: bool) -> None:
         """Defining a function again runs its decorators again; one that changes a value
@@ -79,13 +88,13 @@ class DefinitionUses:
         if not changes:
             return
         what = ", ".join(f"{by} may change '{c}'" for c, by in changes.items())
-        self.diagnostics.append(Diagnostic(
-            "decorator-runs-again", Severity.WARNING if maybe else Severity.ERROR,
+        self.definition_problem(
+            "decorator-runs-again",
             f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell} and so defines it "
             f"again, which runs its decorators again: {what}, so the stage would see that "
             f"change twice where the notebook made it once. Keep '{name}' and its uses in one "
             f"stage (define it where it is called, or call it where it is defined)",
-            *((binding.cell, binding.line) if maybe else (self.cell, line))))
+            binding, line, maybe)
 
     def definition_read(self, name: str, binding: Binding, read: str, line: int,
                         seen: set[str], maybe: bool) -> None:
@@ -93,14 +102,14 @@ class DefinitionUses:
         this stage): the value then, which must still be the one the notebook's definition saw."""
         if self.start_generation.get(read, 0) != (binding.def_generations or {}).get(read, 0):
             uses = "may load instances of" if maybe else "uses"
-            self.diagnostics.append(Diagnostic(
-                "definition-reads-rebound", Severity.WARNING if maybe else Severity.ERROR,
+            self.definition_problem(
+                "definition-reads-rebound",
                 f"stage '{self.flow.name}' {uses} '{name}' from cell {binding.cell} and so "
                 f"defines it again, but its decorators, default arguments or class body read "
                 f"'{read}', which was rebound after that definition: the stage's '{name}' would "
                 f"differ from the notebook's. Keep '{name}' and its uses in one stage, or read a "
                 f"name there that is not rebound later",
-                *((binding.cell, binding.line) if maybe else (self.cell, line))))
+                binding, line, maybe)
             return
         start = self.start_env.get(read)
         if start is None:

@@ -62,15 +62,31 @@ def stage_parameters(notebook: str, params_file: str) -> dict:
     return {n: data[n] for n in names}
 
 
+def kernel_of(notebook: dict, kernel: str | None = None) -> str:
+    """The kernel a notebook runs with: the one given, else its kernelspec's (as papermill)."""
+    spec = (notebook.get("metadata") or {}).get("kernelspec") or {}
+    name = spec.get("name") if isinstance(spec, dict) else None
+    return kernel or (name if isinstance(name, str) and name else "python3")
+
+
 def stage_kernel(notebook: str | Path, kernel: str | None = None) -> str:
-    """The kernel a stage runs with: the one given, else the stage notebook's kernelspec."""
+    """kernel_of the stage notebook at `notebook`."""
     if kernel:
         return kernel
     try:
-        meta = json.loads(Path(notebook).read_text(encoding="utf-8"))["metadata"]
-        return meta["kernelspec"]["name"] or "python3"
-    except (OSError, ValueError, KeyError, TypeError):
+        return kernel_of(json.loads(Path(notebook).read_text(encoding="utf-8")))
+    except (OSError, ValueError, AttributeError):
         return "python3"
+
+
+def installed_kernels() -> list[str] | None:
+    """The Jupyter kernels installed here, sorted; None when Jupyter cannot say."""
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        return sorted(KernelSpecManager().find_kernel_specs())
+    except Exception:  # noqa: BLE001 - only ever a hint
+        return None
 
 
 def kernel_start_problem(exc: BaseException, kernel: str,
@@ -82,12 +98,7 @@ def kernel_start_problem(exc: BaseException, kernel: str,
     name = repr(kernel)
     kind = type(exc).__name__
     if kind == "NoSuchKernel":
-        try:
-            from jupyter_client.kernelspec import KernelSpecManager
-
-            installed = ", ".join(repr(k) for k in sorted(KernelSpecManager().find_kernel_specs()))
-        except Exception:  # noqa: BLE001 - the list is only a hint
-            installed = ""
+        installed = ", ".join(repr(k) for k in installed_kernels() or [])
         listed = f" (installed: {installed})" if installed else ""
         return (f"there is no Jupyter kernel named {name}{listed}. Install it, or {choose} "
                 "naming an installed one")

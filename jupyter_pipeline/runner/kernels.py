@@ -19,7 +19,7 @@ from typing import Any
 
 from ..analysis.ipython import to_python
 from ..errors import Nb2PipeError
-from .execute import kernel_start_problem, stage_kernel
+from .execute import kernel_of, kernel_start_problem, stage_kernel
 from .ready import ready_client_class
 from .zygote import ForkedProcess, Zygote, preloadable, provisioner_class
 
@@ -188,7 +188,7 @@ class KernelPool:
         from jupyter_core.utils import run_sync
 
         nb = json.loads(notebook_path.read_text(encoding="utf-8"))
-        name = stage_kernel(notebook_path, kernel)
+        name = kernel_of(nb, kernel)
         km = AsyncKernelManager(kernel_name=name)
         km.client_factory = ready_client_class()  # the client nbclient will use
         km.kernel_id = str(uuid.uuid4())
