@@ -25,10 +25,13 @@ $(LABEXT): $(LABSRC) | $(STAMP)
 	$(WITHVENV) $(BIN)/jlpm build
 	touch $@
 
-# JupyterLab with nb2pipe's panel, on the wine example.
+# JupyterLab with nb2pipe's panel, on a scratch copy of the wine example (build/lab, a git + DVC
+# repository made once and kept between sessions), so exports never land in example_notebooks/.
 lab: env
+	@test -d build/lab/.dvc || { mkdir -p build/lab && cp -r example_notebooks/wine/. build/lab/ \
+	  && cd build/lab && git init -q && $(CURDIR)/$(BIN)/dvc init -q; }
 	$(WITHVENV) $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
-	  example_notebooks/wine/wine.ipynb
+	  --ServerApp.root_dir=build/lab build/lab/wine.ipynb
 
 # The frontend's unit tests (tag rules, live-analysis model, HTTP seam) with node's test runner.
 ts-test: env

@@ -47,6 +47,7 @@ from sklearn.model_selection import train_test_split
 # Parameters (papermill / nb2pipe)
 test_size = 0.25
 n_estimators = 50
+max_depth = 2  # shallow trees: accuracy moves with n_estimators and max_depth
 tol = 1e-3
 use_proline = False
 model_name = "random forest"
@@ -98,9 +99,10 @@ X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=test_size, random_state=0, stratify=y)
 """),
     ("fit", None, """
-model = RandomForestClassifier(n_estimators=n_estimators, random_state=0)
+model = RandomForestClassifier(n_estimators=n_estimators, max_depth=max_depth,
+                               random_state=0)
 model.fit(X_train, y_train)
-print(f"trained a {model_name} with {n_estimators} trees")
+print(f"trained a {model_name} with {n_estimators} trees of depth {max_depth}")
 """),
     ("md-evaluate", None, "## Evaluate"),
     ("evaluate", "stage:evaluate,metrics", """

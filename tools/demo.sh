@@ -40,4 +40,17 @@ step "nb2pipe verify wine.ipynb (the notebook top to bottom vs the pipeline, in 
 sed -i 's/^n_estimators: 20$/n_estimators: 50/' params.yaml
 nb2pipe verify wine.ipynb
 
-printf '\nThe pipeline is in %s (dvc.yaml, params.yaml, pipelines/wine/).\n' "$demo"
+cat <<NEXT
+
+The pipeline is in $demo (dvc.yaml, params.yaml, pipelines/wine/).
+Next things to try there, with nb2pipe's environment active (source $repo/.venv/bin/activate):
+  cd $demo
+  # an experiment: only train and evaluate re-run
+  dvc exp run -S max_depth=3
+  # compare the experiments by what changed (parameters and metrics)
+  dvc exp show --only-changed --drop 'pipelines/.*|data/.*|Created'
+  # what would run, and why
+  nb2pipe run --dry-run
+  # the same notebook in JupyterLab, with the Pipeline panel
+  cd $repo && make lab
+NEXT
