@@ -15,6 +15,7 @@ from .layout import Layout
 from .parameters import without_literal_assignments
 
 RUNTIME_IMPORT = "from jupyter_pipeline.runtime import handoff as _nb2pipe"
+GUARD_IMPORT = "from jupyter_pipeline.runtime import guard as _nb2pipe_guard"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,20 @@ def _needed_by(pipeline: Pipeline) -> dict[str, dict[str, list[str]]]:
         for need in stage.needs:
             out.setdefault(need.producer, {}).setdefault(need.name, []).append(stage.name)
     return out
+
+
+def _read_again_later(pipeline: Pipeline, stage: Stage) -> dict[str, list[str]]:
+    """Values this stage loads and does not hand on that a later stage loads from an earlier
+    stage: if this stage changes one, the later stage reads the old version (runtime/guard)."""
+    order = {s.name: i for i, s in enumerate(pipeline.stages)}
+    here = order[stage.name]
+    loaded = {n.name for n in stage.needs if not is_module_state(n.name)} - set(stage.hands_on)
+    readers: dict[str, list[str]] = {}
+    for later in pipeline.stages[here + 1:]:
+        for need in later.needs:
+            if need.name in loaded and order.get(need.producer, here) < here:
+                readers.setdefault(need.name, []).append(later.name)
+    return {name: readers[name] for name in sorted(readers)}
 
 
 def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: Layout) -> StageParts:
@@ -62,6 +77,12 @@ def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
         setup.append(loads(values))
     if late:
         setup.append("\n\n".join(late))
+    watched = _read_again_later(pipeline, stage)
+    if watched:
+        producers = {n.name: n.producer for n in stage.needs if n.name in watched}
+        setup.append(f"{GUARD_IMPORT}\n_nb2pipe_watch = _nb2pipe_guard.watch(\n"
+                     f'    "{stage.name}", {json.dumps(watched)}, {json.dumps(producers)}, '
+                     "globals())")
     if states:
         # Last: loading a value may import a library, and an import may draw from a global
         # generator; in the notebook that happened before the previous stage ended.
@@ -81,6 +102,8 @@ def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
         cells.append((cell, source))
 
     save: list[str] = []
+    if watched:
+        save.append("_nb2pipe_guard.unchanged(_nb2pipe_watch, globals())")
     if stage.hands_on:
         needed_by = _needed_by(pipeline).get(stage.name, {})
         values_text = ", ".join(f'"{n}": {value_expression(n)}' for n in stage.hands_on)
