@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: env lab ts-test corpus-envs browser-deps demo test unit lint bench clean
+.PHONY: env lab ts-test corpus-envs browser-deps demo test unit lint bench adversarial clean
 
 # The JupyterLab extension (labextension/): `pip install -e` builds it once; it is rebuilt here
 # when its sources change, and linked into the venv so `jupyter lab` loads it.
@@ -63,6 +63,11 @@ unit: $(STAMP)
 
 test: $(STAMP) corpus-envs browser-deps lint ts-test
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# The adversarial generator: every construct of tools/adversarial/constructs.py, split into stages
+# several ways and paired, run whole and as a pipeline (ADVERSARIAL_ARGS=--dvc adds dvc repro).
+adversarial: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tools.adversarial $(ADVERSARIAL_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_convert.py
