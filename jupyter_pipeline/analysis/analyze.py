@@ -11,7 +11,7 @@ from ..model.notebook import Notebook
 from ..model.pipeline import FileInput, Need, Pipeline, Stage
 from . import flows, stages
 from .params import literal_assignments
-from .facts import CellFacts
+from .facts import Bind, CellFacts
 from .symbols import analyse_cell
 
 
@@ -111,9 +111,7 @@ def analyze(notebook: Notebook, by_headings: int | None = None,
 
 def _without_param_bindings(facts: CellFacts, param_lines: set[int]) -> CellFacts:
     """The parameters cell minus its literal assignments (those are parameters, not values)."""
-    from .facts import BIND
-
-    effects = tuple(e for e in facts.effects if not (e[0] == BIND and e[2] in param_lines))
+    effects = tuple(e for e in facts.effects if not (isinstance(e, Bind) and e.line in param_lines))
     return CellFacts(effects, facts.calls, facts.writes_files, facts.problems, facts.uses_ipython,
                      facts.named)
 

@@ -10,39 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ..model.pipeline import SEEDING_CALLS
-
-# Builtins that read their arguments and never change them: passing a name to these is a read.
-# Not `next`: it advances the iterator passed to it, and the next stage must see that.
-PURE_CALLS = frozenset(
-    """print len str repr int float bool complex isinstance issubclass type sorted list tuple set
-    frozenset dict sum min max round abs enumerate zip range display id hash format any all iter
-    hasattr callable divmod pow reversed map filter ord chr bin hex oct ascii bytes bytearray
-    slice super object property staticmethod classmethod""".split()
-)
-
-# Methods that leave their receiver unchanged (unless called with inplace=True). Everything
-# else called on a name may mutate it: a missing edge is worse than an extra one.
-READ_ONLY_METHODS = frozenset(
-    """head tail describe info copy sum mean median mode std var sem min max count nunique unique
-    value_counts isna isnull notna notnull any all groupby agg aggregate astype to_numpy to_list
-    tolist to_dict to_csv to_parquet to_json to_excel to_pickle to_feather to_string to_markdown
-    to_frame to_records plot hist boxplot corr cov round abs get keys values items find index
-    startswith endswith upper lower strip lstrip rstrip split rsplit join format encode decode
-    predict predict_proba predict_log_proba score decision_function reshape flatten ravel dot
-    query filter merge drop dropna fillna sort_values sort_index reset_index rename set_index
-    select_dtypes sample iterrows itertuples memory_usage equals isin between cumsum cumprod
-    diff pct_change shift rolling expanding resample pivot pivot_table melt stack unstack
-    nlargest nsmallest idxmax idxmin argmax argmin argsort quantile clip where mask duplicated
-    drop_duplicates interpolate replace get_params get_feature_names_out transpose squeeze
-    explode assign eval nsmallest isdigit isalpha isalnum zfill title capitalize casefold
-    partition rpartition splitlines count tobytes item getvalue savefig show
-    """.split()
-)
-
-# Last names of calls that may seed a module's hidden random state (model.pipeline.SEEDING_CALLS
-# says which modules; the fold resolves `np.random.seed` through the notebook's imports).
-SEEDING_FUNCTIONS = frozenset(call.rsplit(".", 1)[-1] for call in SEEDING_CALLS)
+from .knowledge import LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS, READ_ONLY_METHODS
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -53,26 +21,6 @@ def root_name(node: ast.AST) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
-
-
-# Library functions and methods on library objects read their arguments, except these.
-LIBRARY_MUTATES_ARGUMENTS = frozenset(
-    """shuffle copyto put place putmask fill_diagonal dump heappush heappop heapify heapreplace
-    heappushpop insort insort_left insort_right seed""".split()
-)
-
-# Methods (on a value) that do not change the arguments passed to them: estimators and plots.
-ARGUMENT_SAFE_METHODS = READ_ONLY_METHODS | frozenset(
-    """fit fit_transform transform inverse_transform partial_fit fit_predict fit_resample plot
-    scatter bar barh hist imshow pie set_title set_xlabel set_ylabel set_xticks set_yticks
-    set_xticklabels set_yticklabels legend text annotate errorbar fill_between axhline axvline
-    add isin merge join apply map applymap append extend insert update setdefault write
-    writerow writerows add_trace""".split()
-)
-
-# Methods that store their arguments inside the receiver: later changes through one show in
-# the other.
-STORING_METHODS = frozenset("append extend insert add update setdefault appendleft".split())
 
 
 def is_mutating_call(call: ast.Call) -> bool:

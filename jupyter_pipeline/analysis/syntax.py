@@ -9,9 +9,8 @@ import re
 import warnings
 
 from .facts import CallSite, PathExpr, Problem
+from .knowledge import DYNAMIC_CALLS, KEEPING_FACTORIES, SHARING_BUILTINS, SHARING_METHODS
 from .scopes import root_name, target_names
-
-_DYNAMIC_CALLS = frozenset({"globals", "locals", "vars", "exec", "eval"})
 
 
 def parse(source: str, mode: str = "exec") -> ast.AST:
@@ -141,7 +140,7 @@ def dynamic_call(node: ast.Call) -> str | None:
     func = node.func
     if not isinstance(func, ast.Name):
         return None
-    if func.id in _DYNAMIC_CALLS and not (func.id == "vars" and node.args):
+    if func.id in DYNAMIC_CALLS and not (func.id == "vars" and node.args):
         return f"{func.id}()"
     if func.id == "getattr" and node.args and "sys.modules" in ast.unparse(node.args[0]):
         return "getattr(sys.modules[...])"
@@ -177,31 +176,18 @@ def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
     return frozenset(roots)
 
 
-# Calls whose elements are the very objects in their arguments (or receiver): `for k, m in
-# models.items(): m.fit(...)` changes the models inside `models`.
-_SHARING_BUILTINS = frozenset("zip enumerate reversed sorted list tuple set frozenset iter "
-                              "filter".split())
-_SHARING_METHODS = frozenset("items values".split())
-
-
-# Factories that keep the objects they are given (scikit-learn's pipeline helpers); and any
-# class (a capitalised name: `Pipeline([...])`, `Bag(items)`) may keep its arguments as
-# attributes, so fitting the pipeline later fits the scaler passed to it.
-_KEEPING_FACTORIES = frozenset("make_pipeline make_union make_column_transformer".split())
-
-
 def _keeps_arguments(call: ast.Call) -> bool:
     func = call.func
     name = func.id if isinstance(func, ast.Name) else (
         func.attr if isinstance(func, ast.Attribute) else "")
-    return name in _KEEPING_FACTORIES or name[:1].isupper()
+    return name in KEEPING_FACTORIES or name[:1].isupper()
 
 
 def _shares_elements(call: ast.Call) -> bool:
     func = call.func
     if isinstance(func, ast.Name):
-        return func.id in _SHARING_BUILTINS
-    return isinstance(func, ast.Attribute) and func.attr in _SHARING_METHODS and not call.args
+        return func.id in SHARING_BUILTINS
+    return isinstance(func, ast.Attribute) and func.attr in SHARING_METHODS and not call.args
 
 
 def import_statement(node: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:

@@ -8,35 +8,8 @@ from typing import Any
 from .diagnostics import Diagnostic
 
 
-# Hidden module state that calls change: the global random generators. Once a notebook seeds one,
-# every later draw depends on every earlier one, so the state is handed between stages like a
-# variable, under a name no variable can have ("@" + module).
-SEEDING_CALLS = {
-    "numpy.random.seed": "@numpy.random",
-    "numpy.random.set_state": "@numpy.random",
-    "random.seed": "@random",
-    "random.setstate": "@random",
-}
-
-
-# Calls and assignments that configure a library for the whole process (display options,
-# warning filters, plot style, the import path): a later stage would run without them, so
-# they run again at the start of every later stage. Only these: they are safe to repeat.
-# A statement matches an entry when its dotted name (through the notebook's imports) is the
-# entry or starts with it and a dot.
-SETTINGS = (
-    "pandas.set_option", "pandas.reset_option", "pandas.options",
-    "numpy.set_printoptions", "numpy.seterr",
-    "warnings.filterwarnings", "warnings.simplefilter", "warnings.resetwarnings",
-    "matplotlib.rcParams", "matplotlib.rc", "matplotlib.style.use",
-    "matplotlib.pyplot.rcParams", "matplotlib.pyplot.rc", "matplotlib.pyplot.style.use",
-    "seaborn.set", "seaborn.set_theme", "seaborn.set_style", "seaborn.set_context",
-    "seaborn.set_palette",
-    "sys.path.append", "sys.path.insert",
-    "logging.basicConfig",
-)
-
-
+# Hidden module state (a global random generator) crosses stages under a name no variable can
+# have: "@" + module (analysis/knowledge.py's SEEDING_CALLS says which calls change it).
 def is_module_state(name: str) -> bool:
     return name.startswith("@")
 
@@ -99,7 +72,7 @@ class Stage:
     hands_on: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
     imports: tuple[str, ...] = ()
-    # Library settings made by earlier stages (SETTINGS), with the imports they need, in order
+    # Library settings made by earlier stages (analysis/knowledge.py's SETTINGS), with the imports they need, in order
     settings: tuple[str, ...] = ()
     definitions: tuple[Reemit, ...] = ()
     data_deps: tuple[str, ...] = ()  # files read that no stage writes (the raw data)
