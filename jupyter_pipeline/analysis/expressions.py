@@ -11,6 +11,7 @@ from .facts import (Alias, Bind, CallArgument, CallSite, Dynamic, Effect, Method
 from .knowledge import SEEDING_FUNCTIONS, STORING_METHODS
 from .scopes import (
     ScopeSummary,
+    arguments_written,
     comprehension_summary,
     is_mutating_call,
     lambda_summary,
@@ -134,12 +135,16 @@ class ExpressionVisitor:
                 vias = [CallArgument(func.id, i) for i in range(len(node.args))]
                 vias += [CallArgument(func.id, -1, k.arg) for k in node.keywords]
             else:
+                callee = dotted(func)
                 via = MethodArgument(
                     root_name(func.value) if isinstance(func, ast.Attribute) else None,
-                    func.attr if isinstance(func, ast.Attribute) else None)
+                    func.attr if isinstance(func, ast.Attribute) else None,
+                    "" if "(" in callee else callee)
                 vias = [via] * (len(node.args) + len(node.keywords))
             for arg, via in zip(list(node.args) + [k.value for k in node.keywords], vias):
                 self.mutate(root_name(arg), node, via)
+        for arg in arguments_written(node):
+            self.mutate(root_name(arg), node)  # `out=a`, `copy=False`: whatever the callee
         if isinstance(func, ast.Name) and func.id == "map" and len(node.args) > 1 \
                 and isinstance(node.args[0], ast.Name):
             # map(f, xs) passes the elements of xs to f: they change if f changes its argument

@@ -45,10 +45,12 @@ class CallArgument:
 
 @dataclass(frozen=True, slots=True)
 class MethodArgument:
-    """Passed to a method: `receiver.method(x)`; receiver is the root name, if any."""
+    """Passed to a method: `receiver.method(x)`; receiver is the root name, if any, and
+    `callee` the dotted name called (`np.add.at`), "" when it is not one (`f().g(x)`)."""
 
     receiver: str | None
     method: str | None
+    callee: str = ""
 
 
 # What a name is passed to, when it may change only because a call changes its argument.

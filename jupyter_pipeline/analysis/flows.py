@@ -11,11 +11,12 @@ from __future__ import annotations
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.pipeline import Param, is_module_state
 from .artifacts import file_effects
-from .bindings import BUILTINS, Binding, StageFlow, is_runtime_name
+from .bindings import BUILTINS, IPYTHON_GLOBALS, Binding, StageFlow, is_runtime_name
 from .definitions import DefinitionUses
 from .facts import (Alias, Bind, CallArgument, CellFacts, Define, Delete, Dynamic, Effect, Import,
                     Mutate, Read, Seed, Setting, Star, Via)
-from .knowledge import ARGUMENT_SAFE_METHODS, LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS
+from .knowledge import (ARGUMENT_SAFE_METHODS, KNOWN_LIBRARIES, LIBRARY_MUTATES_ARGUMENTS,
+                        PURE_CALLS)
 from .ordering import order_problems
 from .process_state import ProcessState
 
@@ -49,6 +50,7 @@ class _Fold(DefinitionUses, ProcessState):
                         flow.metrics[named] = None
         if any(not is_module_state(n) for n in flow.needs):
             self.classes_for_loaded_values()
+        flow.maybe_unbound = {n: None for n in flow.writes if self.env[n].maybe_unbound}
         return flow
 
     def classes_for_loaded_values(self) -> None:
@@ -107,6 +109,9 @@ class _Fold(DefinitionUses, ProcessState):
         if not effect.definite and name not in self.local:
             self.read(name, line, quiet=True)  # the branch may not run: old value survives
         old = self.env.get(name)
+        # Bound on some paths only: where nothing bound it before, it may stay unbound.
+        maybe_unbound = not effect.definite and name not in self.local and (
+            old is None or old.kind == "deleted" or old.maybe_unbound)
         same_cell = old is not None and old.cell == self.cell and old.stage == self.flow.name
         if effect.branch_definition:
             branch_definition = "fallback" if same_cell and old.kind != "definition" \
@@ -115,7 +120,8 @@ class _Fold(DefinitionUses, ProcessState):
             branch_definition = "fallback" if same_cell and old.branch_definition else None
         self.rebind(name, line, Binding("value", self.flow.name, self.cell, line,
                                          literal=effect.literal, immutable=effect.immutable,
-                                         branch_definition=branch_definition))
+                                         branch_definition=branch_definition,
+                                         maybe_unbound=maybe_unbound))
         if effect.definite:
             self.local.add(name)
         self.unalias(name)
@@ -133,7 +139,8 @@ class _Fold(DefinitionUses, ProcessState):
                     self.read(target, line, quiet=True)
                 continue
             self.read(target, line, quiet=True)
-            self.write(target, line, Binding("value", self.flow.name, self.cell, line))
+            self.write(target, line, Binding("value", self.flow.name, self.cell, line,
+                                             maybe_unbound=binding.maybe_unbound))
 
     def alias(self, name: str, line: int, roots: frozenset[str]) -> None:
         for root in roots:
@@ -148,7 +155,8 @@ class _Fold(DefinitionUses, ProcessState):
                     # older stage would be a separate copy that misses changes made
                     # through the new name.
                     self.write(root, line, Binding("value", self.flow.name, self.cell, line,
-                                                    literal=binding.literal))
+                                                    literal=binding.literal,
+                                                    maybe_unbound=binding.maybe_unbound))
 
     def argument_may_change(self, via: Via) -> bool:
         """Whether a call may change the argument passed to it, from what the callee is."""
@@ -165,18 +173,33 @@ class _Fold(DefinitionUses, ProcessState):
                         d.params[position] if 0 <= position < len(d.params) else None)
                     return param is None or param in d.mutated_params
                 if binding.kind == "import":
-                    return callee in LIBRARY_MUTATES_ARGUMENTS
+                    return self.library_may_change(callee)
                 return True
             case _:
                 receiver_binding = self.env.get(via.receiver) if via.receiver else None
                 if receiver_binding is not None and receiver_binding.kind == "import":
-                    return via.method in LIBRARY_MUTATES_ARGUMENTS
+                    return self.library_may_change(via.callee or f"{via.receiver}.{via.method}")
                 return via.method not in ARGUMENT_SAFE_METHODS
+
+    def library_may_change(self, callee: str) -> bool:
+        """A function reached through an import (`np.copyto`, `helpers.clean`): one of a known
+        library reads its arguments unless it is known to change them; one of any other
+        module (the notebook's own, whose body nb2pipe cannot see) may change every one."""
+        full = self.resolve(callee) or callee
+        module = full.split(".", 1)[0]
+        if module not in KNOWN_LIBRARIES:
+            return True
+        last = full.rsplit(".", 1)[-1]
+        # torch and others name in-place functions with a trailing underscore (`normal_`)
+        return last in LIBRARY_MUTATES_ARGUMENTS or (last.endswith("_")
+                                                     and not last.startswith("_"))
 
     def read(self, name: str, line: int, quiet: bool = False, _seen: set | None = None) -> None:
         """The current stage reads `name` here."""
         binding = self.env.get(name)
         if binding is None:
+            if name in IPYTHON_GLOBALS:
+                return  # IPython's own `display`, `In`...
             if name in self.params:
                 self.flow.params[name] = None
             elif not quiet and self.dynamic_stage is not None and name not in BUILTINS:
@@ -242,7 +265,8 @@ class _Fold(DefinitionUses, ProcessState):
         for name, binding in sorted(self.env.items()):
             if binding.kind in ("value", "param"):
                 self.read(name, line, quiet=True)
-                self.write(name, line, Binding("value", self.flow.name, self.cell, line))
+                self.write(name, line, Binding("value", self.flow.name, self.cell, line,
+                                               maybe_unbound=binding.maybe_unbound))
 
     def literal(self, name: str) -> str | None:
         binding = self.env.get(name)

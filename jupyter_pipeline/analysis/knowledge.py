@@ -9,6 +9,8 @@ is given.
 
 from __future__ import annotations
 
+import sys
+
 # -- process-wide state --------------------------------------------------------------------
 
 # Hidden module state that calls change: the global random generators. Once a notebook seeds
@@ -76,11 +78,28 @@ READ_ONLY_METHODS = frozenset(
     """.split()
 )
 
-# Library functions and methods on library objects read their arguments, except these.
+# Libraries whose functions read their arguments, except the LIBRARY_MUTATES_ARGUMENTS below
+# and calls with `out=` or `copy=False` (ARGUMENT_CHANGING_KEYWORDS). A function from any other
+# module (the notebook's own `helpers.py`, a package nb2pipe does not know) may change every
+# argument: nb2pipe cannot see its body.
+KNOWN_LIBRARIES = frozenset(sys.stdlib_module_names) | frozenset(
+    """numpy pandas scipy sklearn matplotlib seaborn statsmodels plotly bokeh altair
+    xgboost lightgbm catboost joblib tqdm requests PIL imageio skimage nltk spacy gensim
+    networkx sympy pyarrow polars IPython ipywidgets yaml toml tabulate wordcloud missingno
+    shap optuna mlflow dvc papermill""".split()
+)
+
+# Functions and methods of known libraries that change an argument in place (in place by
+# name: shuffling, heaps, `np.copyto(dst, src)`, ufunc `np.add.at(a, idx, v)`).
 LIBRARY_MUTATES_ARGUMENTS = frozenset(
     """shuffle copyto put place putmask fill_diagonal dump heappush heappop heapify heapreplace
-    heappushpop insort insort_left insort_right seed""".split()
+    heappushpop insort insort_left insort_right seed put_along_axis at""".split()
 )
+
+# Keywords by which a call writes into what it is given: `np.add(a, b, out=a)` changes the
+# `out` argument, `scale(X, copy=False)` / `transform(X, copy=False)` may change X in place.
+OUT_KEYWORDS = frozenset({"out"})
+NO_COPY_KEYWORDS = frozenset({"copy"})  # with the value False
 
 # Methods (on a value) that do not change the arguments passed to them: estimators and plots.
 ARGUMENT_SAFE_METHODS = READ_ONLY_METHODS | frozenset(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from .knowledge import LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS, READ_ONLY_METHODS
+from .knowledge import (LIBRARY_MUTATES_ARGUMENTS, NO_COPY_KEYWORDS, OUT_KEYWORDS, PURE_CALLS,
+                        READ_ONLY_METHODS)
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -38,6 +39,22 @@ def mutates_arguments(call: ast.Call) -> bool:
     if isinstance(func, ast.Attribute):
         return func.attr not in READ_ONLY_METHODS
     return True
+
+
+def arguments_written(call: ast.Call) -> list[ast.expr]:
+    """The arguments a call writes into by its keywords, whatever it calls: the `out=` array
+    (`np.add(a, b, out=a)`), and every argument of a `copy=False` call (`scale(X, copy=False)`
+    may return X itself, changed)."""
+    written = [k.value for k in call.keywords if k.arg in OUT_KEYWORDS]
+    if no_copy(call):
+        written += list(call.args)
+    return written
+
+
+def no_copy(call: ast.Call) -> bool:
+    """`copy=False`: the result may be (or share memory with) what the call was given."""
+    return any(k.arg in NO_COPY_KEYWORDS and isinstance(k.value, ast.Constant)
+               and k.value.value is False for k in call.keywords)
 
 
 def _is_false(node: ast.AST) -> bool:
@@ -171,6 +188,8 @@ class _ScopeWalker:
         if changes_args:
             for arg in list(call.args) + [k.value for k in call.keywords]:
                 self._mutate(arg)
+        for arg in arguments_written(call):
+            self._mutate(arg)
 
     def _walk_args(self, args: ast.arguments) -> None:
         """Defaults and annotations run where the function is defined."""

@@ -10,7 +10,7 @@ import warnings
 
 from .facts import CallSite, PathExpr, Problem
 from .knowledge import DYNAMIC_CALLS, KEEPING_FACTORIES, SHARING_BUILTINS, SHARING_METHODS
-from .scopes import root_name, target_names
+from .scopes import no_copy, root_name, target_names
 
 
 def parse(source: str, mode: str = "exec") -> ast.AST:
@@ -169,6 +169,8 @@ def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
         elif isinstance(n, ast.Call) and _keeps_arguments(n):
             stack.extend(n.args)
             stack.extend(k.value for k in n.keywords)
+            if isinstance(n.func, ast.Attribute) and no_copy(n):  # df.astype(t, copy=False)
+                stack.append(n.func.value)
         elif elements and isinstance(n, ast.Call) and _shares_elements(n):
             stack.extend(n.args)
             if isinstance(n.func, ast.Attribute):
@@ -180,7 +182,8 @@ def _keeps_arguments(call: ast.Call) -> bool:
     func = call.func
     name = func.id if isinstance(func, ast.Name) else (
         func.attr if isinstance(func, ast.Attribute) else "")
-    return name in KEEPING_FACTORIES or name[:1].isupper()
+    return name in KEEPING_FACTORIES or name[:1].isupper() or no_copy(call)
+
 
 
 def _shares_elements(call: ast.Call) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from .diagnostics import Diagnostic
 
@@ -17,6 +17,19 @@ def is_module_state(name: str) -> bool:
 def value_expression(name: str, runtime: str = "_nb2pipe") -> str:
     """Python for the value saved under `name`: the variable, or the module's state."""
     return f'{runtime}.module_state("{name}")' if is_module_state(name) else name
+
+
+def saved_values(names: Iterable[str], maybe_unbound: Iterable[str] = (),
+                 runtime: str = "_nb2pipe") -> str:
+    """Python for the dict of values a stage saves. A name bound on some paths only is in it
+    only when bound (the stage must not die with NameError where the notebook did not)."""
+    maybe = set(maybe_unbound)
+    entries = []
+    for name in names:
+        entry = f'"{name}": {value_expression(name, runtime)}'
+        entries.append(f'**({{{entry}}} if "{name}" in globals() else {{}})' if name in maybe
+                       else entry)
+    return "{" + ", ".join(entries) + "}"
 
 
 def load_statement(name: str, call: str, runtime: str = "_nb2pipe") -> str:
@@ -42,6 +55,9 @@ class Need:
 
     name: str
     producer: str
+    # Bound on some paths only (an `if` branch, a loop body): the producer saves it only when
+    # bound, and this stage leaves it unbound when it was not, as the notebook does.
+    maybe_unbound: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,7 +88,8 @@ class Stage:
     hands_on: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
     imports: tuple[str, ...] = ()
-    # Library settings made by earlier stages (analysis/knowledge.py's SETTINGS), with the imports they need, in order
+    # Library settings made by earlier stages (analysis/knowledge.py's SETTINGS), with the
+    # imports they need, in order
     settings: tuple[str, ...] = ()
     definitions: tuple[Reemit, ...] = ()
     data_deps: tuple[str, ...] = ()  # files read that no stage writes (the raw data)
@@ -81,6 +98,8 @@ class Stage:
     after: tuple[str, ...] = ()  # explicit `after:` ordering
     metrics: tuple[str, ...] = ()
     uses_ipython: bool = False
+    # Of hands_on and metrics: names bound on some paths only, saved only when bound.
+    maybe_unbound: tuple[str, ...] = ()
 
     @property
     def upstream(self) -> tuple[str, ...]:
