@@ -46,6 +46,7 @@ class Binding:
     # A value's: bound on some paths only (in a branch or loop, with no binding before), so
     # saved only when bound.
     maybe_unbound: bool = False
+    figure: bool = False  # a value's: a figure or axes, which `plot` / `hist` draw on
 
 
 @dataclass

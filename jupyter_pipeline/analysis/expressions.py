@@ -6,9 +6,9 @@ from __future__ import annotations
 import ast
 
 from . import ipython
-from .facts import (Alias, Bind, CallArgument, CallSite, Dynamic, Effect, MethodArgument, Mutate,
-                    PathExpr, Problem, Read, Seed, Via)
-from .knowledge import SEEDING_FUNCTIONS, STORING_METHODS
+from .facts import (Alias, Bind, CallArgument, CallSite, Drawing, Dynamic, Effect, MethodArgument,
+                    Mutate, PathExpr, Problem, Read, Seed, Via)
+from .knowledge import DRAWING_METHODS, SEEDING_FUNCTIONS, STORING_METHODS
 from .scopes import (
     ScopeSummary,
     arguments_written,
@@ -47,11 +47,11 @@ class ExpressionVisitor:
             self.effects.append(Read(name, self._line(node), soft))
 
     def bind(self, name: str, node: ast.AST, literal: str | None = None,
-             immutable: bool = False, definition: bool = False) -> None:
+             immutable: bool = False, definition: bool = False, figure: bool = False) -> None:
         """`definition`: a def / class / lambda in a branch, bound like a value."""
         if name not in self.hidden:
             self.effects.append(Bind(name, self._line(node), self.branch_depth == 0, literal,
-                                     immutable, definition))
+                                     immutable, definition, figure))
 
     def mutate(self, name: str | None, node: ast.AST, via: Via | None = None) -> None:
         if name and name not in self.hidden:
@@ -127,6 +127,8 @@ class ExpressionVisitor:
                 self._line(node), node.col_offset + 1))
         if isinstance(func, ast.Attribute) and is_mutating_call(node):
             self.mutate(root_name(func.value), node)
+        elif isinstance(func, ast.Attribute) and func.attr in DRAWING_METHODS:
+            self.mutate(root_name(func.value), node, Drawing(func.attr))
         if mutates_arguments(node) or isinstance(func, ast.Attribute):
             # Whether an argument may change depends on what the callee is, which only the
             # fold knows (a library function, a user function that changes that parameter...).

@@ -32,6 +32,7 @@ class Bind:
     literal: str | None = None  # the string constant it is bound to, for file paths
     immutable: bool = False  # bound to a constant: nothing can change or share it
     branch_definition: bool = False  # a def / class inside a branch, bound like a value
+    figure: bool = False  # bound to a figure or axes (knowledge.FIGURE_CALLS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +54,16 @@ class MethodArgument:
     callee: str = ""
 
 
-# What a name is passed to, when it may change only because a call changes its argument.
-Via: TypeAlias = CallArgument | MethodArgument
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """The name is the receiver of a method that changes a figure or axes but only reads a
+    table (`ax.plot(...)` draws, `df.plot()` does not change df): a change if it is a figure."""
+
+    method: str
+
+
+# Why a name may change only conditionally: a call changes its argument, or it is a figure.
+Via: TypeAlias = CallArgument | MethodArgument | Drawing
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from ..model.pipeline import Param, is_module_state
 from .artifacts import file_effects
 from .bindings import BUILTINS, IPYTHON_GLOBALS, Binding, StageFlow, is_runtime_name
 from .definitions import DefinitionUses
-from .facts import (Alias, Bind, CallArgument, CellFacts, Define, Delete, Dynamic, Effect, Import,
-                    Mutate, Read, Seed, Setting, Star, Via)
+from .facts import (Alias, Bind, CallArgument, CellFacts, Define, Delete, Drawing, Dynamic, Effect,
+                    Import, Mutate, Read, Seed, Setting, Star, Via)
 from .knowledge import (ARGUMENT_SAFE_METHODS, KNOWN_LIBRARIES, LIBRARY_MUTATES_ARGUMENTS,
                         PURE_CALLS)
 from .ordering import order_problems
@@ -74,6 +74,12 @@ class _Fold(DefinitionUses, ProcessState):
                 self.read(name, line, quiet=soft)
             case Bind():
                 self.bind(effect)
+            case Mutate(name, line, Drawing()):
+                binding = self.env.get(name)
+                if binding is not None and binding.figure:
+                    self.mutate(name, line)  # `ax.plot(...)` draws on the axes
+                else:
+                    self.read(name, line)  # `df.plot()` leaves df as it was
             case Mutate(name, line, via):
                 if via is not None and not self.argument_may_change(via):
                     self.read(name, line)
@@ -121,7 +127,7 @@ class _Fold(DefinitionUses, ProcessState):
         self.rebind(name, line, Binding("value", self.flow.name, self.cell, line,
                                          literal=effect.literal, immutable=effect.immutable,
                                          branch_definition=branch_definition,
-                                         maybe_unbound=maybe_unbound))
+                                         maybe_unbound=maybe_unbound, figure=effect.figure))
         if effect.definite:
             self.local.add(name)
         self.unalias(name)
@@ -140,7 +146,8 @@ class _Fold(DefinitionUses, ProcessState):
                 continue
             self.read(target, line, quiet=True)
             self.write(target, line, Binding("value", self.flow.name, self.cell, line,
-                                             maybe_unbound=binding.maybe_unbound))
+                                             maybe_unbound=binding.maybe_unbound,
+                                             figure=binding.figure))
 
     def alias(self, name: str, line: int, roots: frozenset[str]) -> None:
         for root in roots:
@@ -156,7 +163,8 @@ class _Fold(DefinitionUses, ProcessState):
                     # through the new name.
                     self.write(root, line, Binding("value", self.flow.name, self.cell, line,
                                                     literal=binding.literal,
-                                                    maybe_unbound=binding.maybe_unbound))
+                                                    maybe_unbound=binding.maybe_unbound,
+                                                    figure=binding.figure))
 
     def argument_may_change(self, via: Via) -> bool:
         """Whether a call may change the argument passed to it, from what the callee is."""
@@ -174,6 +182,8 @@ class _Fold(DefinitionUses, ProcessState):
                     return param is None or param in d.mutated_params
                 if binding.kind == "import":
                     return self.library_may_change(callee)
+                return True
+            case Drawing():
                 return True
             case _:
                 receiver_binding = self.env.get(via.receiver) if via.receiver else None

@@ -98,7 +98,8 @@ LIBRARY_MUTATES_ARGUMENTS = frozenset(
 
 # Keywords by which a call writes into what it is given: `np.add(a, b, out=a)` changes the
 # `out` argument, `scale(X, copy=False)` / `transform(X, copy=False)` may change X in place.
-OUT_KEYWORDS = frozenset({"out"})
+# `df.plot(ax=ax)`, `sns.histplot(df, ax=ax)` draw on the axes they are given.
+OUT_KEYWORDS = frozenset({"out", "ax"})
 NO_COPY_KEYWORDS = frozenset({"copy"})  # with the value False
 
 # Methods (on a value) that do not change the arguments passed to them: estimators and plots.
@@ -121,6 +122,27 @@ STORING_METHODS = frozenset("append extend insert add update setdefault appendle
 SHARING_BUILTINS = frozenset("zip enumerate reversed sorted list tuple set frozenset iter "
                              "filter".split())
 SHARING_METHODS = frozenset("items values".split())
+
+# Builtins whose result is (or holds) objects they were given: `best = max(rows, key=...)`,
+# `first = next(iter(rows))`, `ordered = sorted(rows)`; a change through the result is a change
+# to what they were given. Their keyword arguments are functions (`key=`) except `default=`.
+SELECTING_BUILTINS = frozenset("max min next iter reversed filter zip enumerate".split())
+# Builtins that build a new container of the objects they were given: the container is a copy
+# (appending to it changes nothing else), an element taken from it is not (`sorted(rows)[0]`).
+CONTAINER_BUILTINS = frozenset("sorted list tuple set frozenset dict".split())
+SELECTING_KEYWORDS = frozenset({"default"})
+
+# Methods whose result is part of the object they are called on: `row = table.get(k)`,
+# `ax = fig.add_subplot()`, `ax2 = ax.twinx()`.
+PART_METHODS = frozenset("get pop popitem setdefault add_subplot add_axes add_gridspec gca "
+                         "twinx twiny get_figure get_axes subfigures".split())
+
+# Calls that make a figure or axes (`fig, axes = plt.subplots()`, `ax = fig.add_subplot()`):
+# a name bound to their result is drawn on by methods that only read a table (`plot`, `hist`),
+# so on such a name those change it.
+FIGURE_CALLS = frozenset("subplots figure add_subplot subplot axes gca gcf add_axes twinx twiny "
+                         "subfigures subplot_mosaic".split())
+DRAWING_METHODS = frozenset("plot hist boxplot".split())
 
 # Factories that keep the objects they are given (scikit-learn's pipeline helpers); and any
 # class (a capitalised name: `Pipeline([...])`, `Bag(items)`) may keep its arguments as

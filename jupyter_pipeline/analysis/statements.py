@@ -18,8 +18,10 @@ from .scopes import (
     is_mutating_call,
     lambda_summary,
     root_name,
+    target_names,
 )
-from .syntax import alias_roots, body_calls, dotted, import_statement, is_constant
+from .syntax import (alias_roots, body_calls, dotted, import_statement, is_constant,
+                     makes_figure)
 
 
 class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
@@ -59,6 +61,7 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             return
         for target in node.targets:
             self.target(target, node.value, literal)
+            self.unpacked_together(target, node.value)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -185,7 +188,8 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
     def target(self, target: ast.AST, value: ast.AST | None, literal: str | None,
                elements: bool = False) -> None:
         if isinstance(target, ast.Name):
-            self.bind(target.id, target, literal, value is not None and is_constant(value))
+            self.bind(target.id, target, literal, value is not None and is_constant(value),
+                      figure=value is not None and makes_figure(value))
             roots = alias_roots(value, elements) if value is not None else frozenset()
             if roots:
                 self.effects.append(Alias(target.id, self._line(target), roots))
@@ -196,6 +200,20 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             self.target(target.value, value, None, elements)
         else:
             self.store_into(target)
+
+    def unpacked_together(self, target: ast.AST, value: ast.AST) -> None:
+        """`fig, axes = plt.subplots()`, `first, *rest = rows`: names unpacked from one object
+        may share objects with each other (the axes belong to the figure), so a change through
+        one is a change to all; `a, b = x, y` pairs them up instead."""
+        if not isinstance(target, (ast.Tuple, ast.List)) or isinstance(value, (ast.Tuple,
+                                                                               ast.List)):
+            return
+        names: set[str] = set()
+        target_names(target, names)
+        names -= self.hidden
+        if len(names) > 1:
+            for name in sorted(names):
+                self.effects.append(Alias(name, self._line(target), frozenset(names - {name})))
 
     def store_into(self, target: ast.AST) -> None:
         """`a.b = v`, `a[k] = v`, `del a[k]`: reads and may mutate `a`."""

@@ -9,7 +9,8 @@ import re
 import warnings
 
 from .facts import CallSite, PathExpr, Problem
-from .knowledge import DYNAMIC_CALLS, KEEPING_FACTORIES, SHARING_BUILTINS, SHARING_METHODS
+from .knowledge import (CONTAINER_BUILTINS, DYNAMIC_CALLS, FIGURE_CALLS, KEEPING_FACTORIES, PART_METHODS, SELECTING_BUILTINS,
+                        SELECTING_KEYWORDS, SHARING_BUILTINS, SHARING_METHODS)
 from .scopes import no_copy, root_name, target_names
 
 
@@ -135,6 +136,15 @@ def is_constant(node: ast.AST) -> bool:
     return False
 
 
+def makes_figure(value: ast.AST) -> bool:
+    """`plt.subplots(...)`, `fig.add_subplot()`, `plt.figure()[...]`: a figure or its axes."""
+    while isinstance(value, (ast.Subscript, ast.Attribute)) and not isinstance(value, ast.Call):
+        if isinstance(value, ast.Attribute):
+            return False  # `plt.subplots()[0].figure` and such: not worth following
+        value = value.value
+    return isinstance(value, ast.Call) and dotted(value.func).rsplit(".", 1)[-1] in FIGURE_CALLS
+
+
 def dynamic_call(node: ast.Call) -> str | None:
     """'globals()', 'exec()', 'getattr(sys.modules[...])'...: code that reaches any variable."""
     func = node.func
@@ -158,6 +168,15 @@ def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
             r = root_name(n)
             if r:
                 roots.add(r)
+            else:  # a part of a call's result: `sorted(rows)[0]`, `max(rows).items`
+                base = n
+                while isinstance(base, (ast.Attribute, ast.Subscript, ast.Starred)):
+                    base = base.value
+                if isinstance(base, ast.Call) and isinstance(base.func, ast.Name) \
+                        and base.func.id in CONTAINER_BUILTINS:
+                    stack.extend(base.args)
+                elif isinstance(base, (ast.Call, *_COMPREHENSIONS)):
+                    stack.append(base)
         elif isinstance(n, (ast.List, ast.Tuple, ast.Set)):
             stack.extend(n.elts)
         elif isinstance(n, ast.Dict):
@@ -166,6 +185,20 @@ def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
             stack.extend((n.body, n.orelse))
         elif isinstance(n, ast.NamedExpr):
             stack.append(n.value)
+        elif isinstance(n, _COMPREHENSIONS):
+            stack.extend(_comprehension_sources(n))
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name) \
+                and n.func.id in SELECTING_BUILTINS:
+            stack.extend(n.args)
+            stack.extend(k.value for k in n.keywords if k.arg in SELECTING_KEYWORDS)
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) \
+                and n.func.attr in PART_METHODS:
+            receiver = n.func.value  # `dict(pairs).get(k)`: an element of what dict was given
+            if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) \
+                    and receiver.func.id in CONTAINER_BUILTINS:
+                stack.extend(receiver.args)
+            else:
+                stack.append(receiver)
         elif isinstance(n, ast.Call) and _keeps_arguments(n):
             stack.extend(n.args)
             stack.extend(k.value for k in n.keywords)
@@ -176,6 +209,33 @@ def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
             if isinstance(n.func, ast.Attribute):
                 stack.append(n.func.value)
     return frozenset(roots)
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _comprehension_sources(node: ast.AST) -> list[ast.expr]:
+    """`{r["id"]: r for r in rows}`, `[m for m in models.values()]`: what the comprehension
+    iterates over, when what it builds holds the loop's elements (not only values made from
+    them: a name of the loop appears as itself, or reached by `.` or `[]`)."""
+    bound: set[str] = set()
+    for gen in node.generators:  # type: ignore[attr-defined]
+        target_names(gen.target, bound)
+    built = [getattr(node, p) for p in ("elt", "key", "value") if hasattr(node, p)]
+    if not any(root_name(b) in bound or (isinstance(b, (ast.Tuple, ast.List)) and any(
+            root_name(e) in bound for e in b.elts)) for b in built):
+        return []
+    sources: list[ast.expr] = []
+    for gen in node.generators:  # type: ignore[attr-defined]
+        it = gen.iter
+        if isinstance(it, ast.Call) and (_shares_elements(it) or (
+                isinstance(it.func, ast.Name) and it.func.id in SELECTING_BUILTINS)):
+            sources.extend(it.args)
+            if isinstance(it.func, ast.Attribute):
+                sources.append(it.func.value)
+        else:
+            sources.append(it)
+    return sources
 
 
 def _keeps_arguments(call: ast.Call) -> bool:
