@@ -48,6 +48,9 @@ class DefinitionUses(FoldState):
                 self.read(r, line, quiet=True, _seen=seen)
         for m in sorted(d.mutates):
             self.apply(Mutate(m, line))
+        for call, name in d.module_calls:  # `helpers.clean(df)` in its body, df a global
+            if name not in d.params and name in d.reads and self.library_may_change(call):
+                self.apply(Mutate(name, line))
         for b in sorted(d.binds):
             self.read(b, line, quiet=True)
             self.rebind(b, line, Binding("value", self.flow.name, self.cell, line))

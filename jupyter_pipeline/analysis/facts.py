@@ -176,6 +176,9 @@ class Definition:
     # generators it may seed (dotted names, resolved where it is called).
     calls: tuple["CallSite", ...] = ()
     seeds: tuple[str, ...] = ()
+    # `mod.func(x)` calls in its body on a parameter or a global x: (callee, x); the fold
+    # decides from the imports whether the callee may change x (scopes.ScopeSummary).
+    module_calls: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,9 @@ class _Fold(DefinitionUses, ProcessState):
                         return True
                     param = keyword if keyword else (
                         d.params[position] if 0 <= position < len(d.params) else None)
-                    return param is None or param in d.mutated_params
+                    return param is None or param in d.mutated_params or any(
+                        name == param and self.library_may_change(call)
+                        for call, name in d.module_calls)
                 if binding.kind == "import":
                     return self.library_may_change(callee)
                 return True

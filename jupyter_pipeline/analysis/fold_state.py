@@ -101,6 +101,9 @@ class FoldState:
     def seed(self, call: str, line: int) -> None:
         raise NotImplementedError
 
+    def library_may_change(self, callee: str) -> bool:
+        raise NotImplementedError
+
     def use_definition(self, name: str, binding: Binding, line: int, seen: set[str],
                        maybe: bool = False) -> None:
         raise NotImplementedError

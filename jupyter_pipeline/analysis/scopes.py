@@ -8,7 +8,7 @@ free names are free in the enclosing scope too; methods do not see class-level n
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .knowledge import (LIBRARY_MUTATES_ARGUMENTS, NO_COPY_KEYWORDS, OUT_KEYWORDS, PURE_CALLS,
                         READ_ONLY_METHODS)
@@ -68,6 +68,10 @@ class ScopeSummary:
     mutates: set[str]  # free names whose objects may be changed
     params: tuple[str, ...] = ()  # positional parameter names, in order
     mutated_params: frozenset[str] = frozenset()  # parameters whose objects may be changed
+    # `mod.func(x)` with `mod` a global (most often a module) and x a parameter or a free name:
+    # (callee, x). Whether it may change x depends on what `mod` is, which the fold knows from
+    # the imports where the function is called (the notebook's own module: it may).
+    module_calls: set[tuple[str, str]] = field(default_factory=set)
 
 
 def target_names(node: ast.AST, out: set[str]) -> None:
@@ -92,6 +96,7 @@ class _ScopeWalker:
         self.globals: set[str] = set()
         self.nonlocals: set[str] = set()
         self.mutated: set[str] = set()
+        self.module_calls: set[tuple[str, str]] = set()
 
     def summary(self, params: set[str], order: tuple[str, ...] = ()) -> ScopeSummary:
         local = (params | self.stores) - self.globals - self.nonlocals
@@ -101,11 +106,14 @@ class _ScopeWalker:
             mutates=self.mutated - local,
             params=order,
             mutated_params=frozenset(self.mutated & params),
+            module_calls={(c, n) for c, n in self.module_calls if n in params or n not in local},
         )
 
     def nested(self, summary: ScopeSummary) -> None:
         self.loads |= summary.reads
         self.mutated |= summary.mutates
+        # (on a free name of the nested scope, not on one of its own parameters)
+        self.module_calls |= {(c, n) for c, n in summary.module_calls if n in summary.reads}
         # A nested `global x` binds the module's x; the enclosing function's call binds it too.
         self.stores |= summary.binds
         self.globals |= summary.binds
@@ -183,6 +191,10 @@ class _ScopeWalker:
             # A method of a global, most often a module (random.randint(1, n)): library code
             # reads its arguments except for a known few.
             changes_args = func.attr in LIBRARY_MUTATES_ARGUMENTS
+            for arg in list(call.args) + [k.value for k in call.keywords]:
+                name = root_name(arg)
+                if name:
+                    self.module_calls.add((f"{func.value.id}.{func.attr}", name))
         else:
             changes_args = mutates_arguments(call)
         if changes_args:
@@ -274,6 +286,7 @@ def class_summaries(node: ast.ClassDef) -> tuple[ScopeSummary, ScopeSummary]:
             methods.reads |= s.reads
             methods.binds |= s.binds
             methods.mutates |= s.mutates
+            methods.module_calls |= {(c, n) for c, n in s.module_calls if n in s.reads}
         else:
             body.walk(stmt)
     return body.summary(set()), methods

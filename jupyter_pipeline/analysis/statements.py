@@ -294,6 +294,7 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             immediate_changes=frozenset(immediate_changes or ()),
             calls=calls,
             seeds=seeds,
+            module_calls=tuple(sorted(s.module_calls)),
         )
         self.effects.append(Define(name, self._line(node), definition))
 

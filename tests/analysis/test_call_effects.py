@@ -81,3 +81,16 @@ def test_a_known_librarys_function_reads_its_arguments():
 
 def test_a_notebook_function_writing_into_its_parameter_by_out_changes_the_argument():
     assert _changer("def bump(v):\n    np.add(v, 1, out=v)\nbump(a)") == "b"
+
+
+@pytest.mark.parametrize("body,call", [
+    ("def prep(frame):\n    helpers.clean(frame)", "prep(df)"),
+    ("def prep():\n    helpers.clean(df)", "prep()"),
+    ("def prep(frame):\n    helpers.clean(frame=frame)", "prep(frame=df)"),
+], ids=["parameter", "global", "keyword"])
+def test_a_notebook_function_passing_a_value_to_the_notebooks_module_may_change_it(body, call):
+    assert _changer(call, LOCAL + "import helpers\n" + body, "df") == "b"
+
+
+def test_a_notebook_function_passing_a_value_to_a_known_library_reads_it():
+    assert _changer("print(stats(a))", NUMPY + "\ndef stats(v):\n    return np.mean(v)") == "a"
