@@ -14,7 +14,7 @@ from .artifacts import file_effects
 from .bindings import BUILTINS, IPYTHON_GLOBALS, Binding, StageFlow, is_runtime_name
 from .definitions import DefinitionUses
 from .facts import (Alias, Bind, CallArgument, CellFacts, Define, Delete, Drawing, Dynamic, Effect,
-                    Import, Mutate, Read, Seed, Setting, Star, Via)
+                    Import, MethodArgument, Mutate, Read, Seed, Setting, Star, Via)
 from .knowledge import (ARGUMENT_SAFE_METHODS, KNOWN_LIBRARIES, LIBRARY_MUTATES_ARGUMENTS,
                         PURE_CALLS)
 from .ordering import order_problems
@@ -84,7 +84,9 @@ class _Fold(DefinitionUses, ProcessState):
                 if via is not None and not self.argument_may_change(via):
                     self.read(name, line)
                 else:
-                    self.mutate(name, line)
+                    # A library given a notebook function (a callback, `build_fn=`) may
+                    # change what it is given, but not the function's own definition.
+                    self.mutate(name, line, definitions=via is None or not self.by_library(via))
             case Alias(name, line, roots):
                 self.alias(name, line, roots)
             case Delete(name, line):
@@ -132,11 +134,12 @@ class _Fold(DefinitionUses, ProcessState):
             self.local.add(name)
         self.unalias(name)
 
-    def mutate(self, name: str, line: int) -> None:
-        """The object under `name` may change in place, and so every name sharing it."""
+    def mutate(self, name: str, line: int, definitions: bool = True) -> None:
+        """The object under `name` may change in place, and so every name sharing it.
+        `definitions`: a function or class among them counts as changed (`f.calls += 1`)."""
         for target in self.alias_closure(name):
             binding = self.env.get(target)
-            if binding is not None and binding.kind == "definition":
+            if binding is not None and binding.kind == "definition" and definitions:
                 binding.changed_at = (self.flow.name, self.cell, line)
             if binding is None or binding.kind not in ("value", "param"):
                 continue
@@ -192,6 +195,17 @@ class _Fold(DefinitionUses, ProcessState):
                 if receiver_binding is not None and receiver_binding.kind == "import":
                     return self.library_may_change(via.callee or f"{via.receiver}.{via.method}")
                 return via.method not in ARGUMENT_SAFE_METHODS
+
+    def by_library(self, via: Via) -> bool:
+        """Whether the call an argument is passed to is reached through an import."""
+        match via:
+            case CallArgument(callee=callee):
+                binding = self.env.get(callee)
+            case MethodArgument(receiver=receiver):
+                binding = self.env.get(receiver) if receiver else None
+            case _:
+                return False
+        return binding is not None and binding.kind == "import"
 
     def library_may_change(self, callee: str) -> bool:
         """A function reached through an import (`np.copyto`, `helpers.clean`): one of a known

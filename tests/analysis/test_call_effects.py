@@ -94,3 +94,10 @@ def test_a_notebook_function_passing_a_value_to_the_notebooks_module_may_change_
 
 def test_a_notebook_function_passing_a_value_to_a_known_library_reads_it():
     assert _changer("print(stats(a))", NUMPY + "\ndef stats(v):\n    return np.mean(v)") == "a"
+
+
+def test_a_notebook_function_given_to_an_unknown_library_is_not_changed_in_its_source():
+    s = stages([("stage:a", "from keras_wrappers import Classifier\n"
+                            "def build():\n    return 1\nclf = Classifier(build_fn=build)"),
+                ("stage:b", "print(build())")])
+    assert [d.name for d in s["b"].definitions] == ["build"]
