@@ -11,7 +11,8 @@ from ..model.notebook import Notebook
 from ..model.pipeline import FileInput, Need, Pipeline, Stage
 from . import flows, stages
 from .params import literal_assignments
-from .facts import CellFacts
+from .bindings import StageFlow
+from .facts import Bind, CellFacts
 from .symbols import analyse_cell
 
 
@@ -93,7 +94,8 @@ def analyze(notebook: Notebook, by_headings: int | None = None,
             name=s.name,
             cells=s.code,
             markdown=s.markdown,
-            needs=tuple(Need(n, p) for n, p in sorted(f.needs.items())),
+            needs=tuple(Need(n, p, _maybe_unbound(stage_flows[p], n))
+                        for n, p in sorted(f.needs.items())),
             hands_on=tuple(sorted(hands_on[s.name])),
             params=tuple(sorted(f.params)),
             imports=tuple(f.imports),
@@ -105,15 +107,21 @@ def analyze(notebook: Notebook, by_headings: int | None = None,
             after=s.after,
             metrics=tuple(f.metrics),
             uses_ipython=f.uses_ipython,
+            maybe_unbound=tuple(sorted(n for n in set(hands_on[s.name]) | set(f.metrics)
+                                       if _maybe_unbound(f, n))),
         ))
     return Analysis(notebook, _pipeline(notebook, grouping, tuple(built), params, diags))
 
 
+def _maybe_unbound(flow: StageFlow, name: str) -> bool:
+    """Bound on some paths only at the end of the stage; or bound by code the analysis cannot
+    see (exec, globals()), which the stage's statements do not bind."""
+    return name in flow.maybe_unbound or name not in flow.writes
+
+
 def _without_param_bindings(facts: CellFacts, param_lines: set[int]) -> CellFacts:
     """The parameters cell minus its literal assignments (those are parameters, not values)."""
-    from .facts import BIND
-
-    effects = tuple(e for e in facts.effects if not (e[0] == BIND and e[2] in param_lines))
+    effects = tuple(e for e in facts.effects if not (isinstance(e, Bind) and e.line in param_lines))
     return CellFacts(effects, facts.calls, facts.writes_files, facts.problems, facts.uses_ipython,
                      facts.named)
 

@@ -12,11 +12,14 @@ from .facts import Definition
 
 _IPYTHON_NAME = re.compile(r"_{1,3}\Z|_\d+\Z|_i{1,3}\Z|_i\d+\Z|_ih\Z|_oh\Z|_dh\Z|_nb2pipe\w*\Z")
 BUILTINS = frozenset(dir(builtins))
-_RUNTIME_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "display"})
+# Names IPython puts in the namespace. A notebook may bind them itself (`display = ...`, `Out`
+# as a folder name): then they are ordinary variables; unbound, a read of one is IPython's.
+IPYTHON_GLOBALS = frozenset({"In", "Out", "exit", "quit", "display"})
 
 
 def is_runtime_name(name: str) -> bool:
-    return name in _RUNTIME_NAMES or bool(_IPYTHON_NAME.match(name))
+    """IPython's and nb2pipe's own names, never handed over (the `_`, `_3`, `_i` history)."""
+    return name == "get_ipython" or bool(_IPYTHON_NAME.match(name))
 
 
 @dataclass
@@ -40,6 +43,10 @@ class Binding:
     # A value's: bound by a def / class inside an if / try (cannot be re-defined from source,
     # nor saved); "fallback" when another branch of the cell binds it otherwise (an import).
     branch_definition: str | None = None
+    # A value's: bound on some paths only (in a branch or loop, with no binding before), so
+    # saved only when bound.
+    maybe_unbound: bool = False
+    figure: bool = False  # a value's: a figure or axes, which `plot` / `hist` draw on
 
 
 @dataclass
@@ -58,3 +65,4 @@ class StageFlow:
     file_inputs: dict[str, str] = field(default_factory=dict)  # path -> producer
     metrics: dict[str, None] = field(default_factory=dict)
     uses_ipython: bool = False
+    maybe_unbound: dict[str, None] = field(default_factory=dict)  # of writes, at the end

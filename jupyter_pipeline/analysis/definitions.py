@@ -10,11 +10,12 @@ from dataclasses import replace
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.pipeline import Reemit
 from .bindings import Binding, is_runtime_name
-from .facts import MUTATE, CellFacts
+from .facts import CellFacts, Mutate
+from .fold_state import FoldState
 
 
-class DefinitionUses:
-    """Part of flows._Fold (its state: env, start_env, flow, cell, diagnostics)."""
+class DefinitionUses(FoldState):
+    """Part of flows._Fold: functions and classes used where they were not defined."""
 
     def definition_problem(self, code: str, message: str, binding: Binding, line: int,
                            maybe: bool) -> None:
@@ -46,7 +47,10 @@ class DefinitionUses:
             if not is_runtime_name(r):
                 self.read(r, line, quiet=True, _seen=seen)
         for m in sorted(d.mutates):
-            self.apply((MUTATE, m, line, None))
+            self.apply(Mutate(m, line))
+        for call, name in d.module_calls:  # `helpers.clean(df)` in its body, df a global
+            if name not in d.params and name in d.reads and self.library_may_change(call):
+                self.apply(Mutate(name, line))
         for b in sorted(d.binds):
             self.read(b, line, quiet=True)
             self.rebind(b, line, Binding("value", self.flow.name, self.cell, line))

@@ -6,11 +6,12 @@ from __future__ import annotations
 import ast
 
 from . import ipython
-from .facts import ALIAS, BIND, DYNAMIC, MUTATE, READ, SEED, CallSite, PathExpr, Problem
+from .facts import (Alias, Bind, CallArgument, CallSite, Drawing, Dynamic, Effect, MethodArgument,
+                    Mutate, PathExpr, Problem, Read, Seed, Via)
+from .knowledge import DRAWING_METHODS, SEEDING_FUNCTIONS, STORING_METHODS
 from .scopes import (
-    SEEDING_FUNCTIONS,
-    STORING_METHODS,
     ScopeSummary,
+    arguments_written,
     comprehension_summary,
     is_mutating_call,
     lambda_summary,
@@ -27,7 +28,7 @@ class ExpressionVisitor:
     def __init__(self, source: str) -> None:
         self.source = source
         self.lines = source.splitlines(keepends=True)
-        self.effects: list[tuple] = []
+        self.effects: list[Effect] = []
         self.calls: list[CallSite] = []
         self.writes_files: list[tuple[PathExpr, int]] = []
         self.problems: list[Problem] = []
@@ -43,19 +44,18 @@ class ExpressionVisitor:
         """`soft`: a name IPython interpolates into a command only if it exists (`!ls {d}`,
         `$HOME`), so not having it is no error."""
         if name not in self.hidden:
-            self.effects.append((READ, name, self._line(node), True) if soft
-                                else (READ, name, self._line(node)))
+            self.effects.append(Read(name, self._line(node), soft))
 
     def bind(self, name: str, node: ast.AST, literal: str | None = None,
-             immutable: bool = False, definition: bool = False) -> None:
+             immutable: bool = False, definition: bool = False, figure: bool = False) -> None:
         """`definition`: a def / class / lambda in a branch, bound like a value."""
         if name not in self.hidden:
-            self.effects.append((BIND, name, self._line(node), self.branch_depth == 0, literal,
-                                 immutable) + ((True,) if definition else ()))
+            self.effects.append(Bind(name, self._line(node), self.branch_depth == 0, literal,
+                                     immutable, definition, figure))
 
-    def mutate(self, name: str | None, node: ast.AST, via: tuple | None = None) -> None:
+    def mutate(self, name: str | None, node: ast.AST, via: Via | None = None) -> None:
         if name and name not in self.hidden:
-            self.effects.append((MUTATE, name, self._line(node), via))
+            self.effects.append(Mutate(name, self._line(node), via))
 
     def summary_effects(self, summary: ScopeSummary, node: ast.AST) -> None:
         """A nested scope evaluated here (comprehension, lambda): its free names count now."""
@@ -118,7 +118,7 @@ class ExpressionVisitor:
         func = node.func
         dynamic = dynamic_call(node)
         if dynamic:
-            self.effects.append((DYNAMIC, dynamic, self._line(node)))
+            self.effects.append(Dynamic(dynamic, self._line(node)))
             self.problems.append(Problem(
                 "dynamic-code", "warning",
                 f"'{dynamic}' can read or change any variable, so nb2pipe cannot see what flows "
@@ -127,31 +127,39 @@ class ExpressionVisitor:
                 self._line(node), node.col_offset + 1))
         if isinstance(func, ast.Attribute) and is_mutating_call(node):
             self.mutate(root_name(func.value), node)
+        elif isinstance(func, ast.Attribute) and func.attr in DRAWING_METHODS:
+            self.mutate(root_name(func.value), node, Drawing(func.attr))
         if mutates_arguments(node) or isinstance(func, ast.Attribute):
             # Whether an argument may change depends on what the callee is, which only the
             # fold knows (a library function, a user function that changes that parameter...).
+            vias: list[Via]
             if isinstance(func, ast.Name):
-                vias = [("call", func.id, i, None) for i in range(len(node.args))]
-                vias += [("call", func.id, -1, k.arg) for k in node.keywords]
+                vias = [CallArgument(func.id, i) for i in range(len(node.args))]
+                vias += [CallArgument(func.id, -1, k.arg) for k in node.keywords]
             else:
-                via = ("method", root_name(func.value) if isinstance(func, ast.Attribute)
-                       else None, func.attr if isinstance(func, ast.Attribute) else None)
+                callee = dotted(func)
+                via = MethodArgument(
+                    root_name(func.value) if isinstance(func, ast.Attribute) else None,
+                    func.attr if isinstance(func, ast.Attribute) else None,
+                    "" if "(" in callee else callee)
                 vias = [via] * (len(node.args) + len(node.keywords))
             for arg, via in zip(list(node.args) + [k.value for k in node.keywords], vias):
                 self.mutate(root_name(arg), node, via)
+        for arg in arguments_written(node):
+            self.mutate(root_name(arg), node)  # `out=a`, `copy=False`: whatever the callee
         if isinstance(func, ast.Name) and func.id == "map" and len(node.args) > 1 \
                 and isinstance(node.args[0], ast.Name):
             # map(f, xs) passes the elements of xs to f: they change if f changes its argument
             for i, arg in enumerate(node.args[1:]):
-                self.mutate(root_name(arg), node, ("call", node.args[0].id, i, None))
+                self.mutate(root_name(arg), node, CallArgument(node.args[0].id, i))
         if isinstance(func, ast.Attribute) and func.attr in STORING_METHODS:
             receiver = root_name(func.value)
             stored = alias_roots(ast.Tuple(elts=list(node.args), ctx=ast.Load()))
             if receiver and stored:
-                self.effects.append((ALIAS, receiver, self._line(node), stored))
+                self.effects.append(Alias(receiver, self._line(node), stored))
         name = dotted(func)
         if name.rsplit(".", 1)[-1] in SEEDING_FUNCTIONS:
-            self.effects.append((SEED, name, self._line(node)))
+            self.effects.append(Seed(name, self._line(node)))
         if name in ("get_ipython().system", "get_ipython().getoutput"):
             for a in node.args:
                 if isinstance(a, ast.Constant) and isinstance(a.value, str):
@@ -235,7 +243,7 @@ class ExpressionVisitor:
             self.effects = []
         self.statements(tree.body)
         if reads_only:
-            kept = [e for e in self.effects if e[0] == READ]
+            kept = [e for e in self.effects if isinstance(e, Read)]
             self.effects = saved[1] + kept
         self.line_offset = saved[0]
 

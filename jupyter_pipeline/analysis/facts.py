@@ -2,37 +2,154 @@
 global namespace, the calls that may read or write files, and the problems found.
 
 Each code cell is analysed alone (so results are cached by source); analysis/flows.py folds the
-effects of a stage's cells in order. Effects are small tuples, cheap to build for 500 cells:
-
-    (READ, name, line)                     the cell reads the name's current value
-    (BIND, name, line, definite, literal, immutable[, True])
-                                           binds it; `definite` False inside a branch or loop;
-                                           `literal` is a str constant when bound to one;
-                                           `immutable` when bound to a constant (no object
-                                           that could be changed in place or shared);
-                                           a seventh item True: a def / class in a branch
-    (MUTATE, name, line, via)              may change the object in place; `via` is None, or
-                                           for an argument the call it is passed to:
-                                           ("call", callee, position, keyword) or
-                                           ("method", receiver_root, method)
-    (DELETE, name, line)                   `del name`
-    (ALIAS, name, line, roots)             the new value may share objects with `roots`
-    (DEFINE, name, line, Definition)       top-level def / class / `f = lambda ...`
-    (IMPORT, name, line, statement)        top-level import; re-emitted where used
-    (DYNAMIC, what, line)                  globals() / exec / eval: cannot be analysed
-    (STAR, module, line, statement)        `from m import *`
-    (SETTING, dotted, line, source, reads)  a top-level call or assignment on a dotted name
-                                           (`pd.set_option(...)`, `plt.rcParams[k] = v`) that
-                                           may configure a library; `reads`: names it reads
-    (SEED, dotted, line)                   a call such as `np.random.seed(0)` that may set a
-                                           module's hidden state (the fold resolves the module)
+effects of a stage's cells in order. An effect is one small record per kind (the `Effect`
+union); they are built for every name in every cell, so they are slotted and frozen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
-READ, BIND, MUTATE, DELETE, ALIAS, DEFINE, IMPORT, DYNAMIC, STAR, SEED, SETTING = range(11)
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """The cell reads the name's current value. `soft`: IPython interpolates it into a command
+    only if it exists (`!ls {d}`), so not having it is no error."""
+
+    name: str
+    line: int
+    soft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Bind:
+    """The cell binds the name to a new object."""
+
+    name: str
+    line: int
+    definite: bool  # False inside a branch or loop: the old value may survive
+    literal: str | None = None  # the string constant it is bound to, for file paths
+    immutable: bool = False  # bound to a constant: nothing can change or share it
+    branch_definition: bool = False  # a def / class inside a branch, bound like a value
+    figure: bool = False  # bound to a figure or axes (knowledge.FIGURE_CALLS)
+
+
+@dataclass(frozen=True, slots=True)
+class CallArgument:
+    """Passed to a call of a plain name: `callee(x)` (position) or `callee(k=x)` (keyword)."""
+
+    callee: str
+    position: int  # -1 for a keyword argument
+    keyword: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MethodArgument:
+    """Passed to a method: `receiver.method(x)`; receiver is the root name, if any, and
+    `callee` the dotted name called (`np.add.at`), "" when it is not one (`f().g(x)`)."""
+
+    receiver: str | None
+    method: str | None
+    callee: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """The name is the receiver of a method that changes a figure or axes but only reads a
+    table (`ax.plot(...)` draws, `df.plot()` does not change df): a change if it is a figure."""
+
+    method: str
+
+
+# Why a name may change only conditionally: a call changes its argument, or it is a figure.
+Via: TypeAlias = CallArgument | MethodArgument | Drawing
+
+
+@dataclass(frozen=True, slots=True)
+class Mutate:
+    """The object under the name may change in place. `via`: the call it is passed to as an
+    argument (whether that call changes it, only the fold knows), or None: it does change."""
+
+    name: str
+    line: int
+    via: Via | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """`del name`."""
+
+    name: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """The name's new value may share objects with `roots`."""
+
+    name: str
+    line: int
+    roots: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Define:
+    """A top-level def / class / `f = lambda ...`: re-emitted from source where it is used."""
+
+    name: str
+    line: int
+    definition: "Definition"
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """A top-level import binding `name`; re-emitted in each stage that uses it."""
+
+    name: str
+    line: int
+    statement: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dynamic:
+    """globals() / exec / eval...: code that may read or change any variable."""
+
+    what: str  # "globals()", "exec()"...
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Star:
+    """`from module import *`."""
+
+    module: str
+    line: int
+    statement: str
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    """A call such as `np.random.seed(0)` that may set a module's hidden state (the fold
+    resolves the module through the imports)."""
+
+    name: str  # the call's dotted name
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A top-level call or assignment on a dotted name (`pd.set_option(...)`,
+    `plt.rcParams[k] = v`) that may configure a library (knowledge.SETTINGS says which)."""
+
+    name: str  # the dotted name
+    line: int
+    source: str  # the statement, to run again in later stages
+    reads: frozenset[str]  # the names it reads
+
+
+Effect: TypeAlias = (Read | Bind | Mutate | Delete | Alias | Define | Import | Dynamic | Star
+                     | Seed | Setting)
 
 @dataclass(frozen=True)
 class Definition:
@@ -59,6 +176,9 @@ class Definition:
     # generators it may seed (dotted names, resolved where it is called).
     calls: tuple["CallSite", ...] = ()
     seeds: tuple[str, ...] = ()
+    # `mod.func(x)` calls in its body on a parameter or a global x: (callee, x); the fold
+    # decides from the imports whether the callee may change x (scopes.ScopeSummary).
+    module_calls: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,7 +211,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class CellFacts:
-    effects: tuple[tuple, ...] = ()
+    effects: tuple[Effect, ...] = ()
     calls: tuple[CallSite, ...] = ()
     writes_files: tuple[tuple[PathExpr, int], ...] = ()  # %%writefile
     problems: tuple[Problem, ...] = ()

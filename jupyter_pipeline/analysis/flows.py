@@ -8,59 +8,30 @@ time, a missing one gives stale data).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.pipeline import Param, is_module_state
 from .artifacts import file_effects
-from .bindings import BUILTINS, Binding, StageFlow, is_runtime_name
+from .bindings import BUILTINS, IPYTHON_GLOBALS, Binding, StageFlow, is_runtime_name
 from .definitions import DefinitionUses
+from .facts import (Alias, Bind, CallArgument, CellFacts, Define, Delete, Drawing, Dynamic, Effect,
+                    Import, MethodArgument, Mutate, Read, Seed, Setting, Star, Via)
+from .knowledge import (ARGUMENT_SAFE_METHODS, KNOWN_LIBRARIES, LIBRARY_MUTATES_ARGUMENTS,
+                        PURE_CALLS)
 from .ordering import order_problems
 from .process_state import ProcessState
-from .scopes import ARGUMENT_SAFE_METHODS, LIBRARY_MUTATES_ARGUMENTS, PURE_CALLS
-from .facts import (ALIAS, BIND, DEFINE, DELETE, DYNAMIC, IMPORT, MUTATE, READ, SEED, SETTING,
-                    STAR, CellFacts, Definition)
 
-# IPython's own names and nb2pipe's: never handed over.
-@dataclass
+
 class _Fold(DefinitionUses, ProcessState):
-    params: dict[str, Param]
-    facts: dict[int, CellFacts]
-    stage_of_cell: dict[int, str]
-    order: list[str]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    env: dict[str, Binding] = field(default_factory=dict)
-    aliases: dict[str, set[str]] = field(default_factory=dict)
-    stars: dict[str, None] = field(default_factory=dict)
-    file_writer: dict[str, tuple[str, int]] = field(default_factory=dict)
-    pending_reads: list[tuple[str, str, int, int]] = field(default_factory=list)
-    file_reads: list[tuple[str, str, int]] = field(default_factory=list)  # path, stage, cell
-    flows: dict[str, StageFlow] = field(default_factory=dict)
-    generation: dict[str, int] = field(default_factory=dict)  # times each name was rebound
-    seeded: dict[str, None] = field(default_factory=dict)  # module states seeded so far
-    dynamic_stage: str | None = None  # the last stage with globals() / exec / eval
-    settings: list[tuple[tuple[str, ...], tuple[str, ...], str]] = field(
-        default_factory=list)  # (params, imports, statement) of each library setting
-    skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
-    skip_warned: set[tuple[str, int]] = field(default_factory=set)
+    """The fold's operations; its state is fold_state.FoldState, declared there."""
 
-    # -- per stage state -----------------------------------------------------------------
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
-        flow = StageFlow(name)
-        self.flows[name] = flow
-        self.local: set[str] = set()  # definitely bound in this stage so far
-        self.flow = flow
-        self.cell = -1
-        # Re-defined functions and classes run before the stage's cells, so what their
-        # definitions read comes from the namespace as the stage starts.
-        self.start_env = dict(self.env)
-        self.start_generation = dict(self.generation)
+        flow = self.start_stage(name)
         for star in self.stars:
             flow.imports[star] = None
         self.carry_module_states(cells[0] if cells else -1)
         for params, imports, source in self.settings:  # all made by earlier stages
-            for name in params:
-                flow.params[name] = None
+            for param in params:
+                flow.params[param] = None
             for statement in imports:
                 flow.settings.setdefault(statement, None)
             flow.settings.setdefault(source, None)
@@ -72,13 +43,14 @@ class _Fold(DefinitionUses, ProcessState):
                 self.apply(effect)
             self.files(facts, cell)
             if cell in metrics_cells:
-                for name in facts.named:
-                    binding = self.env.get(name)
+                for named in facts.named:
+                    binding = self.env.get(named)
                     if binding is not None and binding.kind in ("value", "param") \
-                            and not is_runtime_name(name):
-                        flow.metrics[name] = None
+                            and not is_runtime_name(named):
+                        flow.metrics[named] = None
         if any(not is_module_state(n) for n in flow.needs):
             self.classes_for_loaded_values()
+        flow.maybe_unbound = {n: None for n in flow.writes if self.env[n].maybe_unbound}
         return flow
 
     def classes_for_loaded_values(self) -> None:
@@ -90,143 +62,170 @@ class _Fold(DefinitionUses, ProcessState):
                     and binding.stage != self.flow.name and name not in self.flow.definitions:
                 self.use_definition(name, binding, binding.line, set(), maybe=True)
 
-    def apply(self, effect: tuple) -> None:
-        kind, name, line = effect[0], effect[1], effect[2]
-        if kind != STAR and kind != DYNAMIC and is_runtime_name(name):
-            return
-        if kind == READ:
-            self.read(name, line, quiet=len(effect) > 3 and effect[3])
-        elif kind == BIND:
-            definite, literal, immutable = effect[3], effect[4], effect[5]
-            if not definite and name not in self.local:
-                self.read(name, line, quiet=True)  # the branch may not run: old value survives
-            old = self.env.get(name)
-            same_cell = old is not None and old.cell == self.cell and old.stage == self.flow.name
-            if len(effect) > 6:
-                branch_definition = "fallback" if same_cell and old.kind != "definition" \
-                    and old.branch_definition is None else "only"
-            else:
-                branch_definition = "fallback" if same_cell and old.branch_definition else None
-            self.rebind(name, line, Binding("value", self.flow.name, self.cell, line,
-                                             literal=literal, immutable=immutable,
-                                             branch_definition=branch_definition))
-            if definite:
-                self.local.add(name)
-            self.unalias(name)
-        elif kind == MUTATE:
-            if len(effect) > 3 and effect[3] is not None and not self.argument_may_change(effect[3]):
-                self.read(name, line)
+    def apply(self, effect: Effect) -> None:
+        match effect:
+            case Star(statement=statement):
+                self.stars[statement] = None
+            case Dynamic(line=line):
+                self.dynamic(line)
+            case _ if is_runtime_name(effect.name):
                 return
-            for target in self.alias_closure(name):
-                binding = self.env.get(target)
-                if binding is not None and binding.kind == "definition":
-                    binding.changed_at = (self.flow.name, self.cell, line)
-                if binding is None or binding.kind not in ("value", "param"):
-                    continue
-                if binding.immutable:
-                    if target == name:
-                        self.read(target, line, quiet=True)
-                    continue
-                self.read(target, line, quiet=True)
-                self.write(target, line, Binding("value", self.flow.name, self.cell, line))
-        elif kind == ALIAS:
-            for root in effect[3]:
-                binding = self.env.get(root)
-                if root != name and not (binding is not None and binding.immutable):
-                    self.aliases.setdefault(name, set()).add(root)
-                    self.aliases.setdefault(root, set()).add(name)
-                    if binding is not None and binding.kind in ("value", "param") \
-                            and binding.stage != self.flow.name:
-                        # From here on the two share objects, so later stages must load both
-                        # from one stage's handoff (pickled together); `root` loaded from an
-                        # older stage would be a separate copy that misses changes made
-                        # through the new name.
-                        self.write(root, line, Binding("value", self.flow.name, self.cell, line,
-                                                        literal=binding.literal))
-        elif kind == DELETE:
-            self.read(name, line)  # `del x` fails on an unbound x: the stage must have x
-            self.generation[name] = self.generation.get(name, 0) + 1
-            self.env[name] = Binding("deleted", self.flow.name, self.cell, line)
-            self.local.discard(name)
-            self.flow.writes.pop(name, None)
-            self.unalias(name)
-        elif kind == DEFINE:
-            definition: Definition = effect[3]
-            generations = {r: self.generation.get(r, 0) for r in definition.def_reads}
-            self.rebind(name, line, Binding("definition", self.flow.name, self.cell, line,
-                                             definition=definition, def_generations=generations))
-            self.local.add(name)
-            self.unalias(name)
-        elif kind == IMPORT:
-            self.rebind(name, line, Binding("import", self.flow.name, self.cell, line,
-                                             statement=effect[3]))
-            self.local.add(name)
-        elif kind == STAR:
-            self.stars[effect[3]] = None
-        elif kind == SEED:
-            self.seed(name, line)
-        elif kind == SETTING:
-            self.setting(name, line, effect[3], effect[4])
-        elif kind == DYNAMIC:
-            self.dynamic(line)
+            case Read(name, line, soft):
+                self.read(name, line, quiet=soft)
+            case Bind():
+                self.bind(effect)
+            case Mutate(name, line, Drawing()):
+                binding = self.env.get(name)
+                if binding is not None and binding.figure:
+                    self.mutate(name, line)  # `ax.plot(...)` draws on the axes
+                else:
+                    self.read(name, line)  # `df.plot()` leaves df as it was
+            case Mutate(name, line, via):
+                if via is not None and not self.argument_may_change(via):
+                    self.read(name, line)
+                else:
+                    # A library given a notebook function (a callback, `build_fn=`) may
+                    # change what it is given, but not the function's own definition.
+                    self.mutate(name, line, definitions=via is None or not self.by_library(via))
+            case Alias(name, line, roots):
+                self.alias(name, line, roots)
+            case Delete(name, line):
+                self.read(name, line)  # `del x` fails on an unbound x: the stage must have x
+                self.generation[name] = self.generation.get(name, 0) + 1
+                self.env[name] = Binding("deleted", self.flow.name, self.cell, line)
+                self.local.discard(name)
+                self.flow.writes.pop(name, None)
+                self.unalias(name)
+            case Define(name, line, definition):
+                generations = {r: self.generation.get(r, 0) for r in definition.def_reads}
+                self.rebind(name, line, Binding("definition", self.flow.name, self.cell, line,
+                                                 definition=definition,
+                                                 def_generations=generations))
+                self.local.add(name)
+                self.unalias(name)
+            case Import(name, line, statement):
+                self.rebind(name, line, Binding("import", self.flow.name, self.cell, line,
+                                                 statement=statement))
+                self.local.add(name)
+            case Seed(name, line):
+                self.seed(name, line)
+            case Setting(name, line, source, reads):
+                self.setting(name, line, source, reads)
 
-    def argument_may_change(self, via: tuple) -> bool:
-        """Whether a call may change the argument passed to it, from what the callee is."""
-        if via[0] == "call":
-            _, callee, position, keyword = via
-            binding = self.env.get(callee)
-            if binding is None:
-                return callee not in PURE_CALLS
-            if binding.kind == "definition" and binding.definition is not None:
-                d = binding.definition
-                if d.kind == "class":
-                    return True
-                param = keyword if keyword else (
-                    d.params[position] if 0 <= position < len(d.params) else None)
-                return param is None or param in d.mutated_params
-            if binding.kind == "import":
-                return callee in LIBRARY_MUTATES_ARGUMENTS
-            return True
-        _, receiver, method = via
-        binding = self.env.get(receiver) if receiver else None
-        if binding is not None and binding.kind == "import":
-            return method in LIBRARY_MUTATES_ARGUMENTS
-        return method not in ARGUMENT_SAFE_METHODS
-
-    def write(self, name: str, line: int, binding: Binding) -> None:
-        self.env[name] = binding
-        self.flow.writes[name] = None
-
-    def rebind(self, name: str, line: int, binding: Binding) -> None:
-        """A new object under `name` (not an in-place change). Repeating the same import or
-        definition (notebooks often re-import) is no rebinding."""
+    def bind(self, effect: Bind) -> None:
+        name, line = effect.name, effect.line
+        if not effect.definite and name not in self.local:
+            self.read(name, line, quiet=True)  # the branch may not run: old value survives
         old = self.env.get(name)
-        same = old is not None and old.kind == binding.kind and (
-            (old.kind == "import" and old.statement == binding.statement)
-            or (old.kind == "definition" and old.definition is not None
-                and binding.definition is not None
-                and old.definition.source == binding.definition.source))
-        if not same:
-            self.generation[name] = self.generation.get(name, 0) + 1
-        self.write(name, line, binding)
+        # Bound on some paths only: where nothing bound it before, it may stay unbound.
+        maybe_unbound = not effect.definite and name not in self.local and (
+            old is None or old.kind == "deleted" or old.maybe_unbound)
+        same_cell = old is not None and old.cell == self.cell and old.stage == self.flow.name
+        if effect.branch_definition:
+            branch_definition = "fallback" if same_cell and old.kind != "definition" \
+                and old.branch_definition is None else "only"
+        else:
+            branch_definition = "fallback" if same_cell and old.branch_definition else None
+        self.rebind(name, line, Binding("value", self.flow.name, self.cell, line,
+                                         literal=effect.literal, immutable=effect.immutable,
+                                         branch_definition=branch_definition,
+                                         maybe_unbound=maybe_unbound, figure=effect.figure))
+        if effect.definite:
+            self.local.add(name)
+        self.unalias(name)
 
-    def unalias(self, name: str) -> None:
-        for other in self.aliases.pop(name, ()):
-            self.aliases.get(other, set()).discard(name)
+    def mutate(self, name: str, line: int, definitions: bool = True) -> None:
+        """The object under `name` may change in place, and so every name sharing it.
+        `definitions`: a function or class among them counts as changed (`f.calls += 1`)."""
+        for target in self.alias_closure(name):
+            binding = self.env.get(target)
+            if binding is not None and binding.kind == "definition" and definitions:
+                binding.changed_at = (self.flow.name, self.cell, line)
+            if binding is None or binding.kind not in ("value", "param"):
+                continue
+            if binding.immutable:
+                if target == name:
+                    self.read(target, line, quiet=True)
+                continue
+            self.read(target, line, quiet=True)
+            self.write(target, line, Binding("value", self.flow.name, self.cell, line,
+                                             maybe_unbound=binding.maybe_unbound,
+                                             figure=binding.figure))
 
-    def alias_closure(self, name: str) -> list[str]:
-        seen, stack = {name}, [name]
-        while stack:
-            for other in self.aliases.get(stack.pop(), ()):
-                if other not in seen:
-                    seen.add(other)
-                    stack.append(other)
-        return sorted(seen)
+    def alias(self, name: str, line: int, roots: frozenset[str]) -> None:
+        for root in roots:
+            binding = self.env.get(root)
+            if root != name and not (binding is not None and binding.immutable):
+                self.aliases.setdefault(name, set()).add(root)
+                self.aliases.setdefault(root, set()).add(name)
+                if binding is not None and binding.kind in ("value", "param") \
+                        and binding.stage != self.flow.name:
+                    # From here on the two share objects, so later stages must load both
+                    # from one stage's handoff (pickled together); `root` loaded from an
+                    # older stage would be a separate copy that misses changes made
+                    # through the new name.
+                    self.write(root, line, Binding("value", self.flow.name, self.cell, line,
+                                                    literal=binding.literal,
+                                                    maybe_unbound=binding.maybe_unbound,
+                                                    figure=binding.figure))
+
+    def argument_may_change(self, via: Via) -> bool:
+        """Whether a call may change the argument passed to it, from what the callee is."""
+        match via:
+            case CallArgument(callee, position, keyword):
+                binding = self.env.get(callee)
+                if binding is None:
+                    return callee not in PURE_CALLS
+                if binding.kind == "definition" and binding.definition is not None:
+                    d = binding.definition
+                    if d.kind == "class":
+                        return True
+                    param = keyword if keyword else (
+                        d.params[position] if 0 <= position < len(d.params) else None)
+                    return param is None or param in d.mutated_params or any(
+                        name == param and self.library_may_change(call)
+                        for call, name in d.module_calls)
+                if binding.kind == "import":
+                    return self.library_may_change(callee)
+                return True
+            case Drawing():
+                return True
+            case _:
+                receiver_binding = self.env.get(via.receiver) if via.receiver else None
+                if receiver_binding is not None and receiver_binding.kind == "import":
+                    return self.library_may_change(via.callee or f"{via.receiver}.{via.method}")
+                return via.method not in ARGUMENT_SAFE_METHODS
+
+    def by_library(self, via: Via) -> bool:
+        """Whether the call an argument is passed to is reached through an import."""
+        match via:
+            case CallArgument(callee=callee):
+                binding = self.env.get(callee)
+            case MethodArgument(receiver=receiver):
+                binding = self.env.get(receiver) if receiver else None
+            case _:
+                return False
+        return binding is not None and binding.kind == "import"
+
+    def library_may_change(self, callee: str) -> bool:
+        """A function reached through an import (`np.copyto`, `helpers.clean`): one of a known
+        library reads its arguments unless it is known to change them; one of any other
+        module (the notebook's own, whose body nb2pipe cannot see) may change every one."""
+        full = self.resolve(callee) or callee
+        module = full.split(".", 1)[0]
+        if module not in KNOWN_LIBRARIES:
+            return True
+        last = full.rsplit(".", 1)[-1]
+        # torch and others name in-place functions with a trailing underscore (`normal_`)
+        return last in LIBRARY_MUTATES_ARGUMENTS or (last.endswith("_")
+                                                     and not last.startswith("_"))
 
     def read(self, name: str, line: int, quiet: bool = False, _seen: set | None = None) -> None:
         """The current stage reads `name` here."""
         binding = self.env.get(name)
         if binding is None:
+            if name in IPYTHON_GLOBALS:
+                return  # IPython's own `display`, `In`...
             if name in self.params:
                 self.flow.params[name] = None
             elif not quiet and self.dynamic_stage is not None and name not in BUILTINS:
@@ -292,7 +291,8 @@ class _Fold(DefinitionUses, ProcessState):
         for name, binding in sorted(self.env.items()):
             if binding.kind in ("value", "param"):
                 self.read(name, line, quiet=True)
-                self.write(name, line, Binding("value", self.flow.name, self.cell, line))
+                self.write(name, line, Binding("value", self.flow.name, self.cell, line,
+                                               maybe_unbound=binding.maybe_unbound))
 
     def literal(self, name: str) -> str | None:
         binding = self.env.get(name)
@@ -346,12 +346,13 @@ def fold(
     )
     for cell, cell_facts in sorted((skipped or {}).items()):
         for effect in cell_facts.effects:
-            if effect[0] == MUTATE and len(effect) > 3 and effect[3] is not None \
-                    and not (effect[3][0] == "call" and effect[3][1] not in PURE_CALLS):
+            if isinstance(effect, Mutate) and effect.via is not None \
+                    and not (isinstance(effect.via, CallArgument)
+                             and effect.via.callee not in PURE_CALLS):
                 continue  # passed to a method (a plot's, a library's): most only read it
-            if effect[0] in (BIND, MUTATE, DEFINE, DELETE) \
-                    and cell not in state.skip_changes.get(effect[1], []):
-                state.skip_changes.setdefault(effect[1], []).append(cell)
+            if isinstance(effect, (Bind, Mutate, Define, Delete)) \
+                    and cell not in state.skip_changes.get(effect.name, []):
+                state.skip_changes.setdefault(effect.name, []).append(cell)
     for p in params:
         state.env[p.name] = Binding("param", "", p.cell, p.line,
                                      literal=p.value if isinstance(p.value, str) else None,

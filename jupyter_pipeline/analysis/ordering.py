@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from ..model.diagnostics import Diagnostic, Severity
-from .facts import BIND, DEFINE, IMPORT, CellFacts
+from .facts import Bind, CellFacts, Define, Import
 
 
 def order_problems(
@@ -21,8 +21,8 @@ def order_problems(
     skip_binders: dict[str, int] = {}
     for cell, facts in sorted(skipped.items()):
         for effect in facts.effects:
-            if effect[0] in (BIND, DEFINE, IMPORT):
-                skip_binders.setdefault(effect[1], cell)
+            if isinstance(effect, (Bind, Define, Import)):
+                skip_binders.setdefault(effect.name, cell)
     rank = {name: i for i, name in enumerate(order)}
     first_binder: dict[str, str] = {}
     for stage in order:

@@ -4,12 +4,13 @@ stage). Each stage is a new process, so neither would cross on its own."""
 
 from __future__ import annotations
 
-from ..model.pipeline import SEEDING_CALLS, SETTINGS
+from .knowledge import SEEDING_CALLS, SETTINGS
 from .bindings import BUILTINS, Binding
+from .fold_state import FoldState
 
 
-class ProcessState:
-    """Part of flows._Fold (its state: env, flow, cell, seeded, settings)."""
+class ProcessState(FoldState):
+    """Part of flows._Fold: seeded generators and library settings."""
 
     def carry_module_states(self, first_cell: int) -> None:
         """Once a global random generator is seeded, any later call may draw from it (a
@@ -34,7 +35,7 @@ class ProcessState:
         return f"{module}.{rest}" if rest else module
 
     def setting(self, name: str, line: int, source: str, reads: frozenset[str]) -> None:
-        """A library setting (model.pipeline.SETTINGS): every later stage makes it again, after
+        """A library setting (knowledge.SETTINGS): every later stage makes it again, after
         the imports it reads. One that reads a notebook value is left alone (rare)."""
         full = self.resolve(name)
         if full is None or not any(full == s or full.startswith(s + ".") for s in SETTINGS):

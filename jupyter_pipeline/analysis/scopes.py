@@ -8,41 +8,10 @@ free names are free in the enclosing scope too; methods do not see class-level n
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..model.pipeline import SEEDING_CALLS
-
-# Builtins that read their arguments and never change them: passing a name to these is a read.
-# Not `next`: it advances the iterator passed to it, and the next stage must see that.
-PURE_CALLS = frozenset(
-    """print len str repr int float bool complex isinstance issubclass type sorted list tuple set
-    frozenset dict sum min max round abs enumerate zip range display id hash format any all iter
-    hasattr callable divmod pow reversed map filter ord chr bin hex oct ascii bytes bytearray
-    slice super object property staticmethod classmethod""".split()
-)
-
-# Methods that leave their receiver unchanged (unless called with inplace=True). Everything
-# else called on a name may mutate it: a missing edge is worse than an extra one.
-READ_ONLY_METHODS = frozenset(
-    """head tail describe info copy sum mean median mode std var sem min max count nunique unique
-    value_counts isna isnull notna notnull any all groupby agg aggregate astype to_numpy to_list
-    tolist to_dict to_csv to_parquet to_json to_excel to_pickle to_feather to_string to_markdown
-    to_frame to_records plot hist boxplot corr cov round abs get keys values items find index
-    startswith endswith upper lower strip lstrip rstrip split rsplit join format encode decode
-    predict predict_proba predict_log_proba score decision_function reshape flatten ravel dot
-    query filter merge drop dropna fillna sort_values sort_index reset_index rename set_index
-    select_dtypes sample iterrows itertuples memory_usage equals isin between cumsum cumprod
-    diff pct_change shift rolling expanding resample pivot pivot_table melt stack unstack
-    nlargest nsmallest idxmax idxmin argmax argmin argsort quantile clip where mask duplicated
-    drop_duplicates interpolate replace get_params get_feature_names_out transpose squeeze
-    explode assign eval nsmallest isdigit isalpha isalnum zfill title capitalize casefold
-    partition rpartition splitlines count tobytes item getvalue savefig show
-    """.split()
-)
-
-# Last names of calls that may seed a module's hidden random state (model.pipeline.SEEDING_CALLS
-# says which modules; the fold resolves `np.random.seed` through the notebook's imports).
-SEEDING_FUNCTIONS = frozenset(call.rsplit(".", 1)[-1] for call in SEEDING_CALLS)
+from .knowledge import (LIBRARY_MUTATES_ARGUMENTS, NO_COPY_KEYWORDS, OUT_KEYWORDS, PURE_CALLS,
+                        READ_ONLY_METHODS)
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -53,26 +22,6 @@ def root_name(node: ast.AST) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
-
-
-# Library functions and methods on library objects read their arguments, except these.
-LIBRARY_MUTATES_ARGUMENTS = frozenset(
-    """shuffle copyto put place putmask fill_diagonal dump heappush heappop heapify heapreplace
-    heappushpop insort insort_left insort_right seed""".split()
-)
-
-# Methods (on a value) that do not change the arguments passed to them: estimators and plots.
-ARGUMENT_SAFE_METHODS = READ_ONLY_METHODS | frozenset(
-    """fit fit_transform transform inverse_transform partial_fit fit_predict fit_resample plot
-    scatter bar barh hist imshow pie set_title set_xlabel set_ylabel set_xticks set_yticks
-    set_xticklabels set_yticklabels legend text annotate errorbar fill_between axhline axvline
-    add isin merge join apply map applymap append extend insert update setdefault write
-    writerow writerows add_trace""".split()
-)
-
-# Methods that store their arguments inside the receiver: later changes through one show in
-# the other.
-STORING_METHODS = frozenset("append extend insert add update setdefault appendleft".split())
 
 
 def is_mutating_call(call: ast.Call) -> bool:
@@ -92,6 +41,22 @@ def mutates_arguments(call: ast.Call) -> bool:
     return True
 
 
+def arguments_written(call: ast.Call) -> list[ast.expr]:
+    """The arguments a call writes into by its keywords, whatever it calls: the `out=` array
+    (`np.add(a, b, out=a)`), and every argument of a `copy=False` call (`scale(X, copy=False)`
+    may return X itself, changed)."""
+    written = [k.value for k in call.keywords if k.arg in OUT_KEYWORDS]
+    if no_copy(call):
+        written += list(call.args)
+    return written
+
+
+def no_copy(call: ast.Call) -> bool:
+    """`copy=False`: the result may be (or share memory with) what the call was given."""
+    return any(k.arg in NO_COPY_KEYWORDS and isinstance(k.value, ast.Constant)
+               and k.value.value is False for k in call.keywords)
+
+
 def _is_false(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value in (False, None, 0)
 
@@ -103,6 +68,10 @@ class ScopeSummary:
     mutates: set[str]  # free names whose objects may be changed
     params: tuple[str, ...] = ()  # positional parameter names, in order
     mutated_params: frozenset[str] = frozenset()  # parameters whose objects may be changed
+    # `mod.func(x)` with `mod` a global (most often a module) and x a parameter or a free name:
+    # (callee, x). Whether it may change x depends on what `mod` is, which the fold knows from
+    # the imports where the function is called (the notebook's own module: it may).
+    module_calls: set[tuple[str, str]] = field(default_factory=set)
 
 
 def target_names(node: ast.AST, out: set[str]) -> None:
@@ -127,6 +96,7 @@ class _ScopeWalker:
         self.globals: set[str] = set()
         self.nonlocals: set[str] = set()
         self.mutated: set[str] = set()
+        self.module_calls: set[tuple[str, str]] = set()
 
     def summary(self, params: set[str], order: tuple[str, ...] = ()) -> ScopeSummary:
         local = (params | self.stores) - self.globals - self.nonlocals
@@ -136,11 +106,14 @@ class _ScopeWalker:
             mutates=self.mutated - local,
             params=order,
             mutated_params=frozenset(self.mutated & params),
+            module_calls={(c, n) for c, n in self.module_calls if n in params or n not in local},
         )
 
     def nested(self, summary: ScopeSummary) -> None:
         self.loads |= summary.reads
         self.mutated |= summary.mutates
+        # (on a free name of the nested scope, not on one of its own parameters)
+        self.module_calls |= {(c, n) for c, n in summary.module_calls if n in summary.reads}
         # A nested `global x` binds the module's x; the enclosing function's call binds it too.
         self.stores |= summary.binds
         self.globals |= summary.binds
@@ -218,11 +191,17 @@ class _ScopeWalker:
             # A method of a global, most often a module (random.randint(1, n)): library code
             # reads its arguments except for a known few.
             changes_args = func.attr in LIBRARY_MUTATES_ARGUMENTS
+            for arg in list(call.args) + [k.value for k in call.keywords]:
+                name = root_name(arg)
+                if name:
+                    self.module_calls.add((f"{func.value.id}.{func.attr}", name))
         else:
             changes_args = mutates_arguments(call)
         if changes_args:
             for arg in list(call.args) + [k.value for k in call.keywords]:
                 self._mutate(arg)
+        for arg in arguments_written(call):
+            self._mutate(arg)
 
     def _walk_args(self, args: ast.arguments) -> None:
         """Defaults and annotations run where the function is defined."""
@@ -307,6 +286,7 @@ def class_summaries(node: ast.ClassDef) -> tuple[ScopeSummary, ScopeSummary]:
             methods.reads |= s.reads
             methods.binds |= s.binds
             methods.mutates |= s.mutates
+            methods.module_calls |= {(c, n) for c, n in s.module_calls if n in s.reads}
         else:
             body.walk(stmt)
     return body.summary(set()), methods

@@ -1,143 +1,176 @@
 """The statement half of the cell visitor: walks a cell's top-level statements in execution
-order (bindings in branches and loops are not definite) and records definitions and imports."""
+order (bindings in branches and loops are not definite) and records definitions and imports.
+
+One `visit_<Statement>` method per statement kind, dispatched as ast.NodeVisitor does; a kind
+without a method (Return, Raise, Assert and anything newer) reads what it mentions."""
 
 from __future__ import annotations
 
 import ast
 
 from .expressions import ExpressionVisitor
-from .facts import ALIAS, DEFINE, DELETE, IMPORT, SETTING, STAR, Definition, Problem
+from .facts import Alias, Define, Definition, Delete, Import, Problem, Setting, Star
+from .knowledge import SEEDING_FUNCTIONS
 from .scopes import (
-    SEEDING_FUNCTIONS,
     ScopeSummary,
     class_summaries,
     function_summary,
     is_mutating_call,
     lambda_summary,
     root_name,
+    target_names,
 )
-from .syntax import alias_roots, body_calls, dotted, import_statement, is_constant
+from .syntax import (alias_roots, body_calls, dotted, import_statement, is_constant,
+                     makes_figure)
 
 
-class CellVisitor(ExpressionVisitor):
+class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
     """Walks a cell's top-level statements in execution order, emitting effects."""
 
     # -- statements ----------------------------------------------------------------------
     def statements(self, body: list[ast.stmt]) -> None:
         for stmt in body:
-            self.statement(stmt)
+            if not self.branch_depth:
+                self.setting(stmt)
+            self.visit(stmt)
 
     def branch(self, body: list[ast.stmt]) -> None:
         self.branch_depth += 1
         self.statements(body)
         self.branch_depth -= 1
 
-    def statement(self, node: ast.stmt) -> None:  # noqa: C901 - one branch per statement kind
-        if not self.branch_depth:
-            self.setting(node)
-        if isinstance(node, ast.Expr):
-            if not self.magic(node.value):
-                self.expr(node.value)
-        elif isinstance(node, ast.Assign):
+    def generic_visit(self, node: ast.AST) -> None:
+        """Return, Raise, Assert and anything newer: read what it mentions."""
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.expr(child)
+            elif isinstance(child, ast.stmt):
+                self.visit(child)
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if not self.magic(node.value):
             self.expr(node.value)
-            literal = node.value.value if isinstance(node.value, ast.Constant) and isinstance(
-                node.value.value, str) else None
-            if (len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                    and isinstance(node.value, ast.Lambda) and self.branch_depth == 0):
-                self.define_lambda(node.targets[0].id, node)
-                return
-            for target in node.targets:
-                self.target(target, node.value, literal)
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                self.expr(node.value)
-                self.target(node.target, node.value, None)
-        elif isinstance(node, ast.AugAssign):
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.expr(node.value)
+        literal = node.value.value if isinstance(node.value, ast.Constant) and isinstance(
+            node.value.value, str) else None
+        if (len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Lambda) and self.branch_depth == 0):
+            self.define_lambda(node.targets[0].id, node)
+            return
+        for target in node.targets:
+            self.target(target, node.value, literal)
+            self.unpacked_together(target, node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
             self.expr(node.value)
-            if isinstance(node.target, ast.Name):
-                self.read(node.target.id, node)
-                self.mutate(node.target.id, node)  # `lst += [x]` changes lst in place
-                self.bind(node.target.id, node)
+            self.target(node.target, node.value, None)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.expr(node.value)
+        if isinstance(node.target, ast.Name):
+            self.read(node.target.id, node)
+            self.mutate(node.target.id, node)  # `lst += [x]` changes lst in place
+            self.bind(node.target.id, node)
+        else:
+            self.store_into(node.target)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.define_function(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.define_class(node)
+
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+        self.import_(node)
+
+    visit_ImportFrom = visit_Import
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.expr(node.iter)
+        self.branch_depth += 1
+        self.target(node.target, node.iter, None, elements=True)
+        self.statements(node.body)
+        self.statements(node.orelse)
+        self.branch_depth -= 1
+
+    visit_AsyncFor = visit_For
+
+    def visit_While(self, node: ast.While) -> None:
+        self.expr(node.test)
+        self.branch(node.body)
+        self.branch(node.orelse)
+
+    def visit_If(self, node: ast.If) -> None:
+        self.expr(node.test)
+        self.branch(node.body)
+        self.branch(node.orelse)
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.expr(item.context_expr)
+            if item.optional_vars is not None:
+                self.target(item.optional_vars, None, None)
+        self.statements(node.body)
+
+    visit_AsyncWith = visit_With
+
+    def visit_Try(self, node: ast.Try) -> None:
+        self.branch(node.body)
+        for handler in node.handlers:
+            if handler.type is not None:
+                self.expr(handler.type)
+            hide = handler.name and handler.name not in self.hidden
+            if hide:
+                self.hidden.add(handler.name)
+            self.branch(handler.body)
+            if hide:
+                self.hidden.discard(handler.name)
+        self.branch(node.orelse)
+        self.statements(node.finalbody)
+
+    visit_TryStar = visit_Try  # except* (Python 3.11)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                self.effects.append(Delete(target.id, self._line(node)))
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                for elt in target.elts:
+                    self.visit(ast.Delete(targets=[elt], lineno=node.lineno))
             else:
-                self.store_into(node.target)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            self.define_function(node)
-        elif isinstance(node, ast.ClassDef):
-            self.define_class(node)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            self.import_(node)
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            self.expr(node.iter)
-            self.branch_depth += 1
-            self.target(node.target, node.iter, None, elements=True)
-            self.statements(node.body)
-            self.statements(node.orelse)
-            self.branch_depth -= 1
-        elif isinstance(node, ast.While):
-            self.expr(node.test)
-            self.branch(node.body)
-            self.branch(node.orelse)
-        elif isinstance(node, ast.If):
-            self.expr(node.test)
-            self.branch(node.body)
-            self.branch(node.orelse)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                self.expr(item.context_expr)
-                if item.optional_vars is not None:
-                    self.target(item.optional_vars, None, None)
-            self.statements(node.body)
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            self.branch(node.body)  # type: ignore[attr-defined]
-            for handler in node.handlers:  # type: ignore[attr-defined]
-                if handler.type is not None:
-                    self.expr(handler.type)
-                hide = handler.name and handler.name not in self.hidden
-                if hide:
-                    self.hidden.add(handler.name)
-                self.branch(handler.body)
-                if hide:
-                    self.hidden.discard(handler.name)
-            self.branch(node.orelse)  # type: ignore[attr-defined]
-            self.statements(node.finalbody)  # type: ignore[attr-defined]
-        elif isinstance(node, ast.Delete):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    self.effects.append((DELETE, target.id, self._line(node)))
-                elif isinstance(target, (ast.Tuple, ast.List)):
-                    for elt in target.elts:
-                        self.statement(ast.Delete(targets=[elt], lineno=node.lineno))
-                else:
-                    self.store_into(target)
-        elif isinstance(node, ast.Match):
-            self.expr(node.subject)
-            self.branch_depth += 1
-            for case in node.cases:
-                for sub in ast.walk(case.pattern):
-                    if isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
-                        self.bind(sub.name, node)
-                    elif isinstance(sub, ast.MatchMapping) and sub.rest:
-                        self.bind(sub.rest, node)
-                    elif isinstance(sub, ast.MatchValue):
-                        self.expr(sub.value)
-                    elif isinstance(sub, ast.MatchClass):
-                        self.expr(sub.cls)
-                if case.guard is not None:
-                    self.expr(case.guard)
-                self.statements(case.body)
-            self.branch_depth -= 1
-        elif isinstance(node, (ast.Global, ast.Nonlocal, ast.Pass, ast.Break, ast.Continue)):
-            pass
-        else:  # Return, Raise, Assert and anything newer: read what it mentions
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.expr):
-                    self.expr(child)
-                elif isinstance(child, ast.stmt):
-                    self.statement(child)
+                self.store_into(target)
+
+    def visit_Match(self, node: ast.Match) -> None:
+        self.expr(node.subject)
+        self.branch_depth += 1
+        for case in node.cases:
+            for sub in ast.walk(case.pattern):
+                if isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
+                    self.bind(sub.name, node)
+                elif isinstance(sub, ast.MatchMapping) and sub.rest:
+                    self.bind(sub.rest, node)
+                elif isinstance(sub, ast.MatchValue):
+                    self.expr(sub.value)
+                elif isinstance(sub, ast.MatchClass):
+                    self.expr(sub.cls)
+            if case.guard is not None:
+                self.expr(case.guard)
+            self.statements(case.body)
+        self.branch_depth -= 1
+
+    def visit_Global(self, node: ast.stmt) -> None:
+        """Global, Nonlocal, Pass, Break, Continue: nothing to read or bind."""
+
+    visit_Nonlocal = visit_Pass = visit_Break = visit_Continue = visit_Global
 
     def setting(self, node: ast.stmt) -> None:
         """`pd.set_option(...)`, `plt.rcParams["k"] = v`: maybe a library setting (the fold
-        knows the imports, and model.pipeline.SETTINGS which of these are settings)."""
+        knows the imports, and knowledge.SETTINGS which of these are settings)."""
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             name = dotted(node.value.func)
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
@@ -150,15 +183,16 @@ class CellVisitor(ExpressionVisitor):
             return
         reads = frozenset(n.id for n in ast.walk(node)
                           if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
-        self.effects.append((SETTING, name, self._line(node), ast.unparse(node), reads))
+        self.effects.append(Setting(name, self._line(node), ast.unparse(node), reads))
 
     def target(self, target: ast.AST, value: ast.AST | None, literal: str | None,
                elements: bool = False) -> None:
         if isinstance(target, ast.Name):
-            self.bind(target.id, target, literal, value is not None and is_constant(value))
+            self.bind(target.id, target, literal, value is not None and is_constant(value),
+                      figure=value is not None and makes_figure(value))
             roots = alias_roots(value, elements) if value is not None else frozenset()
             if roots:
-                self.effects.append((ALIAS, target.id, self._line(target), roots))
+                self.effects.append(Alias(target.id, self._line(target), roots))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self.target(elt, value, None, elements)
@@ -166,6 +200,20 @@ class CellVisitor(ExpressionVisitor):
             self.target(target.value, value, None, elements)
         else:
             self.store_into(target)
+
+    def unpacked_together(self, target: ast.AST, value: ast.AST) -> None:
+        """`fig, axes = plt.subplots()`, `first, *rest = rows`: names unpacked from one object
+        may share objects with each other (the axes belong to the figure), so a change through
+        one is a change to all; `a, b = x, y` pairs them up instead."""
+        if not isinstance(target, (ast.Tuple, ast.List)) or isinstance(value, (ast.Tuple,
+                                                                               ast.List)):
+            return
+        names: set[str] = set()
+        target_names(target, names)
+        names -= self.hidden
+        if len(names) > 1:
+            for name in sorted(names):
+                self.effects.append(Alias(name, self._line(target), frozenset(names - {name})))
 
     def store_into(self, target: ast.AST) -> None:
         """`a.b = v`, `a[k] = v`, `del a[k]`: reads and may mutate `a`."""
@@ -246,15 +294,16 @@ class CellVisitor(ExpressionVisitor):
             immediate_changes=frozenset(immediate_changes or ()),
             calls=calls,
             seeds=seeds,
+            module_calls=tuple(sorted(s.module_calls)),
         )
-        self.effects.append((DEFINE, name, self._line(node), definition))
+        self.effects.append(Define(name, self._line(node), definition))
 
     def import_(self, node: ast.Import | ast.ImportFrom) -> None:
         for alias in node.names:
             statement = import_statement(node, alias)
             if alias.name == "*":
                 module = statement.split()[1]
-                self.effects.append((STAR, module, self._line(node), statement))
+                self.effects.append(Star(module, self._line(node), statement))
                 self.problems.append(Problem(
                     "star-import", "warning",
                     f"'{statement}' hides which names it brings in; nb2pipe re-runs it in every "
@@ -265,7 +314,7 @@ class CellVisitor(ExpressionVisitor):
             if self.branch_depth:  # try/except ImportError fallbacks: a value like any other
                 self.bind(name, node)
             else:
-                self.effects.append((IMPORT, name, self._line(node), statement))
+                self.effects.append(Import(name, self._line(node), statement))
 
 
 def _decorator_facts(decorators: list[ast.expr]) -> dict:

@@ -9,9 +9,9 @@ import re
 import warnings
 
 from .facts import CallSite, PathExpr, Problem
-from .scopes import root_name, target_names
-
-_DYNAMIC_CALLS = frozenset({"globals", "locals", "vars", "exec", "eval"})
+from .knowledge import (CONTAINER_BUILTINS, DYNAMIC_CALLS, FIGURE_CALLS, KEEPING_FACTORIES, PART_METHODS, SELECTING_BUILTINS,
+                        SELECTING_KEYWORDS, SHARING_BUILTINS, SHARING_METHODS)
+from .scopes import no_copy, root_name, target_names
 
 
 def parse(source: str, mode: str = "exec") -> ast.AST:
@@ -136,12 +136,21 @@ def is_constant(node: ast.AST) -> bool:
     return False
 
 
+def makes_figure(value: ast.AST) -> bool:
+    """`plt.subplots(...)`, `fig.add_subplot()`, `plt.figure()[...]`: a figure or its axes."""
+    while isinstance(value, (ast.Subscript, ast.Attribute)) and not isinstance(value, ast.Call):
+        if isinstance(value, ast.Attribute):
+            return False  # `plt.subplots()[0].figure` and such: not worth following
+        value = value.value
+    return isinstance(value, ast.Call) and dotted(value.func).rsplit(".", 1)[-1] in FIGURE_CALLS
+
+
 def dynamic_call(node: ast.Call) -> str | None:
     """'globals()', 'exec()', 'getattr(sys.modules[...])'...: code that reaches any variable."""
     func = node.func
     if not isinstance(func, ast.Name):
         return None
-    if func.id in _DYNAMIC_CALLS and not (func.id == "vars" and node.args):
+    if func.id in DYNAMIC_CALLS and not (func.id == "vars" and node.args):
         return f"{func.id}()"
     if func.id == "getattr" and node.args and "sys.modules" in ast.unparse(node.args[0]):
         return "getattr(sys.modules[...])"
@@ -159,6 +168,15 @@ def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
             r = root_name(n)
             if r:
                 roots.add(r)
+            else:  # a part of a call's result: `sorted(rows)[0]`, `max(rows).items`
+                base = n
+                while isinstance(base, (ast.Attribute, ast.Subscript, ast.Starred)):
+                    base = base.value
+                if isinstance(base, ast.Call) and isinstance(base.func, ast.Name) \
+                        and base.func.id in CONTAINER_BUILTINS:
+                    stack.extend(base.args)
+                elif isinstance(base, (ast.Call, *_COMPREHENSIONS)):
+                    stack.append(base)
         elif isinstance(n, (ast.List, ast.Tuple, ast.Set)):
             stack.extend(n.elts)
         elif isinstance(n, ast.Dict):
@@ -167,9 +185,25 @@ def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
             stack.extend((n.body, n.orelse))
         elif isinstance(n, ast.NamedExpr):
             stack.append(n.value)
+        elif isinstance(n, _COMPREHENSIONS):
+            stack.extend(_comprehension_sources(n))
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name) \
+                and n.func.id in SELECTING_BUILTINS:
+            stack.extend(n.args)
+            stack.extend(k.value for k in n.keywords if k.arg in SELECTING_KEYWORDS)
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) \
+                and n.func.attr in PART_METHODS:
+            receiver = n.func.value  # `dict(pairs).get(k)`: an element of what dict was given
+            if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) \
+                    and receiver.func.id in CONTAINER_BUILTINS:
+                stack.extend(receiver.args)
+            else:
+                stack.append(receiver)
         elif isinstance(n, ast.Call) and _keeps_arguments(n):
             stack.extend(n.args)
             stack.extend(k.value for k in n.keywords)
+            if isinstance(n.func, ast.Attribute) and no_copy(n):  # df.astype(t, copy=False)
+                stack.append(n.func.value)
         elif elements and isinstance(n, ast.Call) and _shares_elements(n):
             stack.extend(n.args)
             if isinstance(n.func, ast.Attribute):
@@ -177,31 +211,46 @@ def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
     return frozenset(roots)
 
 
-# Calls whose elements are the very objects in their arguments (or receiver): `for k, m in
-# models.items(): m.fit(...)` changes the models inside `models`.
-_SHARING_BUILTINS = frozenset("zip enumerate reversed sorted list tuple set frozenset iter "
-                              "filter".split())
-_SHARING_METHODS = frozenset("items values".split())
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-# Factories that keep the objects they are given (scikit-learn's pipeline helpers); and any
-# class (a capitalised name: `Pipeline([...])`, `Bag(items)`) may keep its arguments as
-# attributes, so fitting the pipeline later fits the scaler passed to it.
-_KEEPING_FACTORIES = frozenset("make_pipeline make_union make_column_transformer".split())
+def _comprehension_sources(node: ast.AST) -> list[ast.expr]:
+    """`{r["id"]: r for r in rows}`, `[m for m in models.values()]`: what the comprehension
+    iterates over, when what it builds holds the loop's elements (not only values made from
+    them: a name of the loop appears as itself, or reached by `.` or `[]`)."""
+    bound: set[str] = set()
+    for gen in node.generators:  # type: ignore[attr-defined]
+        target_names(gen.target, bound)
+    built = [getattr(node, p) for p in ("elt", "key", "value") if hasattr(node, p)]
+    if not any(root_name(b) in bound or (isinstance(b, (ast.Tuple, ast.List)) and any(
+            root_name(e) in bound for e in b.elts)) for b in built):
+        return []
+    sources: list[ast.expr] = []
+    for gen in node.generators:  # type: ignore[attr-defined]
+        it = gen.iter
+        if isinstance(it, ast.Call) and (_shares_elements(it) or (
+                isinstance(it.func, ast.Name) and it.func.id in SELECTING_BUILTINS)):
+            sources.extend(it.args)
+            if isinstance(it.func, ast.Attribute):
+                sources.append(it.func.value)
+        else:
+            sources.append(it)
+    return sources
 
 
 def _keeps_arguments(call: ast.Call) -> bool:
     func = call.func
     name = func.id if isinstance(func, ast.Name) else (
         func.attr if isinstance(func, ast.Attribute) else "")
-    return name in _KEEPING_FACTORIES or name[:1].isupper()
+    return name in KEEPING_FACTORIES or name[:1].isupper() or no_copy(call)
+
 
 
 def _shares_elements(call: ast.Call) -> bool:
     func = call.func
     if isinstance(func, ast.Name):
-        return func.id in _SHARING_BUILTINS
-    return isinstance(func, ast.Attribute) and func.attr in _SHARING_METHODS and not call.args
+        return func.id in SHARING_BUILTINS
+    return isinstance(func, ast.Attribute) and func.attr in SHARING_METHODS and not call.args
 
 
 def import_statement(node: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model.notebook import Cell, Notebook
-from ..model.pipeline import Pipeline, Stage, is_module_state, load_statement, value_expression
+from ..model.pipeline import Need, Pipeline, Stage, is_module_state, load_statement, saved_values
 from .layout import Layout
 from .parameters import without_literal_assignments
 
@@ -50,6 +50,18 @@ def _read_again_later(pipeline: Pipeline, stage: Stage) -> dict[str, list[str]]:
     return {name: readers[name] for name in sorted(readers)}
 
 
+def _load(need: Need, layout: Layout) -> str:
+    statement = load_statement(
+        need.name,
+        f'_nb2pipe.load("{layout.in_wdir(layout.handoffs(need.producer))}", "{need.name}")')
+    if not need.maybe_unbound:
+        return statement
+    # Bound on some paths only: the producer saved it only if bound; unbound here as well
+    # when it did not (a read of it then fails where the notebook's does).
+    return (f"try:  # '{need.name}' is bound on some paths only\n    {statement}\n"
+            f"except _nb2pipe.HandoffError:\n    pass")
+
+
 def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: Layout) -> StageParts:
     values = pipeline.param_values
     params = tuple((name, values[name]) for name in stage.params if name in values)
@@ -67,9 +79,7 @@ def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
     if early:
         setup.append("\n\n".join(early))
     def loads(needs: list) -> str:
-        return "\n".join(load_statement(
-            n.name, f'_nb2pipe.load("{layout.in_wdir(layout.handoffs(n.producer))}", "{n.name}")')
-            for n in needs)
+        return "\n".join(_load(n, layout) for n in needs)
 
     values = [n for n in stage.needs if not is_module_state(n.name)]
     states = [n for n in stage.needs if is_module_state(n.name)]
@@ -106,16 +116,16 @@ def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
         save.append("_nb2pipe_guard.unchanged(_nb2pipe_watch, globals())")
     if stage.hands_on:
         needed_by = _needed_by(pipeline).get(stage.name, {})
-        values_text = ", ".join(f'"{n}": {value_expression(n)}' for n in stage.hands_on)
+        values_text = saved_values(stage.hands_on, stage.maybe_unbound)
         by_text = ", ".join(f'"{n}": {json.dumps(needed_by.get(n, []))}' for n in stage.hands_on)
         save.append(
             f'_nb2pipe.save(\n    "{layout.in_wdir(layout.handoffs(stage.name))}",\n'
-            f"    {{{values_text}}},\n"
+            f"    {values_text},\n"
             f'    stage="{stage.name}",\n'
             f"    needed_by={{{by_text}}},\n)")
     if stage.metrics:
-        metrics_text = ", ".join(f'"{n}": {n}' for n in stage.metrics)
+        metrics_text = saved_values(stage.metrics, stage.maybe_unbound)
         save.append(
             f'_nb2pipe.save_metrics("{layout.in_wdir(layout.metrics(stage.name))}", '
-            f"{{{metrics_text}}})")
+            f"{metrics_text})")
     return StageParts(stage, params, "\n\n".join(setup), tuple(cells), "\n".join(save))

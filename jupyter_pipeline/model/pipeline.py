@@ -3,40 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from .diagnostics import Diagnostic
 
 
-# Hidden module state that calls change: the global random generators. Once a notebook seeds one,
-# every later draw depends on every earlier one, so the state is handed between stages like a
-# variable, under a name no variable can have ("@" + module).
-SEEDING_CALLS = {
-    "numpy.random.seed": "@numpy.random",
-    "numpy.random.set_state": "@numpy.random",
-    "random.seed": "@random",
-    "random.setstate": "@random",
-}
-
-
-# Calls and assignments that configure a library for the whole process (display options,
-# warning filters, plot style, the import path): a later stage would run without them, so
-# they run again at the start of every later stage. Only these: they are safe to repeat.
-# A statement matches an entry when its dotted name (through the notebook's imports) is the
-# entry or starts with it and a dot.
-SETTINGS = (
-    "pandas.set_option", "pandas.reset_option", "pandas.options",
-    "numpy.set_printoptions", "numpy.seterr",
-    "warnings.filterwarnings", "warnings.simplefilter", "warnings.resetwarnings",
-    "matplotlib.rcParams", "matplotlib.rc", "matplotlib.style.use",
-    "matplotlib.pyplot.rcParams", "matplotlib.pyplot.rc", "matplotlib.pyplot.style.use",
-    "seaborn.set", "seaborn.set_theme", "seaborn.set_style", "seaborn.set_context",
-    "seaborn.set_palette",
-    "sys.path.append", "sys.path.insert",
-    "logging.basicConfig",
-)
-
-
+# Hidden module state (a global random generator) crosses stages under a name no variable can
+# have: "@" + module (analysis/knowledge.py's SEEDING_CALLS says which calls change it).
 def is_module_state(name: str) -> bool:
     return name.startswith("@")
 
@@ -44,6 +17,19 @@ def is_module_state(name: str) -> bool:
 def value_expression(name: str, runtime: str = "_nb2pipe") -> str:
     """Python for the value saved under `name`: the variable, or the module's state."""
     return f'{runtime}.module_state("{name}")' if is_module_state(name) else name
+
+
+def saved_values(names: Iterable[str], maybe_unbound: Iterable[str] = (),
+                 runtime: str = "_nb2pipe") -> str:
+    """Python for the dict of values a stage saves. A name bound on some paths only is in it
+    only when bound (the stage must not die with NameError where the notebook did not)."""
+    maybe = set(maybe_unbound)
+    entries = []
+    for name in names:
+        entry = f'"{name}": {value_expression(name, runtime)}'
+        entries.append(f'**({{{entry}}} if "{name}" in globals() else {{}})' if name in maybe
+                       else entry)
+    return "{" + ", ".join(entries) + "}"
 
 
 def load_statement(name: str, call: str, runtime: str = "_nb2pipe") -> str:
@@ -69,6 +55,9 @@ class Need:
 
     name: str
     producer: str
+    # Bound on some paths only (an `if` branch, a loop body): the producer saves it only when
+    # bound, and this stage leaves it unbound when it was not, as the notebook does.
+    maybe_unbound: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +88,8 @@ class Stage:
     hands_on: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
     imports: tuple[str, ...] = ()
-    # Library settings made by earlier stages (SETTINGS), with the imports they need, in order
+    # Library settings made by earlier stages (analysis/knowledge.py's SETTINGS), with the
+    # imports they need, in order
     settings: tuple[str, ...] = ()
     definitions: tuple[Reemit, ...] = ()
     data_deps: tuple[str, ...] = ()  # files read that no stage writes (the raw data)
@@ -108,6 +98,8 @@ class Stage:
     after: tuple[str, ...] = ()  # explicit `after:` ordering
     metrics: tuple[str, ...] = ()
     uses_ipython: bool = False
+    # Of hands_on and metrics: names bound on some paths only, saved only when bound.
+    maybe_unbound: tuple[str, ...] = ()
 
     @property
     def upstream(self) -> tuple[str, ...]:

@@ -1,0 +1,109 @@
+"""Everything the fold (flows.py) knows at a point of the notebook, declared in one place.
+
+The fold's parts (flows._Fold, definitions.DefinitionUses, process_state.ProcessState) are
+methods on this state; each reads and changes only the fields declared here, and calls the
+fold's operations declared at the end (defined by flows._Fold)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model.diagnostics import Diagnostic
+from ..model.pipeline import Param
+from .bindings import Binding, StageFlow
+from .facts import CellFacts, Effect
+
+
+@dataclass
+class FoldState:
+    # -- the notebook, fixed for the whole fold --------------------------------------------
+    params: dict[str, Param]
+    facts: dict[int, CellFacts]
+    stage_of_cell: dict[int, str]
+    order: list[str]
+
+    # -- across stages ------------------------------------------------------------------------
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    env: dict[str, Binding] = field(default_factory=dict)  # what each name refers to now
+    aliases: dict[str, set[str]] = field(default_factory=dict)  # names that share objects
+    stars: dict[str, None] = field(default_factory=dict)  # `from m import *` statements
+    file_writer: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> stage, cell
+    # (name, stage, cell, line) read with no binding yet: an order problem or a builtin
+    pending_reads: list[tuple[str, str, int, int]] = field(default_factory=list)
+    file_reads: list[tuple[str, str, int]] = field(default_factory=list)  # path, stage, cell
+    flows: dict[str, StageFlow] = field(default_factory=dict)
+    generation: dict[str, int] = field(default_factory=dict)  # times each name was rebound
+    seeded: dict[str, None] = field(default_factory=dict)  # module states seeded so far
+    dynamic_stage: str | None = None  # the last stage with globals() / exec / eval
+    settings: list[tuple[tuple[str, ...], tuple[str, ...], str]] = field(
+        default_factory=list)  # (params, imports, statement) of each library setting
+    skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
+    skip_warned: set[tuple[str, int]] = field(default_factory=set)
+
+    # -- the stage being folded (start_stage sets them) -------------------------------------
+    flow: StageFlow = field(default_factory=lambda: StageFlow(""))
+    cell: int = -1  # the cell being folded
+    local: set[str] = field(default_factory=set)  # definitely bound in this stage so far
+    # The namespace as the stage starts: re-defined functions and classes run before the
+    # stage's cells, so what their definitions read comes from here.
+    start_env: dict[str, Binding] = field(default_factory=dict)
+    start_generation: dict[str, int] = field(default_factory=dict)
+
+    def start_stage(self, name: str) -> StageFlow:
+        self.flow = self.flows[name] = StageFlow(name)
+        self.local = set()
+        self.cell = -1
+        self.start_env = dict(self.env)
+        self.start_generation = dict(self.generation)
+        return self.flow
+
+    # -- primitives on the state ----------------------------------------------------------------
+    def write(self, name: str, line: int, binding: Binding) -> None:
+        self.env[name] = binding
+        self.flow.writes[name] = None
+
+    def rebind(self, name: str, line: int, binding: Binding) -> None:
+        """A new object under `name` (not an in-place change). Repeating the same import or
+        definition (notebooks often re-import) is no rebinding."""
+        old = self.env.get(name)
+        same = old is not None and old.kind == binding.kind and (
+            (old.kind == "import" and old.statement == binding.statement)
+            or (old.kind == "definition" and old.definition is not None
+                and binding.definition is not None
+                and old.definition.source == binding.definition.source))
+        if not same:
+            self.generation[name] = self.generation.get(name, 0) + 1
+        self.write(name, line, binding)
+
+    def unalias(self, name: str) -> None:
+        for other in self.aliases.pop(name, ()):
+            self.aliases.get(other, set()).discard(name)
+
+    def alias_closure(self, name: str) -> list[str]:
+        seen, stack = {name}, [name]
+        while stack:
+            for other in self.aliases.get(stack.pop(), ()):
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        return sorted(seen)
+
+    # -- the fold's operations, which the parts call on each other (flows._Fold) ---------------
+    def apply(self, effect: Effect) -> None:
+        raise NotImplementedError
+
+    def read(self, name: str, line: int, quiet: bool = False, _seen: set | None = None) -> None:
+        raise NotImplementedError
+
+    def files(self, facts: CellFacts, cell: int) -> None:
+        raise NotImplementedError
+
+    def seed(self, call: str, line: int) -> None:
+        raise NotImplementedError
+
+    def library_may_change(self, callee: str) -> bool:
+        raise NotImplementedError
+
+    def use_definition(self, name: str, binding: Binding, line: int, seen: set[str],
+                       maybe: bool = False) -> None:
+        raise NotImplementedError

@@ -1,0 +1,79 @@
+"""Sharing through call results and unpacking: names that share objects are changed together
+(a change through one is a change to all) and cross together (the stage that changes one hands
+on every one a later stage reads)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import needs, stages
+
+ROWS = "rows = [{'id': 1, 'v': 0}, {'id': 2, 'v': 0}]\n"
+
+
+@pytest.mark.parametrize("share", [
+    "best = max(rows, key=lambda r: r['id'])",
+    "best = min(rows, key=lambda r: r['v'], default=None)",
+    "best = next(iter(rows))",
+    "best = {r['id']: r for r in rows}[1]",
+    "best = {r['id']: r for r in rows}",
+    "best = [r for r in rows if r['id'] > 1]",
+    "best = sorted(rows, key=lambda r: r['v'])[0]",
+    "first, *best = rows",
+    "best = dict(enumerate(rows)).get(0)",
+], ids=["max", "min-default", "next-iter", "dict-comprehension-item", "dict-comprehension",
+        "list-comprehension", "sorted-element", "star-unpacking", "get"])
+def test_a_change_through_a_result_that_shares_is_a_change_to_the_source(share):
+    change = "best['v'] = 9" if "[r for r" not in share and "*best" not in share \
+        else "best[0]['v'] = 9"
+    if "{r['id']: r for r in rows}" in share and not share.endswith("[1]"):
+        change = "best[1]['v'] = 9"
+    s = stages([("stage:a", ROWS + share), ("stage:b", change), ("stage:c", "print(rows)")])
+    assert needs(s["c"]) == {"rows": "b"}, "rows changed in stage b, through best"
+
+
+def test_a_result_made_from_the_elements_is_not_sharing():
+    s = stages([("stage:a", ROWS + "ids = [r['id'] * 10 for r in rows]"),
+                ("stage:b", "ids.append(5)"), ("stage:c", "print(rows)")])
+    assert needs(s["c"]) == {"rows": "a"}
+
+
+def test_a_new_container_of_the_elements_is_a_copy_of_the_container():
+    s = stages([("stage:a", ROWS + "ordered = sorted(rows, key=lambda r: r['v'])"),
+                ("stage:b", "ordered.append({'id': 3})"), ("stage:c", "print(rows)")])
+    assert needs(s["c"]) == {"rows": "a"}
+
+
+PLOT = "import matplotlib.pyplot as plt\nfig, axes = plt.subplots(1, 2)"
+
+
+def test_axes_drawn_in_a_later_stage_change_their_figure():
+    s = stages([("stage:a", PLOT), ("stage:b", "axes[0].plot([1, 2])"),
+                ("stage:c", "fig.savefig('f.png')")])
+    assert needs(s["b"]) == {"axes": "a", "fig": "a"}, "loaded together, as one object graph"
+    assert needs(s["c"]) == {"fig": "b"}
+
+
+def test_a_table_plotted_is_not_changed():
+    s = stages([("stage:a", "import pandas as pd\ndf = pd.DataFrame({'v': [1, 2]})"),
+                ("stage:b", "df.plot()\ndf.hist()"), ("stage:c", "print(df)")])
+    assert needs(s["c"]) == {"df": "a"}
+
+
+def test_a_table_plotted_into_given_axes_draws_on_them():
+    s = stages([("stage:a", PLOT + "\nimport pandas as pd\ndf = pd.DataFrame({'v': [1, 2]})"),
+                ("stage:b", "df.plot(ax=axes[1])"), ("stage:c", "fig.savefig('f.png')")])
+    assert needs(s["c"]) == {"fig": "b"}
+
+
+def test_an_axis_taken_from_a_figure_changes_the_figure():
+    s = stages([("stage:a", "import matplotlib.pyplot as plt\nfig = plt.figure()\n"
+                            "ax = fig.add_subplot()"),
+                ("stage:b", "ax.plot([1, 2])"), ("stage:c", "fig.savefig('f.png')")])
+    assert needs(s["c"]) == {"fig": "b"}
+
+
+def test_names_unpacked_from_a_tuple_literal_share_with_its_items():
+    s = stages([("stage:a", "x = [1]\ny = [2]\na, b = x, y"), ("stage:b", "a.append(3)"),
+                ("stage:c", "print(b, y)")])
+    assert needs(s["c"]) == {"b": "b", "y": "b"}, "b is y: changed through a"
