@@ -57,6 +57,8 @@ class DefinitionUses(FoldState):
         if not maybe:
             for call in d.seeds:
                 self.seed(call, line)
+            for made in d.settings:
+                self.setting(made, line, inside=name, local_names=d.local_names)
             if d.calls:  # files it reads or writes count where it is called
                 self.files(CellFacts(calls=tuple(replace(c, line=line) for c in d.calls)),
                            self.cell)

@@ -146,6 +146,10 @@ class Setting:
     line: int
     source: str  # the statement, to run again in later stages
     reads: frozenset[str]  # the names it reads
+    # "call" (`pd.set_option(...)`), "assign" (`json.K = 2`, `os.environ[k] = v`), "magic"
+    # (`%env`, `%matplotlib`: the name is the magic's, e.g. "%env"), or "branch": one of these
+    # inside an if / for / try, which cannot be made again as it stands
+    kind: str = "call"
 
 
 Effect: TypeAlias = (Read | Bind | Mutate | Delete | Alias | Define | Import | Dynamic | Star
@@ -179,6 +183,10 @@ class Definition:
     # `mod.func(x)` calls in its body on a parameter or a global x: (callee, x); the fold
     # decides from the imports whether the callee may change x (scopes.ScopeSummary).
     module_calls: tuple[tuple[str, str], ...] = ()
+    # Library settings its body makes (at the body's top level): they hold after the call, so
+    # the fold treats a call as making them (reads of the function's locals: not made again).
+    settings: tuple["Setting", ...] = ()
+    local_names: frozenset[str] = frozenset()  # parameters and names the body binds
 
 
 @dataclass(frozen=True)
@@ -219,6 +227,8 @@ class CellFacts:
     # Names the cell assigns at top level or shows (a bare `acc`, `acc, f1`, `print(acc)`):
     # what a `metrics` cell names.
     named: tuple[str, ...] = ()
+    # The last statement is an expression: IPython keeps its value as `_` for the next cell.
+    shows_result: bool = False
 
     @property
     def parsed(self) -> bool:

@@ -8,6 +8,8 @@ time, a missing one gives stale data).
 
 from __future__ import annotations
 
+import re
+
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.pipeline import Param, is_module_state
 from .artifacts import file_effects
@@ -19,6 +21,9 @@ from .knowledge import (ARGUMENT_SAFE_METHODS, KNOWN_LIBRARIES, LIBRARY_MUTATES_
                         PURE_CALLS)
 from .ordering import order_problems
 from .process_state import ProcessState
+
+# IPython's history of shown values: `_`, `__`, `___`, `_1`, `_12`.
+LAST_RESULTS = re.compile(r"^(_{1,3}|_\d+)$")
 
 
 class _Fold(DefinitionUses, ProcessState):
@@ -35,6 +40,7 @@ class _Fold(DefinitionUses, ProcessState):
             for statement in imports:
                 flow.settings.setdefault(statement, None)
             flow.settings.setdefault(source, None)
+            flow.uses_ipython |= source.startswith("get_ipython()")  # a magic made again
         for cell in cells:
             self.cell = cell
             facts = self.facts[cell]
@@ -42,6 +48,8 @@ class _Fold(DefinitionUses, ProcessState):
             for effect in facts.effects:
                 self.apply(effect)
             self.files(facts, cell)
+            if facts.shows_result:
+                self.result_stage = self.flow.name
             if cell in metrics_cells:
                 for named in facts.named:
                     binding = self.env.get(named)
@@ -68,6 +76,8 @@ class _Fold(DefinitionUses, ProcessState):
                 self.stars[statement] = None
             case Dynamic(line=line):
                 self.dynamic(line)
+            case Read(name, line) if LAST_RESULTS.match(name):
+                self.last_result(name, line)
             case _ if is_runtime_name(effect.name):
                 return
             case Read(name, line, soft):
@@ -109,8 +119,21 @@ class _Fold(DefinitionUses, ProcessState):
                 self.local.add(name)
             case Seed(name, line):
                 self.seed(name, line)
-            case Setting(name, line, source, reads):
-                self.setting(name, line, source, reads)
+            case Setting():
+                self.setting(effect)
+
+    def last_result(self, name: str, line: int) -> None:
+        """IPython's `_`, `__`, `_N` hold the values earlier cells showed. Each stage is a new
+        kernel: one shown by another stage's cell is not there (`_` is empty)."""
+        if self.result_stage == self.flow.name and name == "_":
+            return
+        self.diagnostics.append(Diagnostic(
+            "last-result", Severity.ERROR,
+            f"'{name}' is IPython's copy of a value an earlier cell showed"
+            + (f" (here a cell of stage '{self.result_stage}')" if self.result_stage else "")
+            + f"; stage '{self.flow.name}' runs in a kernel of its own, where '{name}' does not "
+            f"hold it. Assign the value to a name in the cell that makes it, and use that name",
+            self.cell, line))
 
     def bind(self, effect: Bind) -> None:
         name, line = effect.name, effect.line

@@ -39,6 +39,7 @@ class FoldState:
         default_factory=list)  # (params, imports, statement) of each library setting
     skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
     skip_warned: set[tuple[str, int]] = field(default_factory=set)
+    result_stage: str = ""  # the stage of the last cell that showed a value (IPython's `_`)
 
     # -- the stage being folded (start_stage sets them) -------------------------------------
     flow: StageFlow = field(default_factory=lambda: StageFlow(""))

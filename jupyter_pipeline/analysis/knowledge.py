@@ -42,7 +42,13 @@ SETTINGS = (
     "seaborn.set", "seaborn.set_theme", "seaborn.set_style", "seaborn.set_context",
     "seaborn.set_palette",
     "sys.path.append", "sys.path.insert",
-    "logging.basicConfig",
+    "logging.basicConfig", "logging.disable", "logging.getLogger.setLevel",
+    "logging.root.setLevel", "logging.captureWarnings",
+    # process-wide state outside any library
+    "os.environ", "os.putenv", "os.unsetenv", "os.chdir", "sys.setrecursionlimit",
+    "decimal.getcontext", "decimal.setcontext",
+    "sklearn.set_config", "matplotlib.use", "matplotlib.pyplot.switch_backend",
+    "numpy.set_string_function", "pandas.set_eng_float_format",
 )
 
 # Calls that reach any variable: the flow through them cannot be analysed.

@@ -4,6 +4,10 @@ stage). Each stage is a new process, so neither would cross on its own."""
 
 from __future__ import annotations
 
+import ast
+
+from ..model.diagnostics import Diagnostic, Severity
+from .facts import Setting
 from .knowledge import SEEDING_CALLS, SETTINGS
 from .bindings import BUILTINS, Binding
 from .fold_state import FoldState
@@ -34,22 +38,61 @@ class ProcessState(FoldState):
             module = f"{words[1]}.{words[3]}"
         return f"{module}.{rest}" if rest else module
 
-    def setting(self, name: str, line: int, source: str, reads: frozenset[str]) -> None:
-        """A library setting (knowledge.SETTINGS): every later stage makes it again, after
-        the imports it reads. One that reads a notebook value is left alone (rare)."""
-        full = self.resolve(name)
-        if full is None or not any(full == s or full.startswith(s + ".") for s in SETTINGS):
+    def setting(self, effect: Setting, line: int | None = None, inside: str = "",
+                local_names: frozenset[str] = frozenset()) -> None:
+        """A library or process setting (knowledge.SETTINGS, an IPython magic such as `%env`,
+        or an attribute set on an imported module): every later stage makes it again, after
+        the imports it reads. `inside`: the notebook function whose call makes it. A setting
+        nb2pipe cannot make again (in a branch, reading a notebook value) is a warning: a
+        later stage would start without it."""
+        line = effect.line if line is None else line
+        if effect.kind == "magic":
+            self.settings.append(((), (), effect.source))
+            return
+        full = self.resolve(effect.name)
+        if full is None:
+            return
+        known = any(full == s or full.startswith(s + ".") for s in SETTINGS)
+        on_import = effect.kind == "assign" and "." in effect.name
+        if not known and not on_import:
+            return
+        where = f"the call of '{inside}' here" if inside else "this statement"
+        if effect.kind == "branch":
+            if known:
+                self.setting_problem(
+                    f"'{effect.source}' is made inside an if / for / try, so nb2pipe cannot "
+                    f"make it again at the start of later stages, which run without it. Make "
+                    f"it at the top level of the cell", line)
             return
         imports, params = [], []
-        for r in sorted(reads):
+        for r in sorted(effect.reads):
             binding = self.env.get(r)
+            if r in local_names:
+                continue
             if binding is not None and binding.kind == "import" and binding.statement:
                 imports.append(binding.statement)
             elif binding is not None and binding.kind == "param":
                 params.append(r)  # the stage's parameters cell comes before the setting
-            elif not (binding is None and r in BUILTINS):
+            elif binding is None and r in BUILTINS:
+                continue
+            else:
+                self.setting_problem(
+                    f"{where} makes the setting '{effect.source}' from the notebook value "
+                    f"'{r}'; later stages start without it (nb2pipe makes settings again only "
+                    f"from literals, parameters and imports). Use a literal or a parameter",
+                    line)
                 return
-        self.settings.append((tuple(params), tuple(imports), source))
+        if local_names & effect.reads:
+            self.setting_problem(
+                f"{where} makes the setting '{effect.source}' from the function's own values; "
+                f"later stages start without it. Make the setting at the top level of a cell",
+                line)
+            return
+        self.settings.append((tuple(params), tuple(imports), _made_again(full, effect.source)))
+
+    def setting_problem(self, message: str, line: int) -> None:
+        self.diagnostics.append(Diagnostic("setting-not-made-again", Severity.WARNING, message,
+                                           self.cell, line))
 
     def seed(self, call: str, line: int) -> None:
         """`np.random.seed(0)`, `random.seed(1)`: resolve the module through the imports."""
@@ -58,3 +101,15 @@ class ProcessState(FoldState):
         if state is not None:
             self.seeded[state] = None
             self.rebind(state, line, Binding("value", self.flow.name, self.cell, line))
+
+
+def _made_again(full: str, source: str) -> str:
+    """The statement as later stages make it: a log file opened with `filemode="w"` is not
+    emptied again (the stage appends, as the notebook's later cells do)."""
+    if full != "logging.basicConfig" or "filemode" not in source:
+        return source
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == "filemode":
+            node.value = ast.Constant("a")
+    return ast.unparse(tree)

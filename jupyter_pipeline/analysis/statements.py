@@ -7,6 +7,7 @@ without a method (Return, Raise, Assert and anything newer) reads what it mentio
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from .expressions import ExpressionVisitor
 from .facts import Alias, Define, Definition, Delete, Import, Problem, Setting, Star
@@ -30,8 +31,10 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
     # -- statements ----------------------------------------------------------------------
     def statements(self, body: list[ast.stmt]) -> None:
         for stmt in body:
-            if not self.branch_depth:
-                self.setting(stmt)
+            found = setting_of(stmt, self._line(stmt))
+            if found is not None:
+                self.effects.append(found if not self.branch_depth
+                                    else replace(found, kind="branch"))
             self.visit(stmt)
 
     def branch(self, body: list[ast.stmt]) -> None:
@@ -168,23 +171,6 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
 
     visit_Nonlocal = visit_Pass = visit_Break = visit_Continue = visit_Global
 
-    def setting(self, node: ast.stmt) -> None:
-        """`pd.set_option(...)`, `plt.rcParams["k"] = v`: maybe a library setting (the fold
-        knows the imports, and knowledge.SETTINGS which of these are settings)."""
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-            name = dotted(node.value.func)
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                and isinstance(node.targets[0], (ast.Attribute, ast.Subscript)):
-            target = node.targets[0]
-            name = dotted(target.value if isinstance(target, ast.Subscript) else target)
-        else:
-            return
-        if not name or "(" in name:
-            return
-        reads = frozenset(n.id for n in ast.walk(node)
-                          if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
-        self.effects.append(Setting(name, self._line(node), ast.unparse(node), reads))
-
     def target(self, target: ast.AST, value: ast.AST | None, literal: str | None,
                elements: bool = False) -> None:
         if isinstance(target, ast.Name):
@@ -295,6 +281,9 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             calls=calls,
             seeds=seeds,
             module_calls=tuple(sorted(s.module_calls)),
+            settings=body_settings(node) if isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef)) else (),
+            local_names=_local_names(node),
         )
         self.effects.append(Define(name, self._line(node), definition))
 
@@ -329,3 +318,55 @@ def _decorator_facts(decorators: list[ast.expr]) -> dict:
             if root:
                 changes.add(root)
     return {"decorators": tuple(names), "decorator_changes": frozenset(changes)}
+
+
+# IPython line magics that change the kernel's state for the rest of the notebook.
+SETTING_MAGICS = frozenset({"env", "matplotlib", "config", "load_ext", "precision",
+                            "autoreload", "pylab"})
+
+
+def setting_of(node: ast.stmt, line: int) -> Setting | None:
+    """`pd.set_option(...)`, `plt.rcParams["k"] = v`, `decimal.getcontext().prec = 5`, `%env`:
+    maybe a library setting (the fold knows the imports, and knowledge.SETTINGS which of these
+    are settings). Calls in the chain (`getcontext()`) are left out of the dotted name."""
+    kind = "call"
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        call = node.value
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "run_line_magic" \
+                and isinstance(call.func.value, ast.Call) \
+                and dotted(call.func.value.func) == "get_ipython" and call.args \
+                and isinstance(call.args[0], ast.Constant) and call.args[0].value in SETTING_MAGICS:
+            return Setting(f"%{call.args[0].value}", line, ast.unparse(node), frozenset(), "magic")
+        name = dotted(call.func)
+    elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+            and isinstance(node.targets[0], (ast.Attribute, ast.Subscript)):
+        target = node.targets[0]
+        name = dotted(target.value if isinstance(target, ast.Subscript) else target)
+        kind = "assign"
+    else:
+        return None
+    name = name.replace("()", "")
+    if not name or "(" in name or "." not in name and kind == "assign":
+        return None
+    reads = frozenset(n.id for n in ast.walk(node)
+                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    return Setting(name, line, ast.unparse(node), reads, kind)
+
+
+def body_settings(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[Setting, ...]:
+    """The settings a function's body makes at its top level (line numbers of the body)."""
+    found = (setting_of(stmt, stmt.lineno) for stmt in node.body)
+    return tuple(s for s in found if s is not None and s.kind != "branch")
+
+
+def _local_names(node: ast.stmt) -> frozenset[str]:
+    """A function's parameters and the names its body binds (without `global`)."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return frozenset()
+    args = node.args
+    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    names |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    declared = {n for sub in ast.walk(node) if isinstance(sub, ast.Global) for n in sub.names}
+    names |= {sub.id for sub in ast.walk(node)
+              if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)}
+    return frozenset(names - declared)

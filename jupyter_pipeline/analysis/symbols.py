@@ -6,6 +6,8 @@ effects of a stage's cells in order."""
 
 from __future__ import annotations
 
+import ast
+
 from . import ipython
 from .facts import CellFacts, Problem
 from .statements import CellVisitor
@@ -30,4 +32,6 @@ def analyse_cell(source: str) -> CellFacts:
         problems=tuple(visitor.problems),
         uses_ipython=python != source and "get_ipython()" in python,
         named=tuple(dict.fromkeys(named_in(tree.body))),
+        shows_result=bool(tree.body) and isinstance(tree.body[-1], ast.Expr)
+        and not python.rstrip().endswith(";"),
     )

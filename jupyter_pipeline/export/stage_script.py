@@ -17,7 +17,8 @@ def render(notebook_name: str, params_file: str, parts: StageParts) -> str:
         "#     python <this file>",
         "",
     ]
-    needs_shell = any(c.is_code and to_python(src) != src for c, src in parts.cells)
+    needs_shell = any(c.is_code and to_python(src) != src for c, src in parts.cells) \
+        or "get_ipython()" in parts.setup  # a magic made again (`%matplotlib inline`)
     if needs_shell:
         out += [_SHELL_IMPORT, ""]
     if parts.params:

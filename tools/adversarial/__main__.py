@@ -28,11 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=0,
                         help="run only every k-th case so that about N run (0: all)")
     parser.add_argument("--match", default="", help="run only cases whose id contains this")
+    parser.add_argument("--group", default="", help="run only cases of this construct group")
     parser.add_argument("--dvc", action="store_true", help="also run each case with dvc repro")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="cases run at once")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "adversarial")
     args = parser.parse_args(argv)
-    todo = [c for c in cases(args.seed, args.pairs) if args.match in c.id]
+    todo = [c for c in cases(args.seed, args.pairs)
+            if args.match in c.id and (not args.group or c.group.startswith(args.group))]
     if args.sample and len(todo) > args.sample:
         step = len(todo) / args.sample
         todo = [todo[int(i * step)] for i in range(args.sample)]

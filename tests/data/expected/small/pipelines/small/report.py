@@ -2,6 +2,8 @@
 # Edit the notebook, not this file. Run it from the notebook's folder:
 #     python <this file>
 
+from jupyter_pipeline.runtime.script import get_ipython  # runs magics and !shell
+
 # %% parameters (params.yaml overrides these values)
 alpha = 0.001
 from jupyter_pipeline.runtime.handoff import read_params as _read_params
@@ -9,6 +11,8 @@ _params = _read_params("params.yaml", {'alpha': alpha})
 alpha = _params['alpha']
 
 # %% values from earlier stages
+get_ipython().run_line_magic('matplotlib', 'inline')
+
 from jupyter_pipeline.runtime import handoff as _nb2pipe
 
 scaled = _nb2pipe.load("pipelines/small/data/train", "scaled")

@@ -1,0 +1,79 @@
+"""Process-wide state (issue 10 item 5): settings made outside the usual libraries, inside a
+notebook function, by IPython magics, or on an imported module hold for the rest of the notebook,
+so every later stage makes them again; what nb2pipe cannot make again is a warning, and IPython's
+`_` from another stage's cell is refused. One behaviour per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import run, stages
+
+MADE_AGAIN = {
+    "environ": ("import os", "os.environ['MODE'] = 'fast'"),
+    "environ-update": ("import os", "os.environ.update({'MODE': 'fast'})"),
+    "chdir": ("import os", "os.chdir('sub')"),
+    "decimal": ("import decimal", "decimal.getcontext().prec = 5"),
+    "recursion-limit": ("import sys", "sys.setrecursionlimit(5000)"),
+    "sklearn-config": ("import sklearn", "sklearn.set_config(transform_output='pandas')"),
+    "sklearn-from-import": ("from sklearn import set_config", "set_config(display='text')"),
+    "logger-level": ("import logging", "logging.getLogger('nb').setLevel(logging.WARNING)"),
+    "module-attribute": ("import json", "json.SPECIAL = 2"),
+    "backend": ("import matplotlib", "matplotlib.use('agg')"),
+}
+
+
+@pytest.mark.parametrize("imp,setting", MADE_AGAIN.values(), ids=MADE_AGAIN.keys())
+def test_process_state_is_made_again_in_later_stages(imp, setting):
+    s = stages([("stage:a", f"{imp}\n{setting}"), ("stage:b", "x = 1"), ("stage:c", "y = 2")])
+    assert s["b"].settings == s["c"].settings == (imp, setting)
+
+
+@pytest.mark.parametrize("magic", ["%env MODE=3", "%matplotlib inline", "%load_ext autoreload",
+                                   "%config InlineBackend.figure_format = 'svg'"])
+def test_a_magic_that_changes_the_kernel_is_made_again(magic):
+    s = stages([("stage:a", magic), ("stage:b", "x = 1")])
+    assert len(s["b"].settings) == 1 and "run_line_magic" in s["b"].settings[0]
+    assert s["b"].uses_ipython
+
+
+def test_a_setting_made_inside_a_notebook_function_holds_after_the_call():
+    s = stages([("stage:a", "import pandas as pd\ndef setup():\n"
+                            "    pd.set_option('display.precision', 2)\nsetup()"),
+                ("stage:b", "x = 1")])
+    assert s["b"].settings == ("import pandas as pd", "pd.set_option('display.precision', 2)")
+
+
+def test_a_log_file_opened_for_writing_is_not_emptied_again():
+    s = stages([("stage:a", "import logging\nlogging.basicConfig(filename='run.log', "
+                            "filemode='w', level=logging.INFO)"),
+                ("stage:b", "x = 1")])
+    assert s["b"].settings[-1] == ("logging.basicConfig(filename='run.log', filemode='a', "
+                                   "level=logging.INFO)")
+
+
+WARNED = {
+    "reads-a-value": "import pandas as pd\nrows = 4\npd.set_option('display.max_rows', rows)",
+    "in-a-branch": "import warnings\nif True:\n    warnings.simplefilter('ignore')",
+    "function-local": "import pandas as pd\ndef setup(n):\n    pd.set_option('display.max_rows', n)\n"
+                      "setup(3)",
+}
+
+
+@pytest.mark.parametrize("source", WARNED.values(), ids=WARNED.keys())
+def test_a_setting_that_cannot_be_made_again_is_a_warning_at_its_cell(source):
+    a = run([("stage:a", source), ("stage:b", "z = 1")])
+    found = [d for d in a.diagnostics if d.code == "setting-not-made-again"]
+    assert found and found[0].cell == 0 and not found[0].is_error, a.diagnostics
+    assert "later stages" in found[0].message
+
+
+def test_ipython_last_result_from_another_stage_is_refused_with_its_cell():
+    a = run([("stage:a", "21 * 2"), ("stage:b", "print(_)")])
+    found = [d for d in a.errors if d.code == "last-result"]
+    assert found and found[0].cell == 1 and "stage 'a'" in found[0].message, a.diagnostics
+
+
+def test_ipython_last_result_from_the_same_stage_is_fine():
+    s = stages([("stage:a", "x = 1"), ("stage:b", "21 * 2"), (None, "print(_)")])
+    assert s["b"].needs == ()
