@@ -27,6 +27,8 @@ _WRITERS: Mapping[str, tuple[int, tuple[str, ...]]] = {
     "write_bytes": (-1, ()),
     "imwrite": (0, ("filename", "uri")),
     "imsave": (0, ("fname",)),
+    "FileHandler": (0, ("filename",)),  # logging
+    "basicConfig": (99, ("filename",)),  # logging.basicConfig(filename=...)
 }
 _READERS: Mapping[str, tuple[int, tuple[str, ...]]] = {
     **{m: (0, ("filepath_or_buffer", "path", "path_or_buf", "io", "filepath")) for m in (
@@ -41,6 +43,11 @@ _READERS: Mapping[str, tuple[int, tuple[str, ...]]] = {
     "read_bytes": (-1, ()),
 }
 _WRITE_MODES = set("wax+")
+
+
+def resolve_path(expr: PathExpr | None, literal: Callable[[str], str | None]) -> str | None:
+    """The path as text, when its names are bound to known strings; else None."""
+    return _resolve(expr, literal)
 
 
 def _resolve(expr: PathExpr | None, literal: Callable[[str], str | None]) -> str | None:
@@ -89,12 +96,13 @@ def file_effects(
             mode_expr = call.args[1] if len(call.args) > 1 else dict(call.kwargs).get("mode")
             mode = _resolve(mode_expr, literal) if mode_expr is not None else "r"
             kind = "write" if mode is not None and _WRITE_MODES & set(mode) else "read"
-            _add(found, kind, path, call.line)
+            _add(found, _maybe(kind, call), path, call.line)
             continue
         for kind, table in (("write", _WRITERS), ("read", _READERS)):
             if method in table:
                 position, keywords = table[method]
-                _add(found, kind, _resolve(_argument(call, position, keywords), literal), call.line)
+                _add(found, _maybe(kind, call),
+                     _resolve(_argument(call, position, keywords), literal), call.line)
     return found
 
 
@@ -102,3 +110,7 @@ def _add(found: list, kind: str, path: str | None, line: int) -> None:
     norm = normalise(path) if path else None
     if norm:
         found.append((kind, norm, line))
+
+
+def _maybe(kind: str, call: CallSite) -> str:
+    return "maybe-write" if kind == "write" and call.conditional else kind

@@ -66,3 +66,4 @@ class StageFlow:
     metrics: dict[str, None] = field(default_factory=dict)
     uses_ipython: bool = False
     maybe_unbound: dict[str, None] = field(default_factory=dict)  # of writes, at the end
+    after: dict[str, None] = field(default_factory=dict)  # stages to run after, no value

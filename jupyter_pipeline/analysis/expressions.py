@@ -1,13 +1,16 @@
 """The expression half of the cell visitor: the effect primitives (read, bind, mutate) and
 what expressions, calls and IPython magics do to the global namespace."""
 
+
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from . import ipython
 from .facts import (Alias, Bind, CallArgument, CallSite, Drawing, Dynamic, Effect, MethodArgument,
                     Mutate, PathExpr, Problem, Read, Seed, Via)
+from .shell import shell_writes
 from .knowledge import DRAWING_METHODS, SEEDING_FUNCTIONS, STORING_METHODS
 from .scopes import (
     ScopeSummary,
@@ -33,6 +36,7 @@ class ExpressionVisitor:
         self.writes_files: list[tuple[PathExpr, int]] = []
         self.problems: list[Problem] = []
         self.branch_depth = 0  # > 0 inside if / for / while / try: bindings are not definite
+        self.maybe_depth = 0  # > 0 inside if / while / try / match: a call may not run
         self.hidden: set[str] = set()  # `except ... as e` names, local to their handler
         self.line_offset = 0  # for code inside magics (%time, %%capture) parsed separately
 
@@ -47,11 +51,12 @@ class ExpressionVisitor:
             self.effects.append(Read(name, self._line(node), soft))
 
     def bind(self, name: str, node: ast.AST, literal: str | None = None,
-             immutable: bool = False, definition: bool = False, figure: bool = False) -> None:
+             immutable: bool = False, definition: bool = False, figure: bool = False,
+             literal_path: PathExpr | None = None) -> None:
         """`definition`: a def / class / lambda in a branch, bound like a value."""
         if name not in self.hidden:
             self.effects.append(Bind(name, self._line(node), self.branch_depth == 0, literal,
-                                     immutable, definition, figure))
+                                     immutable, definition, figure, literal_path))
 
     def mutate(self, name: str | None, node: ast.AST, via: Via | None = None) -> None:
         if name and name not in self.hidden:
@@ -165,10 +170,16 @@ class ExpressionVisitor:
                 if isinstance(a, ast.Constant) and isinstance(a.value, str):
                     for token in interpolated_names(a.value):
                         self.read(token, node, soft=True)
+                    self.shell_writes(a.value, node)
             return
         site = call_site(node, self._line(node))
         if site is not None:
-            self.calls.append(site)
+            # Under an if / while / try the call may not run: the file is no out DVC demands.
+            self.calls.append(replace(site, conditional=True) if self.maybe_depth else site)
+
+    def shell_writes(self, command: str, node: ast.AST) -> None:
+        for path in shell_writes(command):
+            self.writes_files.append((PathExpr((("s", path),)), self._line(node)))
 
     # -- IPython magics ------------------------------------------------------------------
     def magic(self, node: ast.AST) -> bool:
@@ -203,6 +214,9 @@ class ExpressionVisitor:
                 self.embedded(body, node.lineno, reads_only=True)
             elif name == "writefile" and rest:
                 self.writes_files.append((PathExpr((("s", rest.strip("\"'")),)), node.lineno))
+            elif name in ("bash", "sh", "script"):
+                for command in body.splitlines():
+                    self.shell_writes(command, node)
             if name not in ipython.CODE_CELL_MAGICS:  # the magic's line is expanded, not its body
                 for token in interpolated_names(line):
                     self.read(token, node, soft=True)
@@ -213,6 +227,8 @@ class ExpressionVisitor:
                 if isinstance(a, ast.Constant) and isinstance(a.value, str):
                     for token in interpolated_names(a.value):
                         self.read(token, node, soft=True)
+                    if kind in ("system", "getoutput"):
+                        self.shell_writes(a.value, node)
             return True
         return False
 

@@ -33,6 +33,9 @@ class Bind:
     immutable: bool = False  # bound to a constant: nothing can change or share it
     branch_definition: bool = False  # a def / class inside a branch, bound like a value
     figure: bool = False  # bound to a figure or axes (knowledge.FIGURE_CALLS)
+    # bound to a path built from constants and names (`os.path.join("res", name)`,
+    # `Path("out")`, `base + ".csv"`): the fold resolves it into `literal` where it can
+    literal_path: PathExpr | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +208,7 @@ class CallSite:
     kwargs: tuple[tuple[str, PathExpr | None], ...]
     line: int
     receiver_path: PathExpr | None = None  # Path("x").write_text(...)
+    conditional: bool = False  # under an if / while / try: it may not run
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ time, a missing one gives stale data).
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.pipeline import Param, is_module_state
-from .artifacts import file_effects
+from .artifacts import file_effects, resolve_path
 from .bindings import BUILTINS, IPYTHON_GLOBALS, Binding, StageFlow, is_runtime_name
 from .definitions import DefinitionUses
 from .facts import (Alias, Bind, CallArgument, CellFacts, Define, Delete, Drawing, Dynamic, Effect,
@@ -149,8 +150,12 @@ class _Fold(DefinitionUses, ProcessState):
                 and old.branch_definition is None else "only"
         else:
             branch_definition = "fallback" if same_cell and old.branch_definition else None
+        literal, immutable = effect.literal, effect.immutable
+        if literal is None and effect.literal_path is not None and effect.definite:
+            literal = resolve_path(effect.literal_path, self.literal)
+            immutable = literal is not None  # a str or a pathlib path: nothing changes it
         self.rebind(name, line, Binding("value", self.flow.name, self.cell, line,
-                                         literal=effect.literal, immutable=effect.immutable,
+                                         literal=literal, immutable=immutable,
                                          branch_definition=branch_definition,
                                          maybe_unbound=maybe_unbound, figure=effect.figure))
         if effect.definite:
@@ -327,7 +332,14 @@ class _Fold(DefinitionUses, ProcessState):
     def files(self, facts: CellFacts, cell: int) -> None:
         effects = file_effects(facts.calls, self.literal)
         effects += [("write", p.parts[0][1], line) for p, line in facts.writes_files]
+        if self.cwd_changes:  # after os.chdir: relative to the folder it moved to
+            effects = [(k, posixpath.normpath(posixpath.join(self.cwd_at(cell, n), p)), n)
+                       for k, p, n in effects]
         for kind, path, line in effects:
+            if kind == "maybe-write":  # under an if / try: no out DVC would demand
+                if path not in self.file_writer:
+                    self.maybe_writer[path] = self.flow.name
+                continue
             if kind == "write":
                 writer = self.file_writer.get(path)
                 if writer is not None and writer[0] != self.flow.name:
@@ -346,7 +358,12 @@ class _Fold(DefinitionUses, ProcessState):
                                        if not (r[0] == path and r[1] == self.flow.name)]
             else:
                 writer = self.file_writer.get(path)
-                if writer is None:
+                maybe = self.maybe_writer.get(path)
+                if writer is None and maybe is not None:
+                    # It may not exist, so it is no dep; the reader still runs after the writer.
+                    if maybe != self.flow.name:
+                        self.flow.after[maybe] = None
+                elif writer is None:
                     self.file_reads.append((path, self.flow.name, cell))
                     self.flow.data_deps[path] = None
                 elif writer[0] != self.flow.name:

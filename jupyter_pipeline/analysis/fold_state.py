@@ -39,6 +39,9 @@ class FoldState:
         default_factory=list)  # (params, imports, statement) of each library setting
     skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
     skip_warned: set[tuple[str, int]] = field(default_factory=set)
+    maybe_writer: dict[str, str] = field(default_factory=dict)  # path -> stage, under if/try
+    # where each `os.chdir` with a literal path moved, relative to the notebook: (cell, line, to)
+    cwd_changes: list[tuple[int, int, str]] = field(default_factory=list)
     result_stage: str = ""  # the stage of the last cell that showed a value (IPython's `_`)
 
     # -- the stage being folded (start_stage sets them) -------------------------------------

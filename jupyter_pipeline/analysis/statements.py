@@ -10,7 +10,8 @@ import ast
 from dataclasses import replace
 
 from .expressions import ExpressionVisitor
-from .facts import Alias, Define, Definition, Delete, Import, Problem, Setting, Star
+from .facts import (Alias, Define, Definition, Delete, Import, PathExpr, Problem, Setting,
+                    Star)
 from .knowledge import SEEDING_FUNCTIONS
 from .scopes import (
     ScopeSummary,
@@ -21,7 +22,7 @@ from .scopes import (
     root_name,
     target_names,
 )
-from .syntax import (alias_roots, body_calls, dotted, import_statement, is_constant,
+from .syntax import (alias_roots, body_calls, dotted, import_statement, path_expr, is_constant,
                      makes_figure)
 
 
@@ -39,7 +40,9 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
 
     def branch(self, body: list[ast.stmt]) -> None:
         self.branch_depth += 1
+        self.maybe_depth += 1
         self.statements(body)
+        self.maybe_depth -= 1
         self.branch_depth -= 1
 
     def generic_visit(self, node: ast.AST) -> None:
@@ -62,8 +65,9 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
                 and isinstance(node.value, ast.Lambda) and self.branch_depth == 0):
             self.define_lambda(node.targets[0].id, node)
             return
+        path = path_expr(node.value) if literal is None else None
         for target in node.targets:
-            self.target(target, node.value, literal)
+            self.target(target, node.value, literal, literal_path=path)
             self.unpacked_together(target, node.value)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
@@ -172,10 +176,11 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
     visit_Nonlocal = visit_Pass = visit_Break = visit_Continue = visit_Global
 
     def target(self, target: ast.AST, value: ast.AST | None, literal: str | None,
-               elements: bool = False) -> None:
+               elements: bool = False, literal_path: PathExpr | None = None) -> None:
         if isinstance(target, ast.Name):
             self.bind(target.id, target, literal, value is not None and is_constant(value),
-                      figure=value is not None and makes_figure(value))
+                      figure=value is not None and makes_figure(value),
+                      literal_path=literal_path)
             roots = alias_roots(value, elements) if value is not None else frozenset()
             if roots:
                 self.effects.append(Alias(target.id, self._line(target), roots))

@@ -269,6 +269,10 @@ def interpolated_names(text: str) -> list[str]:
     return [a or b for a, b in _INTERPOLATION.findall(text)]
 
 
+# pathlib methods whose receiver is the path they read or write
+_PATH_METHODS = frozenset({"write_text", "write_bytes", "read_text", "read_bytes"})
+
+
 def call_site(node: ast.Call, line: int) -> CallSite | None:
     """The call as the file detector sees it (artifacts.py), or None when it names nothing."""
     func = node.func
@@ -279,6 +283,8 @@ def call_site(node: ast.Call, line: int) -> CallSite | None:
         inner = dotted(func.value.func)
         if inner.split(".")[-1] in ("Path", "PurePath", "open"):
             receiver = path_expr(func.value.args[0]) if func.value.args else None
+    elif isinstance(func, ast.Attribute) and func.attr in _PATH_METHODS:
+        receiver = path_expr(func.value)  # (out / "x.txt").write_text(...), p.read_text()
     return CallSite(
         func=".".join(dotted(func).split(".")[-2:]),
         args=tuple(path_expr(a) for a in node.args),

@@ -77,3 +77,11 @@ def test_ipython_last_result_from_another_stage_is_refused_with_its_cell():
 def test_ipython_last_result_from_the_same_stage_is_fine():
     s = stages([("stage:a", "x = 1"), ("stage:b", "21 * 2"), (None, "print(_)")])
     assert s["b"].needs == ()
+
+
+def test_files_after_chdir_count_in_the_folder_it_moved_to():
+    s = stages([("stage:a", "import os\nopen('sub/x.txt', 'w').write('in')\nos.chdir('sub')"),
+                ("stage:b", "t = open('x.txt').read()")])
+    assert s["a"].outs == ("sub/x.txt",)
+    assert [(f.path, f.producer) for f in s["b"].file_inputs] == [("sub/x.txt", "a")]
+    assert s["b"].settings == ("import os", "os.chdir('sub')")
