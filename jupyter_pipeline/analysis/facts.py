@@ -176,6 +176,9 @@ class Definition:
     # (`@register`), and the names whose objects a method decorator changes (`@reg.append`).
     decorators: tuple[str, ...] = ()
     decorator_changes: frozenset[str] = frozenset()
+    # Library decorators that register it for the whole process (`@pd.api.extensions.
+    # register_dataframe_accessor("geo")`): every later stage must define it again.
+    registered_by: tuple[str, ...] = ()
     # Globals a call changes by the function's own body, not by functions it defines and
     # returns: what it changes when used as a decorator.
     immediate_changes: frozenset[str] = frozenset()

@@ -114,6 +114,8 @@ class _Fold(DefinitionUses, ProcessState):
                                                  def_generations=generations))
                 self.local.add(name)
                 self.unalias(name)
+                if definition.registered_by:
+                    self.registered(definition, line)
             case Import(name, line, statement):
                 self.rebind(name, line, Binding("import", self.flow.name, self.cell, line,
                                                  statement=statement))

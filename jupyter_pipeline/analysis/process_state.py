@@ -8,7 +8,7 @@ import ast
 import posixpath
 
 from ..model.diagnostics import Diagnostic, Severity
-from .facts import Setting
+from .facts import Definition, Setting
 from .knowledge import SEEDING_CALLS, SETTINGS
 from .bindings import BUILTINS, Binding
 from .fold_state import FoldState
@@ -40,7 +40,7 @@ class ProcessState(FoldState):
         return f"{module}.{rest}" if rest else module
 
     def setting(self, effect: Setting, line: int | None = None, inside: str = "",
-                local_names: frozenset[str] = frozenset()) -> None:
+                local_names: frozenset[str] = frozenset(), registered: bool = False) -> None:
         """A library or process setting (knowledge.SETTINGS, an IPython magic such as `%env`,
         or an attribute set on an imported module): every later stage makes it again, after
         the imports it reads. `inside`: the notebook function whose call makes it. A setting
@@ -53,7 +53,7 @@ class ProcessState(FoldState):
         full = self.resolve(effect.name)
         if full is None:
             return
-        known = any(full == s or full.startswith(s + ".") for s in SETTINGS)
+        known = registered or any(full == s or full.startswith(s + ".") for s in SETTINGS)
         on_import = effect.kind == "assign" and "." in effect.name
         if not known and not on_import:
             return
@@ -108,6 +108,18 @@ class ProcessState(FoldState):
             f"'{source}' moves the working directory where nb2pipe cannot follow it (outside "
             f"the notebook's folder, or not a literal path): the files read and written after "
             f"it are not tracked by DVC", line)
+
+    def registered(self, definition: Definition, line: int) -> None:
+        """A class or function a library decorator registers (a pandas accessor): later
+        stages use it through the library without naming it, so each defines it again, like a
+        setting, when what it reads is imports, parameters and builtins."""
+        decorator = definition.registered_by[0]
+        full = self.resolve(decorator)
+        if full is None:  # a notebook function's `@register`: decorators_run_again's case
+            return
+        reads = (definition.def_reads | definition.reads) - {definition.name}
+        self.setting(Setting(decorator, line, definition.source.rstrip("\n"), reads),
+                     registered=True)
 
     def cwd_at(self, cell: int, line: int) -> str:
         """The working directory (relative to the notebook's folder) at this cell and line."""

@@ -314,15 +314,19 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
 def _decorator_facts(decorators: list[ast.expr]) -> dict:
     names: list[str] = []
     changes: set[str] = set()
+    registers: list[str] = []
     for d in decorators:
         func = d.func if isinstance(d, ast.Call) else d
+        if dotted(func).rsplit(".", 1)[-1].startswith("register"):
+            registers.append(dotted(func))
         if isinstance(func, ast.Name):
             names.append(func.id)
         elif isinstance(func, ast.Attribute) and is_mutating_call(ast.Call(func, [], [])):
             root = root_name(func.value)
             if root:
                 changes.add(root)
-    return {"decorators": tuple(names), "decorator_changes": frozenset(changes)}
+    return {"decorators": tuple(names), "decorator_changes": frozenset(changes),
+            "registered_by": tuple(registers)}
 
 
 # IPython line magics that change the kernel's state for the rest of the notebook.

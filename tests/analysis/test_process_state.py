@@ -85,3 +85,13 @@ def test_files_after_chdir_count_in_the_folder_it_moved_to():
     assert s["a"].outs == ("sub/x.txt",)
     assert [(f.path, f.producer) for f in s["b"].file_inputs] == [("sub/x.txt", "a")]
     assert s["b"].settings == ("import os", "os.chdir('sub')")
+
+
+def test_a_registered_pandas_accessor_is_defined_again_in_every_later_stage():
+    accessor = ("@pd.api.extensions.register_dataframe_accessor('stats')\nclass Stats:\n"
+                "    def __init__(self, df):\n        self._df = df\n"
+                "    def total(self):\n        return int(self._df.to_numpy().sum())")
+    s = stages([("stage:a", f"import pandas as pd\n{accessor}"),
+                ("stage:b", "print(pd.DataFrame({'a': [1]}).stats.total())"),
+                ("stage:c", "x = 1")])
+    assert s["b"].settings == s["c"].settings == ("import pandas as pd", accessor)
