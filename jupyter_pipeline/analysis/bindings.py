@@ -40,6 +40,8 @@ class Binding:
     # A definition's: where it was last changed in place (`Counter.total += 1`), which a stage
     # that defines it again from its source would not see.
     changed_at: tuple[str, int, int] | None = None
+    # A definition that keeps state between calls: where it was first used (stage, cell, line)
+    state_used_in: tuple[str, int, int] | None = None
     # A value's: bound by a def / class inside an if / try (cannot be re-defined from source,
     # nor saved); "fallback" when another branch of the cell binds it otherwise (an import).
     branch_definition: str | None = None

@@ -54,6 +54,8 @@ class DefinitionUses(FoldState):
         for b in sorted(d.binds):
             self.read(b, line, quiet=True)
             self.rebind(b, line, Binding("value", self.flow.name, self.cell, line))
+        if d.keeps_state and not maybe:
+            self.state_used(d.name, binding, line)
         if not maybe:
             for call in d.seeds:
                 self.seed(call, line)
@@ -77,6 +79,29 @@ class DefinitionUses(FoldState):
             f"'{name}' and the code that uses it in one stage, or keep the changing state in a "
             f"variable of its own",
             binding, line, maybe)
+
+    def state_used(self, name: str, binding: Binding, line: int) -> None:
+        """A function that keeps state between calls (a mutable default its body changes, a
+        cache decorator) is a fresh copy in each stage that defines it again: refused where a
+        stage uses it after another stage may have changed that state."""
+        first = binding.state_used_in
+        if first is not None and first[0] != self.flow.name:
+            stage, cell, at = first
+            d = binding.definition
+            assert d is not None
+            # A cache changes results only through side effects or a shared result changed
+            # later (most cached functions are pure): a warning; a changed default: an error.
+            cached = d.keeps_state.startswith("it is cached")
+            self.diagnostics.append(Diagnostic(
+                "definition-keeps-state", Severity.WARNING if cached else Severity.ERROR,
+                f"stage '{self.flow.name}' uses '{name}', which keeps state between calls "
+                f"({d.keeps_state}) and was already used by stage '{stage}' (cell {cell}, line "
+                f"{at}); nb2pipe defines '{name}' again from its source here, with that state "
+                f"empty. Keep the uses of '{name}' in one stage, or keep the state in a "
+                f"variable of its own (pass it in, return it)", self.cell, line))
+            return
+        if first is None:
+            binding.state_used_in = (self.flow.name, self.cell, line)
 
     def decorators_run_again(self, name: str, binding: Binding, line: int, maybe: bool) -> None:
         """Defining a function again runs its decorators again; one that changes a value

@@ -179,6 +179,9 @@ class Definition:
     # Library decorators that register it for the whole process (`@pd.api.extensions.
     # register_dataframe_accessor("geo")`): every later stage must define it again.
     registered_by: tuple[str, ...] = ()
+    # Why calls change it ("its default argument 'acc' is changed by its body", "it is
+    # cached by @lru_cache"), or "" when it keeps no state between calls.
+    keeps_state: str = ""
     # Globals a call changes by the function's own body, not by functions it defines and
     # returns: what it changes when used as a decorator.
     immediate_changes: frozenset[str] = frozenset()

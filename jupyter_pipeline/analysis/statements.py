@@ -289,6 +289,7 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             settings=body_settings(node) if isinstance(
                 node, (ast.FunctionDef, ast.AsyncFunctionDef)) else (),
             local_names=_local_names(node),
+            keeps_state=_keeps_state(node, s.mutated_params),
         )
         self.effects.append(Define(name, self._line(node), definition))
 
@@ -379,3 +380,24 @@ def _local_names(node: ast.stmt) -> frozenset[str]:
     names |= {sub.id for sub in ast.walk(node)
               if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)}
     return frozenset(names - declared)
+
+
+# Decorators that keep results between calls.
+CACHING_DECORATORS = frozenset({"lru_cache", "cache", "cached", "memoize", "memoized"})
+
+
+def _keeps_state(node: ast.stmt, mutated_params: frozenset[str]) -> str:
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return ""
+    for d in node.decorator_list:
+        func = d.func if isinstance(d, ast.Call) else d
+        if dotted(func).rsplit(".", 1)[-1] in CACHING_DECORATORS:
+            return f"it is cached by @{dotted(func)}"
+    args = node.args
+    positional = args.posonlyargs + args.args
+    defaults = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    defaults += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    for arg, default in defaults:
+        if arg.arg in mutated_params and not is_constant(default):
+            return f"its default argument '{arg.arg}' is changed by its body"
+    return ""

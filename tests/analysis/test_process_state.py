@@ -95,3 +95,21 @@ def test_a_registered_pandas_accessor_is_defined_again_in_every_later_stage():
                 ("stage:b", "print(pd.DataFrame({'a': [1]}).stats.total())"),
                 ("stage:c", "x = 1")])
     assert s["b"].settings == s["c"].settings == ("import pandas as pd", accessor)
+
+
+@pytest.mark.parametrize("definition", [
+    "def add(x, acc=[]):\n    acc.append(x)\n    return len(acc)",
+    "from functools import lru_cache\n@lru_cache(maxsize=None)\ndef add(x):\n    return x",
+], ids=["mutable-default", "lru-cache"])
+def test_a_function_that_keeps_state_between_calls_is_refused_across_stages(definition):
+    a = run([("stage:a", definition), ("stage:b", "add(1)"), ("stage:c", "print(add(2))")])
+    found = [d for d in a.diagnostics if d.code == "definition-keeps-state"]
+    # a changed default is an error; a cache (pure functions mostly) a warning
+    assert found[0].is_error == ("lru_cache" not in definition)
+    assert found and found[0].cell == 2 and "'add'" in found[0].message, a.diagnostics
+    assert "stage 'b'" in found[0].message
+
+
+def test_a_function_with_state_used_in_one_stage_only_is_fine():
+    stages([("stage:a", "def add(x, acc=[]):\n    acc.append(x)\n    return len(acc)"),
+            ("stage:b", "add(1)\nprint(add(2))")])
