@@ -42,6 +42,7 @@ class Binding:
     changed_at: tuple[str, int, int] | None = None
     # A definition that keeps state between calls: where it was first used (stage, cell, line)
     state_used_in: tuple[str, int, int] | None = None
+    cannot_cross: str = ""  # why the value cannot be saved for a later stage, or ""
     # A value's: bound by a def / class inside an if / try (cannot be re-defined from source,
     # nor saved); "fallback" when another branch of the cell binds it otherwise (an import).
     branch_definition: str | None = None

@@ -52,11 +52,14 @@ class ExpressionVisitor:
 
     def bind(self, name: str, node: ast.AST, literal: str | None = None,
              immutable: bool = False, definition: bool = False, figure: bool = False,
-             literal_path: PathExpr | None = None) -> None:
+             literal_path: PathExpr | None = None, value: ast.AST | None = None) -> None:
         """`definition`: a def / class / lambda in a branch, bound like a value."""
         if name not in self.hidden:
+            made_by = value.func.id if isinstance(value, ast.Call) and isinstance(
+                value.func, ast.Name) else ""
             self.effects.append(Bind(name, self._line(node), self.branch_depth == 0, literal,
-                                     immutable, definition, figure, literal_path))
+                                     immutable, definition, figure, literal_path,
+                                     cannot_cross(value), made_by))
 
     def mutate(self, name: str | None, node: ast.AST, via: Via | None = None) -> None:
         if name and name not in self.hidden:
@@ -264,3 +267,15 @@ class ExpressionVisitor:
         self.line_offset = saved[0]
 
 
+def cannot_cross(value: ast.AST | None) -> str:
+    """Why a value made this way cannot be saved for a later stage (pickled), or ""."""
+    if isinstance(value, ast.GeneratorExp):
+        return "a generator"
+    if not isinstance(value, ast.Call):
+        return ""
+    name = dotted(value.func).rsplit(".", 1)[-1]
+    if name in ("open", "connect", "socket", "urlopen"):
+        return "an open file or connection"
+    if name == "defaultdict" and value.args and isinstance(value.args[0], ast.Lambda):
+        return "a defaultdict whose default is a lambda"
+    return ""

@@ -36,6 +36,9 @@ class Bind:
     # bound to a path built from constants and names (`os.path.join("res", name)`,
     # `Path("out")`, `base + ".csv"`): the fold resolves it into `literal` where it can
     literal_path: PathExpr | None = None
+    # why the value cannot be saved for a later stage ("a generator", ...), or ""
+    cannot_cross: str = ""
+    made_by: str = ""  # the notebook function whose call made the value: `f3 = make(3)`
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +185,7 @@ class Definition:
     # Why calls change it ("its default argument 'acc' is changed by its body", "it is
     # cached by @lru_cache"), or "" when it keeps no state between calls.
     keeps_state: str = ""
+    returns_closure: bool = False  # returns a lambda or a function defined in its body
     # Globals a call changes by the function's own body, not by functions it defines and
     # returns: what it changes when used as a decorator.
     immediate_changes: frozenset[str] = frozenset()

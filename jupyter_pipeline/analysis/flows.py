@@ -156,7 +156,13 @@ class _Fold(DefinitionUses, ProcessState):
         if literal is None and effect.literal_path is not None and effect.definite:
             literal = resolve_path(effect.literal_path, self.literal)
             immutable = literal is not None  # a str or a pathlib path: nothing changes it
+        reason = effect.cannot_cross
+        maker = self.env.get(effect.made_by) if effect.made_by else None
+        if not reason and maker is not None and maker.kind == "definition" \
+                and maker.definition is not None and maker.definition.returns_closure:
+            reason = f"a function made inside '{effect.made_by}' (a closure)"
         self.rebind(name, line, Binding("value", self.flow.name, self.cell, line,
+                                         cannot_cross=reason,
                                          literal=literal, immutable=immutable,
                                          branch_definition=branch_definition,
                                          maybe_unbound=maybe_unbound, figure=effect.figure))
@@ -180,7 +186,8 @@ class _Fold(DefinitionUses, ProcessState):
             self.read(target, line, quiet=True)
             self.write(target, line, Binding("value", self.flow.name, self.cell, line,
                                              maybe_unbound=binding.maybe_unbound,
-                                             figure=binding.figure))
+                                             figure=binding.figure,
+                                             cannot_cross=binding.cannot_cross))
 
     def alias(self, name: str, line: int, roots: frozenset[str]) -> None:
         for root in roots:
@@ -296,6 +303,14 @@ class _Fold(DefinitionUses, ProcessState):
                     f"defined in a branch, and it cannot save one either. Define '{name}' at "
                     f"the top level of its cell (make the choice inside it), or keep its uses in "
                     f"stage '{binding.stage}'", self.cell, line))
+            if binding.cannot_cross and name not in self.flow.needs:
+                self.diagnostics.append(Diagnostic(
+                    "cannot-cross", Severity.ERROR,
+                    f"stage '{self.flow.name}' uses '{name}', which is {binding.cannot_cross} "
+                    f"(from cell {binding.cell}, line {binding.line}, stage "
+                    f"'{binding.stage}'): it cannot be saved for another stage. Keep the code "
+                    f"that makes '{name}' and the code that uses it in one stage, or make "
+                    f"'{name}' again in stage '{self.flow.name}'", self.cell, line))
             self.flow.needs.setdefault(name, binding.stage)
 
     def skipped_change(self, name: str, binding: Binding, line: int) -> None:

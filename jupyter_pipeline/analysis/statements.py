@@ -180,7 +180,7 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
         if isinstance(target, ast.Name):
             self.bind(target.id, target, literal, value is not None and is_constant(value),
                       figure=value is not None and makes_figure(value),
-                      literal_path=literal_path)
+                      literal_path=literal_path, value=None if elements else value)
             roots = alias_roots(value, elements) if value is not None else frozenset()
             if roots:
                 self.effects.append(Alias(target.id, self._line(target), roots))
@@ -290,6 +290,7 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
                 node, (ast.FunctionDef, ast.AsyncFunctionDef)) else (),
             local_names=_local_names(node),
             keeps_state=_keeps_state(node, s.mutated_params),
+            returns_closure=_returns_closure(node),
         )
         self.effects.append(Define(name, self._line(node), definition))
 
@@ -401,3 +402,17 @@ def _keeps_state(node: ast.stmt, mutated_params: frozenset[str]) -> str:
         if arg.arg in mutated_params and not is_constant(default):
             return f"its default argument '{arg.arg}' is changed by its body"
     return ""
+
+
+def _returns_closure(node: ast.stmt) -> bool:
+    """`def make(k): return lambda x: x * k`, or a `def inner` returned by name."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    inner = {n.name for n in ast.walk(node)
+             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not node}
+    for n in ast.walk(node):
+        if isinstance(n, ast.Return) and n.value is not None:
+            if isinstance(n.value, ast.Lambda) or (
+                    isinstance(n.value, ast.Name) and n.value.id in inner):
+                return True
+    return False
