@@ -134,7 +134,10 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
         });
       } else if (to !== from && stageNames(cells).includes(to)) {
         Notification.error(
-          trans.__("There is already a stage '%1': pick another name, or assign the cells to it.", to),
+          trans.__(
+            "There is already a stage '%1': pick another name, or assign the cells to it.",
+            to
+          ),
           { autoClose: 6000 }
         );
       } else {

@@ -149,8 +149,7 @@ export class PipelineModel {
     const index = id !== null ? (this._source?.indexOfCell?.(id) ?? -1) : -1;
     return {
       stage: name,
-      message:
-        live?.message || (error ? `${error.ename}: ${error.evalue}` : (disk?.reason ?? '')),
+      message: live?.message || (error ? `${error.ename}: ${error.evalue}` : (disk?.reason ?? '')),
       cell: index >= 0 ? index : null,
       executed_notebook: live?.executed_notebook ?? disk?.executed_notebook ?? null
     };

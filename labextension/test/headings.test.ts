@@ -31,7 +31,14 @@ describe('split at headings', () => {
 
   it('offers the level that cuts the notebook into sections', () => {
     // One title and several ## sections: level 2, not the title alone.
-    const sections = [md('# T'), code('a = 1'), md('## A'), code('b = 1'), md('## B'), code('c = 1')];
+    const sections = [
+      md('# T'),
+      code('a = 1'),
+      md('## A'),
+      code('b = 1'),
+      md('## B'),
+      code('c = 1')
+    ];
     assert.equal(splitLevel(sections), 2);
     // One ## and many #: level 1 (the notebook that became a single stage).
     const flat = [md('# A'), code('a = 1'), md('## a1'), code('b = 1'), md('# B'), code('c = 1')];

@@ -5,7 +5,6 @@ import { MARK_PATHS, markText, StageMark, stageMark } from '../src/marks';
 import type { IStageRun, IStageStatus } from '../src/types';
 import { trans } from './trans';
 
-
 function run(state: IStageRun['state'], detail: string | null = null): IStageRun {
   return { name: 's', state, seconds: 1, cell: null, detail };
 }

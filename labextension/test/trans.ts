@@ -4,7 +4,9 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 function format(text: string, args: unknown[]): string {
-  return text.replace(/%(\d+)/g, (all, k) => (args[k - 1] !== undefined ? String(args[k - 1]) : all));
+  return text.replace(/%(\d+)/g, (all, k) =>
+    args[k - 1] !== undefined ? String(args[k - 1]) : all
+  );
 }
 
 const singular = (msgid: string, ...args: unknown[]) => format(msgid, args);
@@ -22,6 +24,12 @@ export const trans: TranslationBundle = {
   pgettext: (_ctx: string, msgid: string, ...args: unknown[]) => singular(msgid, ...args),
   npgettext: (_ctx: string, one: string, many: string, n: number, ...args: unknown[]) =>
     plural(one, many, n, ...args),
-  dcnpgettext: (_d: string, _ctx: string, one: string, many: string, n: number, ...args: unknown[]) =>
-    plural(one, many, n, ...args)
+  dcnpgettext: (
+    _d: string,
+    _ctx: string,
+    one: string,
+    many: string,
+    n: number,
+    ...args: unknown[]
+  ) => plural(one, many, n, ...args)
 };

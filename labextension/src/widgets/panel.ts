@@ -368,7 +368,7 @@ export class PipelinePanel extends Widget {
     preview.appendChild(list);
     const apply = h('button', {
       className: 'nb2pipe-split-apply jp-Button jp-mod-styled jp-mod-accept',
-      text: trans.__('Write these %1 stage tags', split.analysis.stages.length),
+      text: trans.__('Split into %1 stages', split.analysis.stages.length),
       title: trans.__('Tag the first cell of each section (as nb2pipe tag --by-headings)')
     });
     apply.disabled = split.analysis.stages.length < 2;

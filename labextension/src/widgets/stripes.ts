@@ -66,7 +66,10 @@ export class CellStripes {
       box.className = ERROR;
       box.dataset.stage = failure.stage;
       const text = document.createElement('pre');
-      text.textContent = this.trans.__('Stage %1 failed here: %2', failure.stage, failure.message);
+      // The runner's message names the stage already ("stage 'train' of 'x.ipynb' failed: …").
+      text.textContent = failure.message.includes(`stage '${failure.stage}'`)
+        ? failure.message
+        : this.trans.__('Stage %1 failed here: %2', failure.stage, failure.message);
       box.appendChild(text);
       const executed = failure.executed_notebook;
       if (executed) {
