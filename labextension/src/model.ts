@@ -4,10 +4,12 @@
  * as an INotebookSource and the server as an INb2PipeApi, so tests drive it with fakes.
  */
 
-import { Poll } from '@lumino/polling';
+import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { INb2PipeApi } from './api';
+import { failureOf, IStageFailure } from './failures';
+import { followRun } from './runs';
 import type {
   IAnalysis,
   IDiagnostic,
@@ -32,20 +34,13 @@ export interface INotebookSource {
   indexOfCell?(id: string): number;
 }
 
-/** What the user sees of a failed stage: the error, and where it happened in their notebook. */
-export interface IStageFailure {
-  stage: string;
-  message: string;
-  /** The cell of the user's notebook that raised, or null when it is not one of theirs. */
-  cell: number | null;
-  executed_notebook: string | null;
-}
-
 /** "Split at headings", before anything is written: the stages the split would make. */
 export interface ISplitPreview {
   level: number;
   analysis: IAnalysis;
 }
+
+export type { IStageFailure } from './failures';
 
 export interface IModelOptions {
   /** Quiet time after the last edit before the notebook is analysed again. */
@@ -137,22 +132,10 @@ export class PipelineModel {
    * executed notebook on disk (so it survives a reload). The cell is the user's own, found by id.
    */
   stageFailure(name: string): IStageFailure | null {
-    const run = this.run;
-    const disk = this.stageStatus(name);
-    const live = run?.failure?.stage === name ? run.failure : null;
-    const ranHere = run?.stages.some(s => s.name === name && s.state !== 'failed');
-    if (!live && (disk?.state !== 'failed' || ranHere)) {
-      return null;
-    }
-    const error = disk?.state === 'failed' ? disk.error : null;
-    const id = error?.cell_id ?? null;
-    const index = id !== null ? (this._source?.indexOfCell?.(id) ?? -1) : -1;
-    return {
-      stage: name,
-      message: live?.message || (error ? `${error.ename}: ${error.evalue}` : (disk?.reason ?? '')),
-      cell: index >= 0 ? index : null,
-      executed_notebook: live?.executed_notebook ?? disk?.executed_notebook ?? null
-    };
+    const source = this._source;
+    return failureOf(name, this.run, this.stageStatus(name), id =>
+      source?.indexOfCell ? source.indexOfCell(id) : -1
+    );
   }
 
   /** The proposed split of an untagged notebook, while the user looks at it. */
@@ -363,34 +346,14 @@ export class PipelineModel {
     return final;
   }
 
-  /** Poll the run until it ends (a Poll of lumino's: disposed with the run, or the model). */
+  /** Poll the run until it ends; the poll is disposed then, or with the model. */
   private follow(path: string, runId: string): Promise<IRunStatus> {
-    return new Promise<IRunStatus>((resolve, reject) => {
-      const poll = new Poll({
-        name: `nb2pipe:run:${runId}`,
-        frequency: { interval: this.pollMs, backoff: false },
-        standby: 'never',
-        factory: async () => {
-          let status: IRunStatus;
-          try {
-            status = await this.api.runStatus(runId);
-          } catch (error) {
-            this._polls.delete(poll);
-            poll.dispose();
-            reject(error);
-            return;
-          }
-          this._runs.set(path, status);
-          this._changed.emit();
-          if (status.state !== 'running') {
-            this._polls.delete(poll);
-            poll.dispose();
-            resolve(status);
-          }
-        }
-      });
-      this._polls.add(poll);
+    const followed = followRun(this.api, runId, this.pollMs, status => {
+      this._runs.set(path, status);
+      this._changed.emit();
     });
+    this._polls.add(followed.poll);
+    return followed.final.finally(() => this._polls.delete(followed.poll));
   }
 
   dispose(): void {

@@ -441,10 +441,12 @@ describe('dispose', () => {
       }
     ];
     void model.runPipeline();
-    await sleep(30);
+    for (let waited = 0; api.polled.length < 2 && waited < 5000; waited += 10) {
+      await sleep(10);
+    }
+    model.dispose();
     const polls = api.polled.length;
     assert.ok(polls >= 2, 'the run is polled while it goes');
-    model.dispose();
     await sleep(30);
     assert.equal(api.polled.length, polls, 'no poll after dispose');
     assert.equal(model.isDisposed, true);

@@ -12,12 +12,28 @@ import json
 import pytest
 
 from .conftest import ARTIFACTS, dvc
-from .test_panel import append_line, cell, export, wait_for_file_containing
+from .test_panel import export, wait_for_file_containing
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 NOTEBOOK = "wine/wine.ipynb"
 PANEL = "#nb2pipe-panel"
+
+
+def cell(page, index: int):
+    """Cell `index` of the notebook in front (an executed notebook may be open beside it)."""
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
+
+
+def append_line(page, index: int, text: str) -> None:
+    """Type a new last line into a cell's editor, as a user does."""
+    editor = cell(page, index).locator(".jp-InputArea-editor")
+    editor.scroll_into_view_if_needed()
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type(text)
+    page.keyboard.press("Escape")
 
 
 def saved_tags(lab) -> dict[int, list[str]]:
@@ -136,6 +152,7 @@ def test_after_a_run_and_a_reload_each_stage_shows_its_state_from_dvc_lock(page,
 
 def test_a_failure_leads_to_the_users_own_cell_with_the_error_beside_it(page, lab):
     page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="wine.ipynb").first.click()
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").wait_for()
     append_line(page, 15, 'raise ValueError("nb2pipe-boom")')
     export(page)
     wait_for_file_containing(lab.root / "wine" / "pipelines" / "wine" / "train.ipynb",

@@ -10,36 +10,19 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { colourVariable, stageColours } from '../colours';
-import { cellSources, splitLevel } from '../headings';
 import { stageMark } from '../marks';
 import type { PipelineModel } from '../model';
 import { assignmentCovers, ICellTags, stageCells, stageNameProblem, stageNames } from '../tags';
 import type { IAnalysis, IStage } from '../types';
 import { CommandIds, PANEL_ID } from '../ids';
 import { renderGraph } from './graph';
+import { cellRanges, renderNoStages } from './split';
 import { h, renderDiagnostics, renderStage } from './stages';
 
 /** The notebook the panel shows, as plain values: its cells' tags and the selected cells. */
 export interface IShownNotebook {
   tags(): ICellTags[];
   selected(): number[];
-}
-
-/** "cells 4–8, 10" */
-export function cellRanges(indices: readonly number[]): string {
-  const parts: string[] = [];
-  let start = -1;
-  let prev = -2;
-  for (const i of [...indices, -9]) {
-    if (i !== prev + 1) {
-      if (start >= 0) {
-        parts.push(start === prev ? String(start) : `${start}–${prev}`);
-      }
-      start = i;
-    }
-    prev = i;
-  }
-  return parts.join(', ');
 }
 
 export class PipelinePanel extends Widget {
@@ -226,7 +209,7 @@ export class PipelinePanel extends Widget {
     }
     const tags = this.shown()?.tags() ?? [];
     if (analysis && stageNames(tags).length === 0) {
-      parts.push(this.noStagesYet());
+      parts.push(renderNoStages(model, this.commands, trans));
     }
     if (analysis) {
       parts.push(
@@ -296,94 +279,6 @@ export class PipelinePanel extends Widget {
       this.model.run?.stages.find(s => s.name === name),
       this.model.stageStatus(name)
     );
-  }
-
-  /** An untagged notebook: say so, and offer the split at headings, shown before it is made. */
-  private noStagesYet(): HTMLElement {
-    const trans = this.trans;
-    const box = h(
-      'div',
-      { className: 'nb2pipe-no-stages' },
-      h('div', {
-        className: 'nb2pipe-message',
-        text: trans.__(
-          'No stages yet: the whole notebook would be one stage. Split it at its headings, or select cells and assign them to a stage.'
-        )
-      })
-    );
-    const split = this.model.split;
-    const level = split?.level ?? splitLevel(cellSources(this.model.source?.toJSON()));
-    if (level === null) {
-      box.appendChild(
-        h('div', {
-          className: 'nb2pipe-hint-text',
-          text: trans.__('Add markdown headings (## Load data) above the cells to split at them.')
-        })
-      );
-      return box;
-    }
-    if (!split) {
-      const button = h('button', {
-        className: 'nb2pipe-split jp-Button jp-mod-styled jp-mod-accept',
-        text: trans.__('Split at headings…'),
-        title: trans.__('Show the stages a split at the level-%1 headings makes', level)
-      });
-      button.addEventListener('click', () => void this.model.previewSplit(level));
-      box.appendChild(button);
-      return box;
-    }
-    const preview = h('div', { className: 'nb2pipe-split-preview' });
-    preview.dataset.level = String(split.level);
-    const choose = h('select', { className: 'nb2pipe-split-level jp-mod-styled' });
-    choose.setAttribute('aria-label', trans.__('Heading level'));
-    for (let n = 1; n <= 6; n++) {
-      const option = h('option', { text: `${'#'.repeat(n)} ${trans.__('level %1', n)}` });
-      option.value = String(n);
-      option.selected = n === split.level;
-      choose.appendChild(option);
-    }
-    choose.addEventListener('change', () => void this.model.previewSplit(Number(choose.value)));
-    preview.appendChild(
-      h(
-        'div',
-        { className: 'nb2pipe-row' },
-        h('span', { text: trans.__('Split at headings of') }),
-        choose
-      )
-    );
-    const list = h('ol', { className: 'nb2pipe-split-stages' });
-    for (const stage of split.analysis.stages) {
-      const item = h(
-        'li',
-        { className: 'nb2pipe-split-stage' },
-        h('span', { className: 'nb2pipe-stage-title', text: stage.name }),
-        h('span', {
-          className: 'nb2pipe-split-cells',
-          text: trans.__('cells %1', cellRanges(stage.cells))
-        })
-      );
-      item.dataset.stage = stage.name;
-      list.appendChild(item);
-    }
-    preview.appendChild(list);
-    const apply = h('button', {
-      className: 'nb2pipe-split-apply jp-Button jp-mod-styled jp-mod-accept',
-      text: trans.__('Split into %1 stages', split.analysis.stages.length),
-      title: trans.__('Tag the first cell of each section (as nb2pipe tag --by-headings)')
-    });
-    apply.disabled = split.analysis.stages.length < 2;
-    apply.addEventListener(
-      'click',
-      () => void this.commands.execute(CommandIds.splitAtHeadings, { level: split.level })
-    );
-    const cancel = h('button', {
-      className: 'nb2pipe-split-cancel jp-Button jp-mod-styled',
-      text: trans.__('Cancel')
-    });
-    cancel.addEventListener('click', () => this.model.cancelSplit());
-    preview.appendChild(h('div', { className: 'nb2pipe-row' }, apply, cancel));
-    box.appendChild(preview);
-    return box;
   }
 
   private stagesToShow(analysis: IAnalysis): IStage[] {
