@@ -119,6 +119,8 @@ def test_after_a_run_and_a_reload_each_stage_shows_its_state_from_dvc_lock(page,
         "() => { const s = [...document.querySelectorAll('#nb2pipe-panel .nb2pipe-stage')];"
         " return s.length === 5 && s.every(e => e.dataset.state === 'done'); }",
         timeout=300_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(PANEL).screenshot(path=str(ARTIFACTS / "panel-done-light.png"))
     assert "up to date" in dvc(lab.root, "status").stdout
     page.reload()
     page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputPrompt", timeout=60_000)
@@ -172,14 +174,24 @@ def test_a_failure_leads_to_the_users_own_cell_with_the_error_beside_it(page, la
     assert error.locator(".nb2pipe-open-executed").count() == 1
     node = page.locator(f'{PANEL} svg.nb2pipe-graph g.nb2pipe-node[data-stage="train"]')
     assert node.locator(".nb2pipe-mark").get_attribute("data-mark") == "failed"
+    # In the narrow panel a stage name is never cut in two: its state wraps under it instead.
+    titles = page.locator(f"{PANEL} .nb2pipe-stage .nb2pipe-stage-title")
+    heights = titles.evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert max(heights) < 1.6 * min(heights), heights
     page.screenshot(path=str(ARTIFACTS / "failure-in-own-notebook.png"))
     page.locator(PANEL).screenshot(path=str(ARTIFACTS / "panel-failed-light.png"))
+    train = page.locator(f'{PANEL} .nb2pipe-stage[data-stage="train"]')
+    train.scroll_into_view_if_needed()
+    assert train.locator(".nb2pipe-go-to-failure").count() == 1
+    train.screenshot(path=str(ARTIFACTS / "stage-failed-light.png"))
     page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
     page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
     page.locator(".lm-Menu").get_by_text("JupyterLab Dark", exact=True).click()
     page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")
     page.wait_for_timeout(500)
     page.locator(PANEL).screenshot(path=str(ARTIFACTS / "panel-failed-dark.png"))
+    train.screenshot(path=str(ARTIFACTS / "stage-failed-dark.png"))
+    page.screenshot(path=str(ARTIFACTS / "failure-in-own-notebook-dark.png"))
     error.locator(".nb2pipe-open-executed").click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('.lm-DockPanel-tabBar .lm-TabBar-tab')]"

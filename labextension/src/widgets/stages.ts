@@ -217,7 +217,7 @@ function renderFailure(
   if (failure.cell !== null) {
     const go = h('button', {
       className: 'nb2pipe-go-to-failure jp-Button jp-mod-styled jp-mod-warn',
-      text: trans.__('Go to cell %1, where it failed', failure.cell),
+      text: trans.__('Go to the failing cell (%1)', failure.cell),
       title: trans.__('Select the cell of your notebook that raised the error')
     });
     const cell = failure.cell;
