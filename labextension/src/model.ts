@@ -239,6 +239,9 @@ export class PipelineModel {
     this._active = active;
     if (active && this._stale) {
       void this.analyzeNow();
+    }
+    if (active) {
+      // A run from a terminal (nb2pipe run, dvc repro) changes the states while it is hidden.
       void this.refreshStatus();
     }
   }
