@@ -68,7 +68,8 @@ def pipeline_status(notebook: str | os.PathLike) -> PipelineStatus:
         files = raw.get(spec.name, {})
         stages.append(StageStatus(
             name=spec.name,
-            state=_state(decision.run, decision.reason, executed, error),
+            state=_state(decision.run, decision.reason, found is not None and executed is None,
+                         error),
             reason=decision.reason,
             executed_notebook=executed,
             metrics=tuple(wdir / p for p in _paths(files.get("metrics"))),
@@ -77,12 +78,13 @@ def pipeline_status(notebook: str | os.PathLike) -> PipelineStatus:
     return PipelineStatus(dvc_yaml, tuple(stages), None)
 
 
-def _state(runs: bool, reason: str, executed: Path | None, error: StageError | None) -> str:
+def _state(runs: bool, reason: str, no_report: bool, error: StageError | None) -> str:
     if not runs:
         return "frozen" if reason == "frozen" else "up to date"
     if error is not None:
         return "failed"
-    if executed is None:  # every nb2pipe stage leaves one: this stage has not run here yet
+    # Every nb2pipe stage leaves an executed notebook; any stage that ran has a dvc.lock entry.
+    if no_report or reason == "no entry in dvc.lock":
         return "never run"
     return "changed"
 

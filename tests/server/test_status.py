@@ -104,3 +104,15 @@ async def test_a_dvc_yaml_the_runner_refuses_is_said_in_the_message(status, writ
     code, reply = await status("nb.ipynb")
     assert code == 200, reply
     assert reply["stages"] == [] and "missing.csv" in reply["message"], reply
+
+
+async def test_a_stage_of_another_tool_has_a_state_too(status, write_notebook, jp_root_dir):
+    """dvc.yaml may hold stages nb2pipe did not write: they get a state, with no reports."""
+    write_notebook("nb.ipynb")
+    (jp_root_dir / "dvc.yaml").write_text(yaml.safe_dump(
+        {"stages": {"shell": {"cmd": "echo hi > out.txt", "outs": ["out.txt"]}}}))
+    code, reply = await status("nb.ipynb")
+    assert code == 200, reply
+    assert reply["stages"] == [{"name": "shell", "state": "never run",
+                                "reason": "no entry in dvc.lock", "executed_notebook": None,
+                                "metrics": [], "plots": [], "error": None}]
