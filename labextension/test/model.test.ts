@@ -452,3 +452,18 @@ describe('dispose', () => {
     assert.equal(model.isDisposed, true);
   });
 });
+
+describe('settings', () => {
+  it("apply the user's debounce to the next edit", async () => {
+    const { api, model, source } = setup();
+    model.setActive(true);
+    model.setSource(source);
+    api.pending[0].resolve(analysis(['main']));
+    model.configure({ debounceMs: 200 });
+    source.edit('y = 1');
+    await sleep(80);
+    assert.equal(api.requests.length, 1, 'still quiet: the new delay is longer');
+    await sleep(200);
+    assert.equal(api.requests.length, 2);
+  });
+});
