@@ -1,14 +1,144 @@
-"""JSON shapes shared by `nb2pipe show --json` and the server API. Pure."""
+"""JSON shapes shared by `nb2pipe show --json` and the server API. Pure.
 
-from __future__ import annotations
+Every reply the server sends is declared here as a TypedDict; labextension/src/types.ts mirrors
+them interface for interface (`TS_INTERFACES`), and tests/test_wire_contract.py compares the two
+field by field (no `from __future__ import annotations` here: TypedDict must see
+NotRequired), so a key added on one side only fails a test instead of a user's panel."""
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, NotRequired, TypedDict
 
 from .analysis.analyze import Analysis
 from .export.dag import edges_of
 
+if TYPE_CHECKING:  # the record only: wire stays below the modules that read the disk
+    from .stage_status import PipelineStatus
 
-def analysis_json(analysis: Analysis) -> dict[str, Any]:
+
+class Diagnostic(TypedDict):
+    code: str
+    severity: str
+    message: str
+    cell: int | None
+    line: int | None
+    column: int | None
+
+
+# `from` is a Python keyword: these take TypedDict's functional form.
+Need = TypedDict("Need", {"name": str, "from": str | None})
+FileInput = TypedDict("FileInput", {"path": str, "from": str | None})
+Edge = TypedDict("Edge", {"from": str, "to": str, "label": str})
+
+
+class Stage(TypedDict):
+    name: str
+    cells: list[int]
+    cell_ids: list[str]
+    needs: list[Need]
+    hands_on: list[str]
+    params: list[str]
+    imports: NotRequired[list[str]]
+    definitions: NotRequired[list[str]]
+    deps: NotRequired[list[str]]
+    file_inputs: list[FileInput]
+    outs: list[str]
+    after: NotRequired[list[str]]
+    metrics: list[str]
+    upstream: list[str]
+
+
+class Param(TypedDict):
+    name: str
+    value: Any
+    cell: int | None
+
+
+class AnalysisReply(TypedDict):
+    notebook: str
+    ok: bool
+    params: list[Param]
+    stages: list[Stage]
+    diagnostics: list[Diagnostic]
+    edges: list[Edge]
+
+
+class ExportReply(TypedDict):
+    written: list[str]
+    unchanged: list[str]
+    removed: list[str]
+    out_dir: str
+    dvc_yaml: str
+    analysis: AnalysisReply
+
+
+class RunStarted(TypedDict):
+    run_id: str
+
+
+class StageRun(TypedDict):
+    name: str
+    state: str
+    seconds: float | None
+    cell: str | None
+    detail: str | None
+
+
+class RunFailure(TypedDict):
+    stage: str
+    message: str
+    executed_notebook: str | None
+    cell_index: int | None
+
+
+class RunStatus(TypedDict):
+    run_id: str
+    state: str
+    stages: list[StageRun]
+    message: str | None
+    failure: RunFailure | None
+
+
+class ErrorBody(TypedDict):
+    message: str
+    diagnostics: NotRequired[list[Diagnostic]]
+    paths: NotRequired[list[str]]
+    run_id: NotRequired[str]
+
+
+class StageError(TypedDict):
+    cell_id: str | None
+    ename: str
+    evalue: str
+
+
+class StageStatus(TypedDict):
+    name: str
+    state: str
+    reason: str
+    executed_notebook: str | None
+    metrics: list[str]
+    plots: list[str]
+    error: StageError | None
+
+
+class PipelineStatusReply(TypedDict):
+    notebook: str
+    dvc_yaml: str | None
+    stages: list[StageStatus]
+    message: str | None
+
+
+# types.ts interface -> the shape here it mirrors (the contract test walks this table).
+TS_INTERFACES: dict[str, type] = {
+    "IDiagnostic": Diagnostic, "INeed": Need, "IFileInput": FileInput, "IStage": Stage,
+    "IEdge": Edge, "IParam": Param, "IAnalysis": AnalysisReply, "IExportResult": ExportReply,
+    "IRunStarted": RunStarted, "IStageRun": StageRun, "IRunFailure": RunFailure,
+    "IRunStatus": RunStatus, "IErrorBody": ErrorBody, "IStageError": StageError,
+    "IStageStatus": StageStatus, "IPipelineStatus": PipelineStatusReply,
+}
+
+
+def analysis_json(analysis: Analysis) -> AnalysisReply:
     p = analysis.pipeline
     ids = {c.index: c.stable_id for c in analysis.notebook.cells}
     return {
@@ -34,8 +164,32 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
             }
             for s in p.stages
         ],
-        "diagnostics": [d.to_dict() for d in p.diagnostics],
+        "diagnostics": [d.to_dict() for d in p.diagnostics],  # type: ignore[misc]
         # What flows along each edge of the stage graph: variables, files, "(after)" ordering.
         "edges": [{"from": up, "to": stage, "label": label}
                   for stage, ups in edges_of(p).items() for up, label in ups],
+    }
+
+
+def status_json(status: "PipelineStatus", notebook: str,
+                relative: Callable[[Path], str]) -> PipelineStatusReply:
+    """`relative` names a file as the browser does (from the server's root)."""
+    return {
+        "notebook": notebook,
+        "dvc_yaml": relative(status.dvc_yaml) if status.dvc_yaml is not None else None,
+        "stages": [
+            {
+                "name": s.name,
+                "state": s.state,
+                "reason": s.reason,
+                "executed_notebook": relative(s.executed_notebook)
+                if s.executed_notebook is not None else None,
+                "metrics": [relative(p) for p in s.metrics],
+                "plots": [relative(p) for p in s.plots],
+                "error": {"cell_id": s.error.cell_id, "ename": s.error.ename,
+                          "evalue": s.error.evalue} if s.error is not None else None,
+            }
+            for s in status.stages
+        ],
+        "message": status.message,
     }

@@ -11,6 +11,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
 
     from .handlers import AnalyzeHandler, ExportHandler, RunHandler, RunStatusHandler
     from .runs import Runs
+    from .status import StatusHandler
 
     web_app = serverapp.web_app
     base = url_path_join(web_app.settings["base_url"], "nb2pipe")
@@ -20,5 +21,6 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (url_path_join(base, "export"), ExportHandler),
         (url_path_join(base, "run"), RunHandler),
         (url_path_join(base, "run", r"([^/]+)"), RunStatusHandler),
+        (url_path_join(base, "status"), StatusHandler),
     ])
     serverapp.log.info("nb2pipe: pipeline API at %s", base)

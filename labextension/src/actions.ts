@@ -7,25 +7,25 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { ApiError } from './api';
 import { CommandIds, PANEL_ID } from './ids';
 import { failureSentence, messageOf, PipelineModel } from './model';
-import { revealCell } from './notebook';
-import type { IExportResult, IRunFailure, IRunStatus } from './types';
+import type { IExportResult, IRunStatus } from './types';
 
 export interface ICommandContext {
   app: JupyterFrontEnd;
   tracker: INotebookTracker;
   docManager: IDocumentManager;
   model: PipelineModel;
+  trans: TranslationBundle;
   /** Make the model follow `panel` once its content is loaded (unless it is a report). */
   follow: (panel: NotebookPanel) => Promise<void>;
-  /** Notebooks the panel never follows: executed stage notebooks opened to show a failure. */
-  reports: Set<string>;
 }
 
 export async function exportPipeline(ctx: ICommandContext, force: boolean): Promise<void> {
+  const { trans } = ctx;
   const panel = ctx.tracker.currentWidget;
   if (!panel) {
     return;
@@ -35,17 +35,18 @@ export async function exportPipeline(ctx: ICommandContext, force: boolean): Prom
     await panel.context.save();
     announceExport(ctx, await ctx.model.exportPipeline(force));
   } catch (error) {
+    const body = error instanceof ApiError ? error.body : null;
     const status = error instanceof ApiError ? error.status : -1;
     if (status === 409) {
-      const paths = (error as ApiError).body.paths ?? [];
+      const paths = body?.paths ?? [];
       const which = paths.length
         ? `: ${paths.slice(0, 2).join(', ')}${paths.length > 2 ? ', …' : ''}`
         : '';
-      Notification.warning(`Not exported: generated files were edited by hand${which}`, {
+      Notification.warning(trans.__('Not exported: generated files were edited by hand%1', which), {
         autoClose: false,
         actions: [
           {
-            label: 'Overwrite',
+            label: trans.__('Overwrite'),
             caption: messageOf(error),
             displayType: 'warn',
             callback: () =>
@@ -53,39 +54,48 @@ export async function exportPipeline(ctx: ICommandContext, force: boolean): Prom
           }
         ]
       });
-    } else if (status === 422 && (error as ApiError).body.diagnostics) {
-      const n = (error as ApiError).body.diagnostics!.length;
+    } else if (status === 422 && body?.diagnostics) {
+      const n = body.diagnostics.length;
       ctx.app.shell.activateById(PANEL_ID);
       Notification.error(
-        `Not exported: the notebook has ${n} problem${n === 1 ? '' : 's'} to fix first (see the Pipeline panel)`,
+        trans._n(
+          'Not exported: the notebook has %1 problem to fix first (see the Pipeline panel)',
+          'Not exported: the notebook has %1 problems to fix first (see the Pipeline panel)',
+          n
+        ),
         { autoClose: 8000 }
       );
     } else {
-      Notification.error(`Not exported: ${messageOf(error)}`, { autoClose: false });
+      Notification.error(trans.__('Not exported: %1', messageOf(error)), { autoClose: false });
     }
   }
 }
 
 function announceExport(ctx: ICommandContext, result: IExportResult): void {
+  const { trans } = ctx;
   const { written, unchanged, removed } = result;
   const counts = [
-    `${written.length} file${written.length === 1 ? '' : 's'} written`,
-    unchanged.length ? `${unchanged.length} unchanged` : '',
-    removed.length ? `${removed.length} removed` : ''
+    trans._n('%1 file written', '%1 files written', written.length),
+    unchanged.length ? trans.__('%1 unchanged', unchanged.length) : '',
+    removed.length ? trans.__('%1 removed', removed.length) : ''
   ].filter(Boolean);
   const message =
     written.length || removed.length
-      ? `Pipeline exported to ${result.dvc_yaml}: ${counts.join(', ')}`
-      : `Pipeline in ${result.dvc_yaml} is up to date (${unchanged.length} files unchanged)`;
+      ? trans.__('Pipeline exported to %1: %2', result.dvc_yaml, counts.join(', '))
+      : trans.__(
+          'Pipeline in %1 is up to date (%2 files unchanged)',
+          result.dvc_yaml,
+          unchanged.length
+        );
   Notification.success(message, {
     autoClose: 10000,
     actions: [
       {
-        label: 'Open dvc.yaml',
+        label: trans.__('Open dvc.yaml'),
         callback: () => void ctx.docManager.openOrReveal(result.dvc_yaml)
       },
       {
-        label: 'Run pipeline',
+        label: trans.__('Run pipeline'),
         displayType: 'accent',
         callback: () => void ctx.app.commands.execute(CommandIds.run)
       }
@@ -94,6 +104,7 @@ function announceExport(ctx: ICommandContext, result: IExportResult): void {
 }
 
 export async function runPipeline(ctx: ICommandContext): Promise<void> {
+  const { trans } = ctx;
   const panel = ctx.tracker.currentWidget;
   if (panel) {
     await ctx.follow(panel);
@@ -106,47 +117,49 @@ export async function runPipeline(ctx: ICommandContext): Promise<void> {
   try {
     status = await ctx.model.runPipeline(false);
   } catch (error) {
-    Notification.error(`The pipeline did not start: ${messageOf(error)}`, { autoClose: false });
+    Notification.error(trans.__('The pipeline did not start: %1', messageOf(error)), {
+      autoClose: false
+    });
     return;
   }
   if (status.state === 'done') {
     const ran = status.stages.filter(s => s.state === 'done').length;
     const skipped = status.stages.filter(s => s.state === 'skipped').length;
     Notification.success(
-      `Pipeline done: ${ran} stage${ran === 1 ? '' : 's'} ran, ${skipped} up to date`,
-      {
-        autoClose: 5000
-      }
+      trans._n(
+        'Pipeline done: %1 stage ran, %2 up to date',
+        'Pipeline done: %1 stages ran, %2 up to date',
+        ran,
+        skipped
+      ),
+      { autoClose: 5000 }
     );
     return;
   }
   const failure = status.failure;
+  const where = failure ? ctx.model.stageFailure(failure.stage) : null;
   Notification.error(
     failure
       ? failureSentence(failure)
-      : `The pipeline failed: ${status.message ?? 'no reason given'}`,
-    { autoClose: false }
+      : trans.__('The pipeline failed: %1', status.message ?? trans.__('no reason given')),
+    {
+      autoClose: false,
+      actions: where?.executed_notebook
+        ? [
+            {
+              label: trans.__('Open the executed notebook'),
+              callback: () =>
+                void ctx.app.commands.execute(CommandIds.openFile, {
+                  path: where.executed_notebook
+                })
+            }
+          ]
+        : []
+    }
   );
-  if (failure?.executed_notebook) {
-    await openFailure(ctx, failure);
-  }
-}
-
-/** Open the executed notebook of a failed stage and show the cell that raised. */
-export async function openFailure(ctx: ICommandContext, failure: IRunFailure): Promise<void> {
-  if (!failure.executed_notebook) {
-    return;
-  }
-  // The panel keeps showing the notebook whose run failed, with the error under its stage.
-  ctx.reports.add(failure.executed_notebook);
-  const widget = ctx.docManager.openOrReveal(failure.executed_notebook);
-  if (!widget) {
-    return;
-  }
-  await widget.context.ready;
-  const panel = widget as unknown as NotebookPanel;
-  if (failure.cell_index !== null && panel.content?.widgets) {
-    await panel.revealed;
-    await revealCell(panel.content, failure.cell_index);
+  // The user's own notebook, at the cell that raised (its error shows beside it): the
+  // executed stage notebook is generated, and editing it would change nothing.
+  if (where?.cell !== null && where?.cell !== undefined) {
+    await ctx.app.commands.execute(CommandIds.revealCell, { index: where.cell });
   }
 }

@@ -6,7 +6,15 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import type { IAnalysis, IErrorBody, IExportOptions, IExportResult, IRunStatus } from './types';
+import type {
+  IAnalysis,
+  IErrorBody,
+  IExportOptions,
+  IExportResult,
+  IPipelineStatus,
+  IRunStarted,
+  IRunStatus
+} from './types';
 
 /** A 4xx/5xx answer, or no answer at all (status 0), with the server's message. */
 export class ApiError extends Error {
@@ -31,6 +39,8 @@ export interface INb2PipeApi {
   exportPipeline(path: string, options: IExportOptions): Promise<IExportResult>;
   startRun(path: string, force: boolean): Promise<string>;
   runStatus(runId: string): Promise<IRunStatus>;
+  /** Each stage's state on disk (dvc.lock, executed notebooks), for the pipeline beside `path`. */
+  pipelineStatus(path: string): Promise<IPipelineStatus>;
 }
 
 export class HttpApi implements INb2PipeApi {
@@ -47,7 +57,7 @@ export class HttpApi implements INb2PipeApi {
   }
 
   async startRun(path: string, force: boolean): Promise<string> {
-    const reply = await this.call<{ run_id: string }>('POST', ['run'], {
+    const reply = await this.call<IRunStarted>('POST', ['run'], {
       path,
       options: { force }
     });
@@ -58,8 +68,19 @@ export class HttpApi implements INb2PipeApi {
     return this.call<IRunStatus>('GET', ['run', encodeURIComponent(runId)]);
   }
 
-  private async call<T>(method: string, route: string[], body?: unknown): Promise<T> {
-    const url = URLExt.join(this.settings.baseUrl, 'nb2pipe', ...route);
+  pipelineStatus(path: string): Promise<IPipelineStatus> {
+    return this.call<IPipelineStatus>('GET', ['status'], undefined, { path });
+  }
+
+  private async call<T>(
+    method: string,
+    route: string[],
+    body?: unknown,
+    query?: Record<string, string>
+  ): Promise<T> {
+    const url =
+      URLExt.join(this.settings.baseUrl, 'nb2pipe', ...route) +
+      (query ? URLExt.objectToQueryString(query) : '');
     const init: RequestInit = { method };
     if (body !== undefined) {
       init.body = JSON.stringify(body);

@@ -6,7 +6,8 @@
 import { ICommandPalette, InputDialog, Notification } from '@jupyterlab/apputils';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 
-import { exportPipeline, ICommandContext, openFailure, runPipeline } from './actions';
+import { exportPipeline, ICommandContext, runPipeline } from './actions';
+import { cellSources, headingNames } from './headings';
 import { pipelineIcon } from './icons';
 import { CommandIds, PANEL_ID } from './ids';
 import { applyTagEdits, cellTags, NotebookSource, revealCell, selectedIndices } from './notebook';
@@ -18,22 +19,24 @@ import {
   stageNameProblem,
   stageNames,
   toggleFlag,
-  ICellTags
+  ICellTags,
+  withStageTag
 } from './tags';
-import type { IRunFailure } from './types';
 
 export type { ICommandContext } from './actions';
 
 const CATEGORY = 'Pipeline';
 
 export function registerCommands(ctx: ICommandContext, palette: ICommandPalette | null): void {
-  const { app, tracker, model } = ctx;
+  const { app, tracker, model, trans } = ctx;
   const { commands, shell } = app;
   const hasNotebook = () => tracker.currentWidget !== null;
 
   /** The notebook the panel is showing; the active one if the panel follows none yet. */
-  const shownNotebook = (): NotebookPanel | null =>
-    (model.source as NotebookSource | null)?.panel ?? tracker.currentWidget;
+  const shownNotebook = (): NotebookPanel | null => {
+    const source = model.source;
+    return source instanceof NotebookSource ? source.panel : tracker.currentWidget;
+  };
 
   const editTags = (
     describe: string,
@@ -41,14 +44,18 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
   ): void => {
     const panel = tracker.currentWidget;
     if (!panel) {
-      Notification.warning(`Open a notebook first to ${describe}.`, { autoClose: 4000 });
+      Notification.warning(trans.__('Open a notebook first to %1.', describe), {
+        autoClose: 4000
+      });
       return;
     }
     const notebook = panel.content;
     const cells = cellTags(notebook);
     const selected = selectedIndices(notebook);
     if (!selected.some(i => cells[i]?.type === 'code')) {
-      Notification.warning(`Select one or more code cells to ${describe}.`, { autoClose: 4000 });
+      Notification.warning(trans.__('Select one or more code cells to %1.', describe), {
+        autoClose: 4000
+      });
       return;
     }
     const edits = edit(cells, selected);
@@ -62,7 +69,7 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
   };
 
   commands.addCommand(CommandIds.openPanel, {
-    label: 'Show the Pipeline panel',
+    label: trans.__('Show the Pipeline panel'),
     icon: pipelineIcon,
     execute: () => shell.activateById(PANEL_ID)
   });
@@ -70,15 +77,15 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
   commands.addCommand(CommandIds.assignStage, {
     label: args =>
       args.name
-        ? `Assign selected cells to stage ${args.name}`
-        : 'Assign selected cells to a stage…',
+        ? trans.__('Assign selected cells to stage %1', String(args.name))
+        : trans.__('Assign selected cells to a stage…'),
     isEnabled: hasNotebook,
     execute: async args => {
       let name = typeof args.name === 'string' ? args.name : '';
       if (!name) {
         const answer = await InputDialog.getText({
-          title: 'Assign the selected cells to stage',
-          placeholder: 'stage name, e.g. train'
+          title: trans.__('Assign the selected cells to stage'),
+          placeholder: trans.__('stage name, e.g. train')
         });
         if (!answer.button.accept || !answer.value) {
           return;
@@ -87,17 +94,20 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
       }
       const problem = stageNameProblem(name);
       if (problem) {
-        Notification.error(`'${name}' is not a valid stage name: ${problem}.`, { autoClose: 6000 });
+        Notification.error(trans.__("'%1' is not a valid stage name: %2.", name, problem), {
+          autoClose: 6000
+        });
         return;
       }
-      editTags(`assign them to stage ${name}`, (cells, selected) =>
+      editTags(trans.__('assign them to stage %1', name), (cells, selected) =>
         assignStage(cells, selected, name)
       );
     }
   });
 
   commands.addCommand(CommandIds.renameStage, {
-    label: args => (args.from ? `Rename stage ${args.from}…` : 'Rename a stage…'),
+    label: args =>
+      args.from ? trans.__('Rename stage %1…', String(args.from)) : trans.__('Rename a stage…'),
     isEnabled: hasNotebook,
     execute: async args => {
       const panel = shownNotebook();
@@ -107,7 +117,10 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
       }
       let to = typeof args.to === 'string' ? args.to : '';
       if (!to) {
-        const answer = await InputDialog.getText({ title: `Rename stage ${from} to`, text: from });
+        const answer = await InputDialog.getText({
+          title: trans.__('Rename stage %1 to', from),
+          text: from
+        });
         if (!answer.button.accept || !answer.value) {
           return;
         }
@@ -116,10 +129,15 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
       const problem = stageNameProblem(to);
       const cells = cellTags(panel.content);
       if (problem) {
-        Notification.error(`'${to}' is not a valid stage name: ${problem}.`, { autoClose: 6000 });
+        Notification.error(trans.__("'%1' is not a valid stage name: %2.", to, problem), {
+          autoClose: 6000
+        });
       } else if (to !== from && stageNames(cells).includes(to)) {
         Notification.error(
-          `There is already a stage '${to}': pick another name, or assign the cells to it.`,
+          trans.__(
+            "There is already a stage '%1': pick another name, or assign the cells to it.",
+            to
+          ),
           { autoClose: 6000 }
         );
       } else {
@@ -132,13 +150,56 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
     commands.addCommand(id, {
       label,
       isEnabled: hasNotebook,
-      execute: () => editTags(`mark them '${flag}'`, (cells, sel) => toggleFlag(cells, sel, flag))
+      execute: () =>
+        editTags(trans.__("mark them '%1'", flag), (cells, sel) => toggleFlag(cells, sel, flag))
     });
-  toggle(CommandIds.toggleParameters, 'parameters', "Mark/unmark selected cells 'parameters'");
-  toggle(CommandIds.toggleSkip, 'skip', "Mark/unmark selected cells 'skip'");
+  toggle(
+    CommandIds.toggleParameters,
+    'parameters',
+    trans.__("Mark/unmark selected cells 'parameters'")
+  );
+  toggle(CommandIds.toggleSkip, 'skip', trans.__("Mark/unmark selected cells 'skip'"));
+
+  commands.addCommand(CommandIds.splitAtHeadings, {
+    label: args =>
+      typeof args.level === 'number'
+        ? trans.__('Split the notebook into stages at its level-%1 headings', args.level)
+        : trans.__('Split the notebook into stages at its headings'),
+    isEnabled: hasNotebook,
+    execute: async args => {
+      const panel = shownNotebook();
+      const level = typeof args.level === 'number' ? args.level : model.split?.level;
+      if (!panel || level === undefined) {
+        return;
+      }
+      // The same tags as `nb2pipe tag --by-headings=LEVEL`: one on the first code cell of each
+      // section, named after its heading.
+      const names = headingNames(cellSources(panel.context.model.toJSON()), level);
+      const cells = cellTags(panel.content);
+      const edits: ITagEdit[] = [...names].map(([index, name]) => ({
+        index,
+        tags: withStageTag(cells[index].tags, name)
+      }));
+      model.cancelSplit();
+      await ctx.follow(panel);
+      applyTagEdits(panel.content, edits);
+    }
+  });
+
+  commands.addCommand(CommandIds.openFile, {
+    label: args =>
+      typeof args.path === 'string' ? trans.__('Open %1', args.path) : trans.__('Open a file'),
+    execute: args => {
+      if (typeof args.path === 'string') {
+        // Stage reports are generated: the panel keeps following the user's notebook.
+        model.markReport(args.path);
+        ctx.docManager.openOrReveal(args.path);
+      }
+    }
+  });
 
   commands.addCommand(CommandIds.revealCell, {
-    label: 'Go to a cell of the notebook the Pipeline panel shows',
+    label: trans.__('Go to a cell of the notebook the Pipeline panel shows'),
     execute: async args => {
       const panel = shownNotebook();
       if (panel && typeof args.index === 'number') {
@@ -149,23 +210,20 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
   });
 
   commands.addCommand(CommandIds.exportPipeline, {
-    label: 'Export to pipeline',
-    caption: 'Save the notebook and write its pipeline: dvc.yaml, stage notebooks and scripts',
+    label: trans.__('Export to pipeline'),
+    caption: trans.__(
+      'Save the notebook and write its pipeline: dvc.yaml, stage notebooks and scripts'
+    ),
     icon: pipelineIcon,
     isEnabled: hasNotebook,
     execute: args => exportPipeline(ctx, args.force === true)
   });
 
   commands.addCommand(CommandIds.run, {
-    label: 'Run pipeline',
-    caption: 'Run the exported pipeline; only stages whose inputs changed run again',
+    label: trans.__('Run pipeline'),
+    caption: trans.__('Run the exported pipeline; only stages whose inputs changed run again'),
     isEnabled: () => hasNotebook() && !model.running,
     execute: () => runPipeline(ctx)
-  });
-
-  commands.addCommand(CommandIds.openFailure, {
-    label: 'Open the executed notebook of the failed stage',
-    execute: args => openFailure(ctx, args as unknown as IRunFailure)
   });
 
   for (const command of [
@@ -173,9 +231,10 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
     CommandIds.assignStage,
     CommandIds.toggleParameters,
     CommandIds.toggleSkip,
+    CommandIds.splitAtHeadings,
     CommandIds.exportPipeline,
     CommandIds.run
   ]) {
-    palette?.addItem({ command, category: CATEGORY });
+    palette?.addItem({ command, category: trans.__(CATEGORY) });
   }
 }

@@ -11,5 +11,6 @@ export namespace CommandIds {
   export const exportPipeline = 'nb2pipe:export';
   export const run = 'nb2pipe:run';
   export const revealCell = 'nb2pipe:reveal-cell';
-  export const openFailure = 'nb2pipe:open-failure';
+  export const openFile = 'nb2pipe:open-file';
+  export const splitAtHeadings = 'nb2pipe:split-at-headings';
 }

@@ -1,80 +1,112 @@
 /**
  * nb2pipe's JupyterLab plugin: wiring only. The Pipeline panel follows the active notebook,
- * every notebook gets stage stripes, and the commands (commands.ts) do the work.
+ * every notebook gets stage stripes, and the commands (commands.ts) do the work; the state
+ * lives in the model (model.ts), which the plugin provides to others as IPipelineModel.
  */
 
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { HttpApi } from './api';
 import { registerCommands } from './commands';
 import { pipelineIcon } from './icons';
-import { PANEL_ID } from './ids';
+import { CommandIds, PANEL_ID } from './ids';
 import { PipelineModel } from './model';
-import { cellTags, NotebookSource } from './notebook';
-import { stageCells } from './tags';
+import { cellTags, NotebookSource, selectedIndices } from './notebook';
+import { IPipelineModel } from './tokens';
 import { PipelinePanel } from './widgets/panel';
 import { CellStripes } from './widgets/stripes';
 
-const plugin: JupyterFrontEndPlugin<void> = {
-  id: 'nb2pipe:plugin',
+export { IPipelineModel } from './tokens';
+
+const PLUGIN_ID = 'nb2pipe:plugin';
+
+const plugin: JupyterFrontEndPlugin<PipelineModel> = {
+  id: PLUGIN_ID,
   description: 'Pipeline panel, stage stripes and export/run commands for nb2pipe.',
   autoStart: true,
+  provides: IPipelineModel,
   requires: [INotebookTracker, IDocumentManager],
-  optional: [ICommandPalette, ILayoutRestorer],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
     docManager: IDocumentManager,
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
-  ) => {
+    restorer: ILayoutRestorer | null,
+    settings: ISettingRegistry | null,
+    translator: ITranslator | null
+  ): PipelineModel => {
+    const trans = (translator ?? nullTranslator).load('nb2pipe');
     const model = new PipelineModel(new HttpApi());
-    const sources = new WeakMap<NotebookPanel, NotebookSource>();
-    const reports = new Set<string>();
+
+    if (settings) {
+      void settings.load(PLUGIN_ID).then(loaded => {
+        const apply = () =>
+          model.configure({
+            debounceMs: loaded.get('debounceMs').composite as number,
+            pollMs: loaded.get('pollInterval').composite as number
+          });
+        apply();
+        loaded.changed.connect(apply);
+      });
+    }
 
     const follow = async (panel: NotebookPanel): Promise<void> => {
       await panel.context.ready;
-      if (panel.isDisposed || reports.has(panel.context.path)) {
+      if (panel.isDisposed || model.isReport(panel.context.path)) {
         return;
       }
-      let source = sources.get(panel);
-      if (!source) {
-        source = new NotebookSource(panel);
-        sources.set(panel, source);
+      const source = model.sourceFor(panel, () => {
+        const made = new NotebookSource(panel);
         panel.disposed.connect(() => {
-          if (model.source === source) {
+          if (model.source === made) {
             model.setSource(null);
           }
         });
-      }
+        return made;
+      });
       model.setSource(source);
     };
 
+    const shown = (): NotebookPanel | null => {
+      const source = model.source;
+      return source instanceof NotebookSource ? source.panel : null;
+    };
+    const view = new PipelinePanel(model, app.commands, trans, () => {
+      const panel = shown();
+      return panel
+        ? { tags: () => cellTags(panel.content), selected: () => selectedIndices(panel.content) }
+        : null;
+    });
+    view.title.icon = pipelineIcon;
+    view.title.caption = trans.__('Pipeline');
+    app.shell.add(view, 'left', { rank: 650 });
+    restorer?.add(view, PANEL_ID);
+
+    const openFile = (path: string) => void app.commands.execute(CommandIds.openFile, { path });
     tracker.widgetAdded.connect((_, panel) => {
-      new CellStripes(panel);
+      new CellStripes(panel, model, trans, openFile);
     });
     tracker.currentChanged.connect((_, panel) => {
       if (panel) {
         void follow(panel);
       }
     });
+    // Which cells an assignment would cover follows the selection.
+    tracker.activeCellChanged.connect(() => view.updateAssignPreview());
+    tracker.selectionChanged.connect(() => view.updateAssignPreview());
+    model.changed.connect(() => view.updateAssignPreview());
     if (tracker.currentWidget) {
       void follow(tracker.currentWidget);
     }
 
-    const view = new PipelinePanel(model, app.commands, () => {
-      const shown = (model.source as NotebookSource | null)?.panel;
-      return shown ? stageCells(cellTags(shown.content)) : [];
-    });
-    view.title.icon = pipelineIcon;
-    view.title.caption = 'Pipeline';
-    app.shell.add(view, 'left', { rank: 650 });
-    restorer?.add(view, PANEL_ID);
-
-    registerCommands({ app, tracker, docManager, model, follow, reports }, palette);
+    registerCommands({ app, tracker, docManager, model, trans, follow }, palette);
+    return model;
   }
 };
 

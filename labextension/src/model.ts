@@ -4,16 +4,21 @@
  * as an INotebookSource and the server as an INb2PipeApi, so tests drive it with fakes.
  */
 
+import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { INb2PipeApi } from './api';
+import { failureOf, IStageFailure } from './failures';
+import { followRun } from './runs';
 import type {
   IAnalysis,
   IDiagnostic,
   IErrorBody,
   IExportResult,
+  IPipelineStatus,
   IRunFailure,
   IRunStatus,
+  IStageStatus,
   StageRunState
 } from './types';
 
@@ -25,7 +30,17 @@ export interface INotebookSource {
   toJSON(): unknown;
   /** Emitted on any edit that could change the analysis (sources, tags, cells added/moved). */
   readonly changed: ISignal<unknown, void>;
+  /** The index of the cell with this id now, or -1 (stage notebooks keep the cells' ids). */
+  indexOfCell?(id: string): number;
 }
+
+/** "Split at headings", before anything is written: the stages the split would make. */
+export interface ISplitPreview {
+  level: number;
+  analysis: IAnalysis;
+}
+
+export type { IStageFailure } from './failures';
 
 export interface IModelOptions {
   /** Quiet time after the last edit before the notebook is analysed again. */
@@ -46,8 +61,17 @@ export class PipelineModel {
     private readonly api: INb2PipeApi,
     options: IModelOptions = {}
   ) {
-    this.debounceMs = options.debounceMs ?? 150;
-    this.pollMs = options.pollMs ?? 300;
+    this.configure(options);
+  }
+
+  /** New settings (the user's, from the settings registry) apply to the next request. */
+  configure(options: IModelOptions): void {
+    this.debounceMs = options.debounceMs ?? this.debounceMs;
+    this.pollMs = options.pollMs ?? this.pollMs;
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
   }
 
   /** Emitted whenever anything the panel shows has changed. */
@@ -93,6 +117,101 @@ export class PipelineModel {
     return this.run?.stages.find(s => s.name === name)?.state ?? 'idle';
   }
 
+  /** Where the pipeline beside the current notebook stands on disk (null before the answer). */
+  get status(): IPipelineStatus | null {
+    const path = this._source?.path;
+    return path === undefined ? null : (this._status.get(path) ?? null);
+  }
+
+  stageStatus(name: string): IStageStatus | undefined {
+    return this.status?.stages.find(s => s.name === name);
+  }
+
+  /**
+   * The failure of stage `name`: from the run of this page while it is known, else from the
+   * executed notebook on disk (so it survives a reload). The cell is the user's own, found by id.
+   */
+  stageFailure(name: string): IStageFailure | null {
+    const source = this._source;
+    return failureOf(name, this.run, this.stageStatus(name), id =>
+      source?.indexOfCell ? source.indexOfCell(id) : -1
+    );
+  }
+
+  /** The proposed split of an untagged notebook, while the user looks at it. */
+  get split(): ISplitPreview | null {
+    return this._split;
+  }
+
+  /** Analyse the live notebook as if split at headings of `level`; nothing is written. */
+  async previewSplit(level: number): Promise<void> {
+    const source = this.requireSource();
+    try {
+      const analysis = await this.api.analyze({
+        path: source.path,
+        notebook: source.toJSON(),
+        by_headings: level
+      });
+      if (source === this._source) {
+        this._split = { level, analysis };
+        this._changed.emit();
+      }
+    } catch (error) {
+      this._error = messageOf(error);
+      this._changed.emit();
+    }
+  }
+
+  cancelSplit(): void {
+    if (this._split !== null) {
+      this._split = null;
+      this._changed.emit();
+    }
+  }
+
+  /** Read each stage's state from disk again (dvc.lock, executed notebooks). */
+  async refreshStatus(): Promise<void> {
+    const source = this._source;
+    if (source === null) {
+      return;
+    }
+    const path = source.path;
+    try {
+      const status = await this.api.pipelineStatus(path);
+      this._status.set(path, status);
+    } catch (error) {
+      // The states are a help, not the panel's job: say why they are missing, keep the rest.
+      this._status.set(path, {
+        notebook: path,
+        dvc_yaml: null,
+        stages: [],
+        message: messageOf(error)
+      });
+    }
+    if (source === this._source) {
+      this._changed.emit();
+    }
+  }
+
+  /** Executed stage notebooks opened from the panel: never followed as the notebook. */
+  isReport(path: string): boolean {
+    return this._reports.has(path);
+  }
+
+  markReport(path: string): void {
+    this._reports.add(path);
+  }
+
+  /** The source made for `owner` (a notebook widget) once, so its signals connect once. */
+  sourceFor(owner: object, make: () => INotebookSource): INotebookSource {
+    let source = this._sources.get(owner);
+    if (!source) {
+      source = make();
+      this._sources.set(owner, source);
+    }
+    return source;
+  }
+
   /** Follow another notebook (or none); its analysis starts afresh. */
   setSource(source: INotebookSource | null): void {
     if (source === this._source) {
@@ -103,6 +222,7 @@ export class PipelineModel {
     this._analysis = null;
     this._blocking = null;
     this._error = null;
+    this._split = null;
     this._stale = source !== null;
     this._sentKey = '';
     this.cancelTimer();
@@ -110,6 +230,7 @@ export class PipelineModel {
     this._changed.emit();
     if (source !== null && this._active) {
       void this.analyzeNow();
+      void this.refreshStatus();
     }
   }
 
@@ -118,6 +239,10 @@ export class PipelineModel {
     this._active = active;
     if (active && this._stale) {
       void this.analyzeNow();
+    }
+    if (active) {
+      // A run from a terminal (nb2pipe run, dvc repro) changes the states while it is hidden.
+      void this.refreshStatus();
     }
   }
 
@@ -185,7 +310,9 @@ export class PipelineModel {
       if (source === this._source) {
         this._blocking = null;
         this._error = null;
+        this._runs.delete(source.path); // the pipeline changed: its states come from disk now
         this.showAnalysis(result.analysis);
+        void this.refreshStatus();
       }
       return result;
     } catch (error) {
@@ -215,18 +342,32 @@ export class PipelineModel {
       }
       runId = failed.body.run_id;
     }
-    for (;;) {
-      const status = await this.api.runStatus(runId);
+    const final = await this.follow(path, runId);
+    if (path === this._source?.path) {
+      await this.refreshStatus();
+    }
+    return final;
+  }
+
+  /** Poll the run until it ends; the poll is disposed then, or with the model. */
+  private follow(path: string, runId: string): Promise<IRunStatus> {
+    const followed = followRun(this.api, runId, this.pollMs, status => {
       this._runs.set(path, status);
       this._changed.emit();
-      if (status.state !== 'running') {
-        return status;
-      }
-      await new Promise(resolve => setTimeout(resolve, this.pollMs));
-    }
+    });
+    this._polls.add(followed.poll);
+    return followed.final.finally(() => this._polls.delete(followed.poll));
   }
 
   dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    for (const poll of this._polls) {
+      poll.dispose();
+    }
+    this._polls.clear();
     this.cancelTimer();
     this._source?.changed.disconnect(this._onEdit, this);
     Signal.clearData(this);
@@ -257,8 +398,14 @@ export class PipelineModel {
     this.scheduleAnalysis();
   }
 
-  private readonly debounceMs: number;
-  private readonly pollMs: number;
+  private debounceMs = 150;
+  private pollMs = 300;
+  private _disposed = false;
+  private _polls = new Set<Poll>();
+  private _status = new Map<string, IPipelineStatus>();
+  private _split: ISplitPreview | null = null;
+  private _reports = new Set<string>();
+  private _sources = new WeakMap<object, INotebookSource>();
   private _source: INotebookSource | null = null;
   private _active = false;
   private _stale = false;

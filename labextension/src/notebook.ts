@@ -43,6 +43,16 @@ export class NotebookSource implements INotebookSource {
     return withoutOutputs(this.panel.context.model.toJSON());
   }
 
+  indexOfCell(id: string): number {
+    const cells = this.panel.context.model.cells;
+    for (let i = 0; i < cells.length; i++) {
+      if (cells.get(i).id === id) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   private emit(): void {
     this._changed.emit();
   }

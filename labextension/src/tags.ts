@@ -247,3 +247,22 @@ function changed(cells: readonly ICellTags[], tags: string[][]): ITagEdit[] {
   });
   return edits;
 }
+
+/** The cells stage `name` will hold once the selection is assigned to it (nothing written). */
+export function assignmentCovers(
+  cells: readonly ICellTags[],
+  selected: readonly number[],
+  name: string
+): number[] {
+  const after = cells.map(c => ({ type: c.type, tags: [...c.tags] }));
+  for (const { index, tags } of assignStage(cells, selected, name)) {
+    after[index].tags = tags;
+  }
+  const covered: number[] = [];
+  cellRoles(after).forEach((role, index) => {
+    if (role.stage === name) {
+      covered.push(index);
+    }
+  });
+  return covered;
+}

@@ -74,6 +74,10 @@ export interface IExportResult {
   analysis: IAnalysis;
 }
 
+export interface IRunStarted {
+  run_id: string;
+}
+
 export type RunState = 'running' | 'done' | 'failed';
 
 /** `idle` is the panel's own state for a stage before any run. */
@@ -101,6 +105,35 @@ export interface IRunStatus {
   stages: IStageRun[];
   message: string | null;
   failure: IRunFailure | null;
+}
+
+/** Where a stage stands on disk (GET /nb2pipe/status), known without a run of this page. */
+export type StageDiskState = 'up to date' | 'changed' | 'never run' | 'failed' | 'frozen';
+
+export interface IStageError {
+  /** The id of the cell that raised: stage notebooks keep the user's cell ids. */
+  cell_id: string | null;
+  ename: string;
+  evalue: string;
+}
+
+export interface IStageStatus {
+  name: string;
+  state: StageDiskState | string;
+  /** Why the stage would run again, or why not ("up to date", "parameter 'n' changed"). */
+  reason: string;
+  executed_notebook: string | null;
+  metrics: string[];
+  plots: string[];
+  error: IStageError | null;
+}
+
+export interface IPipelineStatus {
+  notebook: string;
+  /** null until the notebook has been exported. */
+  dvc_yaml: string | null;
+  stages: IStageStatus[];
+  message: string | null;
 }
 
 /** The body of every 4xx answer; 422 from export adds the blocking diagnostics. */

@@ -5,7 +5,13 @@ import { Signal } from '@lumino/signaling';
 
 import { ApiError, IAnalyzeRequest, INb2PipeApi } from '../src/api';
 import { failureSentence, INotebookSource, PipelineModel } from '../src/model';
-import type { IAnalysis, IExportOptions, IExportResult, IRunStatus } from '../src/types';
+import type {
+  IAnalysis,
+  IExportOptions,
+  IExportResult,
+  IPipelineStatus,
+  IRunStatus
+} from '../src/types';
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
@@ -44,6 +50,11 @@ class FakeSource implements INotebookSource {
     this.content.cells.push({ source, tags: [] });
     this.changed.emit();
   }
+  /** Cell `cK` is the K-th cell, as in the notebooks tests/nbbuild.py makes. */
+  indexOfCell(id: string): number {
+    const k = Number(id.slice(1));
+    return id.startsWith('c') && k < this.content.cells.length ? k : -1;
+  }
 }
 
 /** Answers each request when the test says so, in any order. */
@@ -55,6 +66,13 @@ class FakeApi implements INb2PipeApi {
   startAnswer: () => Promise<string> = () => Promise.resolve('run-1');
   statuses: IRunStatus[] = [];
   polled: string[] = [];
+  disk: IPipelineStatus = { notebook: '', dvc_yaml: null, stages: [], message: null };
+  statusAsked: string[] = [];
+
+  async pipelineStatus(path: string): Promise<IPipelineStatus> {
+    this.statusAsked.push(path);
+    return { ...this.disk, notebook: path };
+  }
 
   analyze(request: IAnalyzeRequest): Promise<IAnalysis> {
     this.requests.push(request);
@@ -286,9 +304,11 @@ describe('run', () => {
     model.changed.connect(() => seen.push(`${model.stageState('a')}/${model.stageState('b')}`));
     const final = await model.runPipeline();
     assert.equal(final.state, 'done');
-    assert.deepEqual(seen, ['running/waiting', 'done/running', 'done/done']);
+    // The last change is the states on disk, read again once the run ended.
+    assert.deepEqual(seen, ['running/waiting', 'done/running', 'done/done', 'done/done']);
     assert.equal(model.running, false);
     assert.deepEqual(api.polled, ['run-1', 'run-1', 'run-1']);
+    assert.deepEqual(api.statusAsked, ['dir/nb.ipynb']);
   });
 
   it('follows the run already going instead of failing (409)', async () => {
@@ -338,5 +358,112 @@ describe('failureSentence', () => {
       failureSentence(failure('killed by SIGKILL')),
       'Stage model failed: killed by SIGKILL'
     );
+  });
+});
+
+describe('states on disk', () => {
+  const disk: IPipelineStatus = {
+    notebook: 'dir/nb.ipynb',
+    dvc_yaml: 'dir/dvc.yaml',
+    message: null,
+    stages: [
+      {
+        name: 'a',
+        state: 'up to date',
+        reason: 'up to date',
+        executed_notebook: 'dir/pipelines/nb/executed/a.ipynb',
+        metrics: ['dir/metrics/a.json'],
+        plots: [],
+        error: null
+      },
+      {
+        name: 'b',
+        state: 'failed',
+        reason: "output 'x' changed",
+        executed_notebook: 'dir/pipelines/nb/executed/b.ipynb',
+        metrics: [],
+        plots: [],
+        error: { cell_id: 'c2', ename: 'KeyError', evalue: "'col'" }
+      }
+    ]
+  };
+
+  it('are read when a notebook is followed, so a reload shows them', async () => {
+    const { api, model } = setup();
+    api.disk = disk;
+    const source = new FakeSource('dir/nb.ipynb', {
+      cells: [0, 1, 2].map(i => ({ source: `x${i} = 1`, tags: [] }))
+    });
+    model.setActive(true);
+    model.setSource(source);
+    await sleep(0);
+    assert.deepEqual(api.statusAsked, ['dir/nb.ipynb']);
+    assert.equal(model.stageStatus('a')?.state, 'up to date');
+    assert.deepEqual(model.stageStatus('a')?.metrics, ['dir/metrics/a.json']);
+    assert.equal(model.stageFailure('a'), null);
+    // The failing cell is found in the user's notebook by its id, not the executed one's index.
+    assert.deepEqual(model.stageFailure('b'), {
+      stage: 'b',
+      message: "KeyError: 'col'",
+      cell: 2,
+      executed_notebook: 'dir/pipelines/nb/executed/b.ipynb'
+    });
+  });
+
+  it('are read again after an export', async () => {
+    const { api, model, source } = setup();
+    model.setSource(source);
+    api.exportAnswer = async () => ({
+      written: [],
+      unchanged: [],
+      removed: [],
+      out_dir: 'dir',
+      dvc_yaml: 'dir/dvc.yaml',
+      analysis: analysis(['a'])
+    });
+    await model.exportPipeline();
+    await sleep(0);
+    assert.deepEqual(api.statusAsked, ['dir/nb.ipynb']);
+  });
+});
+
+describe('dispose', () => {
+  it('stops polling a run', async () => {
+    const { api, model, source } = setup();
+    model.setSource(source);
+    api.statuses = [
+      {
+        run_id: 'run-1',
+        state: 'running',
+        message: null,
+        failure: null,
+        stages: []
+      }
+    ];
+    void model.runPipeline();
+    for (let waited = 0; api.polled.length < 2 && waited < 5000; waited += 10) {
+      await sleep(10);
+    }
+    model.dispose();
+    const polls = api.polled.length;
+    assert.ok(polls >= 2, 'the run is polled while it goes');
+    await sleep(30);
+    assert.equal(api.polled.length, polls, 'no poll after dispose');
+    assert.equal(model.isDisposed, true);
+  });
+});
+
+describe('settings', () => {
+  it("apply the user's debounce to the next edit", async () => {
+    const { api, model, source } = setup();
+    model.setActive(true);
+    model.setSource(source);
+    api.pending[0].resolve(analysis(['main']));
+    model.configure({ debounceMs: 200 });
+    source.edit('y = 1');
+    await sleep(80);
+    assert.equal(api.requests.length, 1, 'still quiet: the new delay is longer');
+    await sleep(200);
+    assert.equal(api.requests.length, 2);
   });
 });

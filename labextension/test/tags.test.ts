@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
+  assignmentCovers,
   assignStage,
   cellRoles,
   ICellTags,
@@ -246,5 +247,20 @@ describe('toggleFlag', () => {
   it("removes Kale's pipeline-parameters too when unmarking parameters", () => {
     const cells = [code('pipeline-parameters', 'x')];
     assert.deepEqual(toggleFlag(cells, [0], 'parameters'), [{ index: 0, tags: ['x'] }]);
+  });
+});
+
+describe('assignmentCovers', () => {
+  it('says before anything is written that an untagged notebook becomes the stage whole', () => {
+    // Cells 1-4 selected in the untagged wine notebook: the new stage holds every code cell
+    // but the skip one, since nothing else is tagged yet.
+    const covers = assignmentCovers(wine(), [1, 2, 4], 'load');
+    assert.deepEqual(covers, [1, 2, 4, 7, 8, 10, 11, 12, 14, 15, 17, 18]);
+  });
+
+  it('stops at the next stage tag', () => {
+    const cells = wine();
+    cells[10] = code('stage:features');
+    assert.deepEqual(assignmentCovers(cells, [4], 'load'), [1, 2, 4, 7, 8]);
   });
 });

@@ -22,6 +22,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 800}  # narrower moves toolbar buttons into an overflow menu
+# The extension as built in this source tree (jlpm build), whatever the environment has linked.
+BUILT_EXTENSION = Path(__file__).resolve().parents[2] / "jupyter_pipeline" / "labextension"
 
 
 class Lab:
@@ -48,11 +50,15 @@ def running_lab(root: Path) -> Iterator[Lab]:
         news = home / "settings" / "@jupyterlab" / "apputils-extension"
         news.mkdir(parents=True)  # no "get notified about Jupyter news?" toast over the panel
         (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+        extensions = home / "labextensions"
+        extensions.mkdir()
+        (extensions / "nb2pipe").symlink_to(BUILT_EXTENSION, target_is_directory=True)
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
                f"--port={port}", "--ip=127.0.0.1", f"--ServerApp.root_dir={root}",
                f"--IdentityProvider.token={token}", "--LabApp.news_url=",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               f"--LabServerApp.workspaces_dir={home / 'workspaces'}"]
+               f"--LabServerApp.workspaces_dir={home / 'workspaces'}",
+               f"--LabApp.extra_labextensions_path={extensions}"]
         e = env()
         e["JUPYTERLAB_SETTINGS_DIR"] = str(home / "settings")
         e["JUPYTERLAB_WORKSPACES_DIR"] = str(home / "workspaces")

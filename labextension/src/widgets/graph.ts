@@ -3,9 +3,13 @@
  * stripes, state from the last run), one `g.nb2pipe-edge` per edge labelled with what flows.
  */
 
+import type { TranslationBundle } from '@jupyterlab/translation';
+
 import { colourVariable } from '../colours';
 import { layoutGraph, NODE_HEIGHT, NODE_WIDTH, shortLabel } from '../graph';
-import type { IEdge, StageRunState } from '../types';
+import { IStageMark, markText } from '../marks';
+import type { IEdge } from '../types';
+import { markBadge } from './mark';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -13,8 +17,9 @@ export interface IGraphInput {
   stages: readonly string[];
   edges: readonly IEdge[];
   colour: (stage: string) => number;
-  state: (stage: string) => StageRunState;
+  state: (stage: string) => IStageMark;
   onClick: (stage: string) => void;
+  trans: TranslationBundle;
 }
 
 function el<K extends keyof SVGElementTagNameMap>(
@@ -35,7 +40,7 @@ export function renderGraph(input: IGraphInput): SVGSVGElement {
     viewBox: `0 0 ${layout.width} ${layout.height}`,
     width: layout.width,
     role: 'img',
-    'aria-label': 'Stage graph'
+    'aria-label': input.trans.__('Stage graph')
   });
   const defs = el('defs');
   const marker = el('marker', {
@@ -66,21 +71,36 @@ export function renderGraph(input: IGraphInput): SVGSVGElement {
   }
 
   for (const node of layout.nodes) {
+    const { mark, detail } = input.state(node.name);
     const g = el('g', {
       class: 'nb2pipe-node',
       'data-stage': node.name,
-      'data-state': input.state(node.name),
+      'data-state': mark,
       transform: `translate(${node.x},${node.y})`,
       tabindex: 0
     });
     g.style.setProperty('--nb2pipe-stage-colour', colourVariable(input.colour(node.name)));
     const title = el('title');
-    title.textContent = `stage ${node.name}: click to go to its first cell`;
+    const said = [markText(mark, input.trans), detail].filter(Boolean).join(': ');
+    title.textContent = input.trans.__(
+      'stage %1%2: click to go to its first cell',
+      node.name,
+      said ? ` (${said})` : ''
+    );
     g.appendChild(title);
     g.appendChild(el('rect', { width: NODE_WIDTH, height: NODE_HEIGHT, rx: 4 }));
-    const text = el('text', { x: NODE_WIDTH / 2, y: NODE_HEIGHT / 2, 'text-anchor': 'middle' });
+    // The state's badge sits on the node's left, on a disc of its own: readable on any colour.
+    const marked = mark !== 'none';
+    if (marked) {
+      g.appendChild(markBadge(mark, 5, (NODE_HEIGHT - 16) / 2));
+    }
+    const text = el('text', {
+      x: marked ? (NODE_WIDTH + 20) / 2 : NODE_WIDTH / 2,
+      y: NODE_HEIGHT / 2,
+      'text-anchor': 'middle'
+    });
     text.setAttribute('dominant-baseline', 'central');
-    text.textContent = shortLabel(node.name, 16);
+    text.textContent = shortLabel(node.name, marked ? 14 : 16);
     g.appendChild(text);
     g.addEventListener('click', () => input.onClick(node.name));
     g.addEventListener('keydown', event => {

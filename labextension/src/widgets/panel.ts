@@ -4,28 +4,38 @@
  * every action, so it never touches the notebook itself.
  */
 
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { colourVariable, stageColours } from '../colours';
+import { stageMark } from '../marks';
 import type { PipelineModel } from '../model';
-import { stageNameProblem } from '../tags';
-import type { IAnalysis, IRunFailure, IStage } from '../types';
+import { assignmentCovers, ICellTags, stageCells, stageNameProblem, stageNames } from '../tags';
+import type { IAnalysis, IStage } from '../types';
 import { CommandIds, PANEL_ID } from '../ids';
 import { renderGraph } from './graph';
+import { cellRanges, renderNoStages } from './split';
 import { h, renderDiagnostics, renderStage } from './stages';
+
+/** The notebook the panel shows, as plain values: its cells' tags and the selected cells. */
+export interface IShownNotebook {
+  tags(): ICellTags[];
+  selected(): number[];
+}
 
 export class PipelinePanel extends Widget {
   /**
-   * `taggedStages` gives the stages the tags of the shown notebook make, so that while the
-   * analysis refuses the notebook (it then has no stages) the user still sees them, and can
+   * `shown` gives the tags of the shown notebook, so that while the analysis refuses the
+   * notebook (it then has no stages) the user still sees the stages the tags make, and can
    * rename them or pick one, to fix what the diagnostics say.
    */
   constructor(
     private readonly model: PipelineModel,
     private readonly commands: CommandRegistry,
-    private readonly taggedStages: () => { name: string; cells: number[] }[] = () => []
+    private readonly trans: TranslationBundle,
+    private readonly shown: () => IShownNotebook | null = () => null
   ) {
     super();
     this.id = PANEL_ID;
@@ -53,11 +63,43 @@ export class PipelinePanel extends Widget {
     super.dispose();
   }
 
+  /** Say again which cells an assignment would cover (the selection or the tags changed). */
+  updateAssignPreview(): void {
+    const name = this.nameInput.value.trim();
+    const notebook = this.shown();
+    this.coverage.replaceChildren();
+    if (!notebook || stageNameProblem(name) !== null) {
+      return;
+    }
+    const tags = notebook.tags();
+    const selected = notebook.selected().filter(i => tags[i]?.type === 'code');
+    if (selected.length === 0) {
+      return;
+    }
+    const covers = assignmentCovers(tags, selected, name);
+    const beyond = covers.filter(i => !selected.includes(i));
+    const trans = this.trans;
+    this.coverage.textContent =
+      beyond.length === 0
+        ? trans.__('Stage %1 will hold cells %2.', name, cellRanges(covers))
+        : trans.__(
+            'Stage %1 will hold cells %2: also %3 after the selection, up to the next stage tag.',
+            name,
+            cellRanges(covers),
+            cellRanges(beyond)
+          );
+    this.coverage.classList.toggle('nb2pipe-beyond', beyond.length > 0);
+  }
+
   private form(): HTMLElement {
+    const trans = this.trans;
     this.nameInput.type = 'text';
-    this.nameInput.placeholder = 'stage name, e.g. train';
-    this.nameInput.setAttribute('aria-label', 'Stage name');
+    this.nameInput.placeholder = trans.__('stage name');
+    this.nameInput.title = trans.__('A stage name, e.g. train');
+    this.nameInput.setAttribute('aria-label', trans.__('Stage name'));
     this.nameInput.spellcheck = false;
+    this.assignButton.textContent = trans.__('Assign to stage');
+    this.assignButton.title = trans.__('Make the selected cells a stage of this name');
     this.nameInput.addEventListener('input', () => this.validate());
     this.nameInput.addEventListener('keydown', event => {
       if (event.key === 'Enter' && !this.assignButton.disabled) {
@@ -67,23 +109,24 @@ export class PipelinePanel extends Widget {
     this.assignButton.addEventListener('click', () => this.assign(this.nameInput.value));
     const parameters = this.button(
       'nb2pipe-toggle-parameters',
-      'Parameters',
-      "Mark or unmark the selected cells as the 'parameters' cell (params.yaml)",
+      trans.__('Parameters'),
+      trans.__("Mark or unmark the selected cells as the 'parameters' cell (params.yaml)"),
       CommandIds.toggleParameters
     );
     const skip = this.button(
       'nb2pipe-toggle-skip',
-      'Skip',
-      "Mark or unmark the selected cells 'skip' (left out of the pipeline)",
+      trans.__('Skip'),
+      trans.__("Mark or unmark the selected cells 'skip' (left out of the pipeline)"),
       CommandIds.toggleSkip
     );
     this.validate();
     return h(
       'div',
       { className: 'nb2pipe-assign-form' },
-      h('div', { className: 'nb2pipe-heading', text: 'Selected cells' }),
-      h('div', { className: 'nb2pipe-row' }, this.nameInput, this.assignButton),
+      h('div', { className: 'nb2pipe-heading', text: trans.__('Selected cells') }),
+      h('div', { className: 'nb2pipe-row nb2pipe-wrap' }, this.nameInput, this.assignButton),
       this.hint,
+      this.coverage,
       this.picks,
       h('div', { className: 'nb2pipe-row' }, parameters, skip)
     );
@@ -101,6 +144,7 @@ export class PipelinePanel extends Widget {
     this.nameInput.classList.toggle('nb2pipe-invalid', typed && problem !== null);
     this.assignButton.disabled = problem !== null;
     this.hint.textContent = typed && problem ? problem : '';
+    this.updateAssignPreview();
   }
 
   private assign(name: string): void {
@@ -108,15 +152,16 @@ export class PipelinePanel extends Widget {
   }
 
   private render(): void {
+    const trans = this.trans;
     const model = this.model;
     const analysis = model.analysis;
     this.node.dataset.generation = String(model.generation);
     const path = model.source?.path ?? null;
     this.header.replaceChildren(
-      h('h2', { className: 'nb2pipe-title', text: 'Pipeline' }),
+      h('h2', { className: 'nb2pipe-title', text: trans.__('Pipeline') }),
       h('div', {
         className: 'nb2pipe-path',
-        text: path ?? 'Open a notebook to see its pipeline',
+        text: path ?? trans.__('Open a notebook to see its pipeline'),
         title: path ?? ''
       }),
       this.toolbar()
@@ -126,13 +171,15 @@ export class PipelinePanel extends Widget {
     const colours = stageColours(names);
     this.picks.replaceChildren();
     if (names.length > 0) {
-      this.picks.appendChild(h('span', { className: 'nb2pipe-heading', text: 'or add to' }));
+      this.picks.appendChild(
+        h('span', { className: 'nb2pipe-heading', text: trans.__('or add to') })
+      );
     }
     for (const name of names) {
       const pick = h('button', {
         className: 'nb2pipe-pick-stage jp-Button jp-mod-minimal',
         text: name,
-        title: `Assign the selected cells to stage ${name}`
+        title: trans.__('Assign the selected cells to stage %1', name)
       });
       pick.dataset.stage = name;
       pick.style.setProperty('--nb2pipe-stage-colour', colourVariable(colours.get(name) ?? 0));
@@ -155,10 +202,19 @@ export class PipelinePanel extends Widget {
     const live = new Set(analysis?.diagnostics.map(d => `${d.cell}:${d.message}`) ?? []);
     const blocking = (model.blocking ?? []).filter(d => !live.has(`${d.cell}:${d.message}`));
     if (blocking.length > 0) {
-      parts.push(renderDiagnostics(blocking, this.reveal, 'Export stopped by'));
+      parts.push(renderDiagnostics(blocking, this.reveal, trans.__('Export stopped by'), trans));
+    }
+    if (model.status?.message) {
+      parts.push(h('div', { className: 'nb2pipe-message', text: model.status.message }));
+    }
+    const tags = this.shown()?.tags() ?? [];
+    if (analysis && stageNames(tags).length === 0) {
+      parts.push(renderNoStages(model, this.commands, trans));
     }
     if (analysis) {
-      parts.push(renderDiagnostics(analysis.diagnostics, this.reveal, 'Diagnostics'));
+      parts.push(
+        renderDiagnostics(analysis.diagnostics, this.reveal, trans.__('Diagnostics'), trans)
+      );
       if (names.length > 0 && analysis.stages.length > 0) {
         parts.push(
           h(
@@ -168,7 +224,8 @@ export class PipelinePanel extends Widget {
               stages: names,
               edges: analysis.edges,
               colour: name => colours.get(name) ?? 0,
-              state: name => model.stageState(name),
+              state: name => this.markOf(name),
+              trans,
               onClick: name => {
                 const first = analysis.stages.find(s => s.name === name)?.cells[0];
                 if (first !== undefined) {
@@ -183,7 +240,9 @@ export class PipelinePanel extends Widget {
         parts.push(
           h('div', {
             className: 'nb2pipe-message',
-            text: 'What flows between the stages shows again once the problems above are fixed.'
+            text: trans.__(
+              'What flows between the stages shows again once the problems above are fixed.'
+            )
           })
         );
       }
@@ -193,29 +252,40 @@ export class PipelinePanel extends Widget {
           renderStage(
             stage,
             colours.get(stage.name) ?? 0,
-            run?.stages.find(s => s.name === stage.name),
-            run?.failure ?? null,
+            {
+              mark: this.markOf(stage.name),
+              seconds: run?.stages.find(s => s.name === stage.name)?.seconds ?? null,
+              disk: model.stageStatus(stage.name),
+              failure: model.stageFailure(stage.name)
+            },
             {
               revealCell: this.reveal,
               rename: from => void this.commands.execute(CommandIds.renameStage, { from }),
-              openFailure: (failure: IRunFailure) =>
-                void this.commands.execute(CommandIds.openFailure, { ...failure })
-            }
+              openFile: path => void this.commands.execute(CommandIds.openFile, { path })
+            },
+            trans
           )
         );
       }
       parts.push(list);
     } else if (path) {
-      parts.push(h('div', { className: 'nb2pipe-message', text: 'Analysing…' }));
+      parts.push(h('div', { className: 'nb2pipe-message', text: trans.__('Analysing…') }));
     }
     this.body.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+  }
+
+  private markOf(name: string) {
+    return stageMark(
+      this.model.run?.stages.find(s => s.name === name),
+      this.model.stageStatus(name)
+    );
   }
 
   private stagesToShow(analysis: IAnalysis): IStage[] {
     if (analysis.stages.length > 0 || analysis.ok) {
       return analysis.stages;
     }
-    return this.taggedStages().map(s => ({
+    return stageCells(this.shown()?.tags() ?? []).map(s => ({
       name: s.name,
       cells: s.cells,
       cell_ids: [],
@@ -233,15 +303,17 @@ export class PipelinePanel extends Widget {
     const run = this.model.run;
     const runButton = h('button', {
       className: 'nb2pipe-run jp-Button jp-mod-styled jp-mod-accept',
-      text: run?.state === 'running' ? 'Running…' : 'Run pipeline',
-      title: 'Run the exported pipeline (only the stages whose inputs changed)'
+      text: run?.state === 'running' ? this.trans.__('Running…') : this.trans.__('Run pipeline'),
+      title: this.trans.__('Run the exported pipeline (only the stages whose inputs changed)')
     });
     runButton.disabled = this.model.source === null || run?.state === 'running';
     runButton.addEventListener('click', () => void this.commands.execute(CommandIds.run));
     const exportButton = h('button', {
       className: 'nb2pipe-export jp-Button jp-mod-styled',
-      text: 'Export',
-      title: 'Save the notebook and write its pipeline (dvc.yaml, stage notebooks and scripts)'
+      text: this.trans.__('Export'),
+      title: this.trans.__(
+        'Save the notebook and write its pipeline (dvc.yaml, stage notebooks and scripts)'
+      )
     });
     exportButton.disabled = this.model.source === null;
     exportButton.addEventListener(
@@ -259,10 +331,9 @@ export class PipelinePanel extends Widget {
   private readonly body = h('div', { className: 'nb2pipe-body' });
   private readonly nameInput = h('input', { className: 'nb2pipe-stage-name jp-mod-styled' });
   private readonly assignButton = h('button', {
-    className: 'nb2pipe-assign jp-Button jp-mod-styled jp-mod-accept',
-    text: 'Assign to stage',
-    title: 'Make the selected cells a stage of this name'
+    className: 'nb2pipe-assign jp-Button jp-mod-styled jp-mod-accept'
   });
   private readonly hint = h('div', { className: 'nb2pipe-hint' });
+  private readonly coverage = h('div', { className: 'nb2pipe-assign-preview' });
   private readonly picks = h('div', { className: 'nb2pipe-picks' });
 }

@@ -5,8 +5,10 @@
  */
 
 import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { colourVariable, stageColours } from '../colours';
+import type { IStageFailure, PipelineModel } from '../model';
 import { cellTags } from '../notebook';
 import { cellRoles, ICellRole, stageNames } from '../tags';
 
@@ -14,12 +16,74 @@ const STAGED = 'nb2pipe-staged';
 const PARAMETERS = 'nb2pipe-parameters';
 const SKIP = 'nb2pipe-skip';
 const LABEL = 'nb2pipe-cell-label';
+const ERROR = 'nb2pipe-cell-error';
 
 export class CellStripes {
-  constructor(private readonly panel: NotebookPanel) {
+  /**
+   * With a model, the cell that made a stage fail shows the error beside it, with the executed
+   * notebook one click away (`openFile`).
+   */
+  constructor(
+    private readonly panel: NotebookPanel,
+    private readonly model: PipelineModel | null = null,
+    private readonly trans: TranslationBundle | null = null,
+    private readonly openFile: (path: string) => void = () => undefined
+  ) {
     panel.content.modelContentChanged.connect(this.schedule, this);
+    model?.changed.connect(this.showFailures, this);
     panel.disposed.connect(() => this.dispose());
     this.schedule();
+  }
+
+  /** The failures of the stages of this notebook, each beside the cell that raised. */
+  showFailures(): void {
+    if (this.panel.isDisposed || !this.model || !this.trans) {
+      return;
+    }
+    const model = this.model;
+    const mine = model.source?.path === this.panel.context.path;
+    const failures: IStageFailure[] = [];
+    for (const stage of mine ? (model.analysis?.stages ?? []) : []) {
+      const failure = model.stageFailure(stage.name);
+      if (failure?.cell !== null && failure?.cell !== undefined) {
+        failures.push(failure);
+      }
+    }
+    const key = JSON.stringify(failures);
+    if (key === this._failures) {
+      return;
+    }
+    this._failures = key;
+    for (const old of this.panel.content.node.querySelectorAll(`.${ERROR}`)) {
+      old.remove();
+    }
+    for (const failure of failures) {
+      const cell = this.panel.content.widgets[failure.cell!];
+      if (!cell) {
+        continue;
+      }
+      const box = document.createElement('div');
+      box.className = ERROR;
+      box.dataset.stage = failure.stage;
+      const text = document.createElement('pre');
+      // The runner's message names the stage already ("stage 'train' of 'x.ipynb' failed: …").
+      text.textContent = failure.message.includes(`stage '${failure.stage}'`)
+        ? failure.message
+        : this.trans.__('Stage %1 failed here: %2', failure.stage, failure.message);
+      box.appendChild(text);
+      const executed = failure.executed_notebook;
+      if (executed) {
+        const open = document.createElement('button');
+        open.className = 'nb2pipe-open-executed jp-Button jp-mod-minimal';
+        open.textContent = this.trans.__('Open the executed notebook');
+        open.title = executed;
+        open.addEventListener('click', () => this.openFile(executed));
+        box.appendChild(open);
+      }
+      // After the input, above the outputs: the error reads as this cell's.
+      const input = cell.node.querySelector(':scope > .jp-Cell-inputWrapper');
+      cell.node.insertBefore(box, input?.nextSibling ?? null);
+    }
   }
 
   dispose(): void {
@@ -27,6 +91,7 @@ export class CellStripes {
       cancelAnimationFrame(this._frame);
       this._frame = 0;
     }
+    this.model?.changed.disconnect(this.showFailures, this);
     if (!this.panel.isDisposed) {
       this.panel.content.modelContentChanged.disconnect(this.schedule, this);
     }
@@ -97,4 +162,5 @@ export class CellStripes {
 
   private _frame = 0;
   private _key = '';
+  private _failures = '';
 }
