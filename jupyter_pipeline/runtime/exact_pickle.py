@@ -1,0 +1,210 @@
+"""Pickle that gives back what the notebook had, where the standard pickle does not.
+
+- A numpy array that is a view of another array comes back as a view of that array's copy
+  (same offset and strides), so views handed over with their array, at any depth, still share
+  memory with it, and a view on its own keeps its strides.
+- A read-only array comes back read-only.
+- A class defined in the notebook (`__main__`) is found by name in the loading stage when that
+  stage defines it (nb2pipe re-defines classes from their source), else re-made from a copy of
+  the class taken by value (cloudpickle), so an instance loads in a stage that never names its
+  class. The re-made methods read their globals from the loading stage's namespace, as the
+  notebook's methods read the notebook's, with the saving stage's values for names it lacks.
+- pandas objects are pickled by pandas itself (flags, attrs, freq and levels are in its state).
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import sys
+import types
+import weakref
+from typing import Any
+
+# A view whose array is this much bigger than the view is saved as a copy of its own: keeping
+# the array would write it whole. The copy has the same values, not the same strides; `notes`
+# says so.
+VIEW_OWNER_LIMIT = 64 * 2**20
+VIEW_OWNER_RATIO = 4
+
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def _is_plain_ndarray(obj: Any) -> bool:
+    t = type(obj)
+    return t.__name__ == "ndarray" and t.__module__ == "numpy"
+
+
+def array_owner(value: Any) -> Any:
+    """The ndarray whose memory a numpy array uses (itself when it owns it), else None."""
+    if not _is_plain_ndarray(value):
+        return None
+    while _is_plain_ndarray(value.base):
+        value = value.base
+    return value
+
+
+def _main_class_reduce(cls: type) -> tuple | None:
+    try:
+        import cloudpickle
+
+        payload = cloudpickle.dumps(cls, protocol=_PROTOCOL)
+    except Exception:  # noqa: BLE001 - by value impossible: by name, as pickle does
+        return None
+    return (notebook_class, (cls.__qualname__, payload))
+
+
+class _ClassPickler(pickle.Pickler):
+    """Standard pickling, except that classes defined in the notebook also travel by value."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, type) and getattr(obj, "__module__", None) == "__main__":
+            return _main_class_reduce(obj) or NotImplemented
+        return NotImplemented
+
+
+class _ExactPickler(_ClassPickler):
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file, protocol=_PROTOCOL)
+        self.notes: list[str] = []
+
+    def reducer_override(self, obj: Any) -> Any:
+        if _is_plain_ndarray(obj):
+            return self._array(obj)
+        if type(obj).__module__.startswith("pandas"):
+            # Its own pickle is exact; its internal arrays (views, read-only under
+            # copy-on-write) are pandas' business, not the notebook's.
+            return (plain_loads, (dumps_plain(obj),))
+        return super().reducer_override(obj)
+
+    def _array(self, arr: Any) -> Any:
+        owner = array_owner(arr)
+        if owner is not arr and not arr.dtype.hasobject and owner.flags.c_contiguous:
+            if owner.nbytes <= max(VIEW_OWNER_LIMIT, VIEW_OWNER_RATIO * arr.nbytes):
+                start = owner.__array_interface__["data"][0]
+                offset = arr.__array_interface__["data"][0] - start
+                return (array_window, (owner, offset, arr.shape, arr.strides, arr.dtype,
+                                       bool(arr.flags.writeable)))
+            self.notes.append(
+                f"a view of {arr.shape} into an array of {owner.nbytes // 2**20} MiB is saved as "
+                "a copy: same values, but it no longer shares memory with that array")
+        if not arr.flags.writeable:
+            return (read_only, (arr.copy(order="K"),))
+        return NotImplemented
+
+
+def dumps(obj: Any) -> tuple[bytes, list[str]]:
+    """The pickle, and notes on what could not be kept exactly."""
+    buffer = io.BytesIO()
+    pickler = _ExactPickler(buffer)
+    pickler.dump(obj)
+    return buffer.getvalue(), pickler.notes
+
+
+def dumps_plain(obj: Any) -> bytes:
+    buffer = io.BytesIO()
+    _ClassPickler(buffer, protocol=_PROTOCOL).dump(obj)
+    return buffer.getvalue()
+
+
+# --- what the pickles call when they load -------------------------------------------------
+
+def plain_loads(data: bytes) -> Any:
+    return pickle.loads(data)
+
+
+def array_window(owner: Any, offset: int, shape: tuple, strides: tuple, dtype: Any,
+                 writeable: bool) -> Any:
+    import numpy as np
+
+    view = np.ndarray(shape, dtype, buffer=owner, offset=offset, strides=strides)
+    view.flags.writeable = writeable and bool(owner.flags.writeable)
+    return view
+
+
+def read_only(arr: Any) -> Any:
+    arr.flags.writeable = False
+    return arr
+
+
+_REMADE: weakref.WeakSet = weakref.WeakSet()  # classes whose methods already read __main__
+
+
+def notebook_class(qualname: str, payload: bytes) -> type:
+    main = sys.modules.get("__main__")
+    if "<locals>" not in qualname:
+        found: Any = main
+        for part in qualname.split("."):
+            found = getattr(found, part, None)
+        if isinstance(found, type):
+            return found
+    cls = pickle.loads(payload)
+    if cls not in _REMADE and main is not None:
+        _read_globals_from(cls, vars(main))
+        _REMADE.add(cls)
+    return cls
+
+
+def _read_globals_from(cls: type, namespace: dict) -> None:
+    for key, attr in list(vars(cls).items()):
+        if isinstance(attr, types.FunctionType):
+            setattr(cls, key, _rebound(attr, namespace))
+        elif isinstance(attr, (staticmethod, classmethod)) \
+                and isinstance(attr.__func__, types.FunctionType):
+            setattr(cls, key, type(attr)(_rebound(attr.__func__, namespace)))
+        elif isinstance(attr, property):
+            setattr(cls, key, property(*(_rebound(f, namespace) if f else None
+                                         for f in (attr.fget, attr.fset, attr.fdel)), attr.__doc__))
+
+
+def _rebound(f: Any, namespace: dict) -> Any:
+    if not isinstance(f, types.FunctionType) or f.__module__ != "__main__" \
+            or f.__globals__ is namespace:
+        return f
+    for name, value in f.__globals__.items():
+        if not name.startswith("__"):
+            namespace.setdefault(name, value)  # what the saving stage had, where this lacks it
+    g = types.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
+    g.__kwdefaults__ = f.__kwdefaults__
+    g.__qualname__, g.__doc__, g.__module__ = f.__qualname__, f.__doc__, f.__module__
+    g.__annotations__ = f.__annotations__
+    g.__dict__.update(f.__dict__)
+    return g
+
+
+# --- loading ------------------------------------------------------------------------------
+
+_STAND_INS: dict[tuple[str, str], type] = {}
+
+
+def _stand_in(module: str, name: str) -> type:
+    return _STAND_INS.setdefault((module, name), type(name, (), {"__module__": module}))
+
+
+def _stand_in_class(qualname: str, payload: bytes) -> type:
+    return _stand_in("__main__", qualname.rsplit(".", 1)[-1])
+
+
+class _StandInUnpickler(pickle.Unpickler):
+    """Outside the notebook (verify comparing values): a class or function the notebook
+    defined is a stand-in class of the same name, the same in every file loaded."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name == "notebook_class":
+            return _stand_in_class
+        if module == __name__ and name == "plain_loads":
+            return _stand_in_plain_loads
+        try:
+            return super().find_class(module, name)
+        except AttributeError:
+            if module != "__main__":
+                raise
+            return _stand_in(module, name)
+
+
+def _stand_in_plain_loads(data: bytes) -> Any:
+    return _StandInUnpickler(io.BytesIO(data)).load()
+
+
+def load(file: Any, stand_ins: bool = False) -> Any:
+    return (_StandInUnpickler(file) if stand_ins else pickle.Unpickler(file)).load()

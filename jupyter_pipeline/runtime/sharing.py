@@ -1,0 +1,100 @@
+"""Which handed-over values share objects, so that they are pickled together and a later stage
+sees the same sharing the notebook had (`data = [train, test]`, a pipeline and its scaler).
+
+The walk follows what the garbage collector sees an object refer to (`gc.get_referents`): list,
+tuple, dict, set, deque, OrderedDict, defaultdict items, an object's `__dict__` and `__slots__`,
+closures and bound methods' `__self__`, numpy object arrays' elements and a numpy view's array.
+It has a budget; past it, the answer is "all of them together", never a partial answer.
+"""
+
+from __future__ import annotations
+
+import gc
+import types
+from typing import Any, Mapping
+
+from .exact_pickle import array_owner
+
+# Objects the walk visits before it gives up and groups all values (≈ 1 s of walking).
+BUDGET = 1_000_000
+
+# Immutable and holding nothing: sharing one cannot be observed.
+_ATOMS = frozenset({int, float, complex, str, bytes, bool, type(None), type(Ellipsis), range})
+# Re-imported or re-defined by name, never copied into a pickle: not followed.
+_BY_NAME = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
+            types.CodeType, types.MethodDescriptorType, types.WrapperDescriptorType)
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _pandas_copies_on_write() -> bool:
+    import pandas as pd
+
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.options.mode.copy_on_write is True
+
+
+def _object_ids(value: Any, budget: list[int]) -> set[int]:
+    ids: set[int] = set()
+    stack = [value]
+    pandas_leaves: bool | None = None
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t in _ATOMS or id(v) in ids:
+            continue
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _OverBudget
+        ids.add(id(v))
+        if isinstance(v, _BY_NAME):
+            continue
+        module = t.__module__
+        if module == "numpy":
+            owner = array_owner(v)
+            if owner is not None:
+                ids.add(id(owner))  # a view shares its owner's memory
+                if v.dtype.hasobject:
+                    stack.extend(x for x in v.ravel(order="K").tolist() if type(x) not in _ATOMS)
+            continue
+        if module.startswith("pandas"):
+            if pandas_leaves is None:
+                pandas_leaves = _pandas_copies_on_write()
+            if pandas_leaves:
+                continue  # copy-on-write: two pandas objects never change each other
+        if t is types.MethodType:
+            stack.append(v.__self__)
+            continue
+        stack.extend(x for x in gc.get_referents(v) if type(x) not in _ATOMS)
+    return ids
+
+
+def sharing_groups(values: Mapping[str, Any], budget: int = BUDGET) -> list[list[str]] | None:
+    """Names whose values share objects, grouped (union-find over object ids); None when the
+    values are too many objects to tell within the budget."""
+    owner: dict[int, str] = {}
+    parent = {name: name for name in values}
+    left = [budget]
+
+    def find(n: str) -> str:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for name in sorted(values):
+        try:
+            ids = _object_ids(values[name], left)
+        except _OverBudget:
+            return None
+        for oid in ids:
+            other = owner.setdefault(oid, name)
+            if other != name:
+                parent[find(name)] = find(other)
+    groups: dict[str, list[str]] = {}
+    for name in sorted(values):
+        groups.setdefault(find(name), []).append(name)
+    return list(groups.values())
