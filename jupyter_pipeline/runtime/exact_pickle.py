@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import pickle
 import sys
@@ -44,21 +45,49 @@ def array_owner(value: Any) -> Any:
     return value
 
 
-def _main_class_reduce(cls: type) -> tuple | None:
-    try:
-        import cloudpickle
+_BEING_COPIED: set[int] = set()  # classes whose by-value copy is being written (cycles)
 
-        payload = cloudpickle.dumps(cls, protocol=_PROTOCOL)
+
+def _is_notebook_class(obj: Any) -> bool:
+    return isinstance(obj, type) and getattr(obj, "__module__", None) == "__main__"
+
+
+def _main_class_reduce(cls: type) -> tuple | None:
+    """Load by name where the loading stage defines the class, else from a copy by value in
+    which the classes it refers to (its bases, classes its methods use) are found the same way."""
+    if id(cls) in _BEING_COPIED:
+        return None
+    _BEING_COPIED.add(id(cls))
+    try:
+        buffer = io.BytesIO()
+        _by_value_pickler()(buffer, protocol=_PROTOCOL).dump(cls)
     except Exception:  # noqa: BLE001 - by value impossible: by name, as pickle does
         return None
-    return (notebook_class, (cls.__qualname__, payload))
+    finally:
+        _BEING_COPIED.discard(id(cls))
+    return (notebook_class, (cls.__qualname__, buffer.getvalue()))
+
+
+@functools.lru_cache(maxsize=1)
+def _by_value_pickler() -> type:
+    import cloudpickle
+
+    class ByValue(cloudpickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if _is_notebook_class(obj) and id(obj) not in _BEING_COPIED:
+                reduced = _main_class_reduce(obj)
+                if reduced is not None:
+                    return reduced
+            return super().reducer_override(obj)
+
+    return ByValue
 
 
 class _ClassPickler(pickle.Pickler):
     """Standard pickling, except that classes defined in the notebook also travel by value."""
 
     def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, type) and getattr(obj, "__module__", None) == "__main__":
+        if _is_notebook_class(obj):
             return _main_class_reduce(obj) or NotImplemented
         return NotImplemented
 
@@ -127,7 +156,10 @@ def read_only(arr: Any) -> Any:
     return arr
 
 
-_REMADE: weakref.WeakSet = weakref.WeakSet()  # classes whose methods already read __main__
+# Classes re-made from their copy. cloudpickle applies a copy's attributes again to the class
+# it made before (a subclass's copy carries its base), so their methods are pointed at the
+# loading stage's globals after every load, not once.
+_REMADE: weakref.WeakSet = weakref.WeakSet()
 
 
 def notebook_class(qualname: str, payload: bytes) -> type:
@@ -139,10 +171,15 @@ def notebook_class(qualname: str, payload: bytes) -> type:
         if isinstance(found, type):
             return found
     cls = pickle.loads(payload)
-    if cls not in _REMADE and main is not None:
-        _read_globals_from(cls, vars(main))
-        _REMADE.add(cls)
+    _REMADE.add(cls)
     return cls
+
+
+def _after_load() -> None:
+    main = sys.modules.get("__main__")
+    if main is not None:
+        for cls in list(_REMADE):
+            _read_globals_from(cls, vars(main))
 
 
 def _read_globals_from(cls: type, namespace: dict) -> None:
@@ -207,4 +244,9 @@ def _stand_in_plain_loads(data: bytes) -> Any:
 
 
 def load(file: Any, stand_ins: bool = False) -> Any:
-    return (_StandInUnpickler(file) if stand_ins else pickle.Unpickler(file)).load()
+    if stand_ins:
+        return _StandInUnpickler(file).load()
+    value = pickle.Unpickler(file).load()
+    if _REMADE:
+        _after_load()
+    return value

@@ -48,7 +48,8 @@ def npy_fits(value: Any) -> bool:
     """A plain ndarray that owns its memory, C- or Fortran-ordered, of a dtype .npy stores
     without pickling; views and object arrays are pickled (which keeps views as views)."""
     t = type(value)
-    if t.__name__ != "ndarray" or t.__module__ != "numpy" or value.dtype.hasobject:
+    if t.__name__ != "ndarray" or t.__module__ != "numpy" or value.dtype.hasobject \
+            or value.dtype.metadata is not None:  # .npy drops a dtype's metadata
         return False
     if not (value.flags.c_contiguous or value.flags.f_contiguous):
         return False

@@ -55,24 +55,34 @@ def _later(names: Iterable[str], needed_by: Mapping[str, Iterable[str]]) -> str:
     return ", ".join(repr(s) for s in later) or "a later stage"
 
 
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+def _can_pickle(value: Any) -> bool:
+    try:
+        exact_pickle.dumps(value)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
 def _pickle(path: str, obj: Any, names: list[str], stage: str,
             needed_by: Mapping[str, Iterable[str]]) -> None:
     try:
         data, notes = exact_pickle.dumps(obj)
     except Exception as exc:  # noqa: BLE001 - pickle raises many types; all mean the same
-        culprit = names[0]
-        if len(names) > 1:  # which of the group cannot be saved
-            for n in names:
-                try:
-                    exact_pickle.dumps(obj[n])
-                except Exception:  # noqa: BLE001
-                    culprit = n
-                    break
+        culprit, holders = names[0], ""
+        if len(names) > 1:  # which of the group cannot be saved: the value, not its holders
+            failing = [n for n in names if not _can_pickle(obj[n])] or names
+            culprit = next((n for n in failing if type(obj[n]) not in _CONTAINERS), failing[0])
+            others = [n for n in failing if n != culprit]
+            if others:
+                holders = f" ({', '.join(repr(n) for n in others)} holds it too)"
         value = obj[culprit] if len(names) > 1 else obj
         raise HandoffError(
             f"'{culprit}' cannot be handed from stage '{stage}' to stage "
-            f"{_later([culprit], needed_by)}: it is a {type(value).__name__}, and it cannot be "
-            f"saved ({type(exc).__name__}: {exc}). Either keep the code that creates and uses "
+            f"{_later([culprit], needed_by)}: it is a {type(value).__name__}{holders}, and it "
+            f"cannot be saved ({type(exc).__name__}: {exc}). Either keep the code that creates and uses "
             f"it in one stage, or recreate the object in the later stage from values that can "
             f"be saved."
         ) from None

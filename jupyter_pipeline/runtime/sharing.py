@@ -50,6 +50,12 @@ def _object_ids(value: Any, budget: list[int]) -> set[int]:
         if budget[0] < 0:
             raise _OverBudget
         ids.add(id(v))
+        if t is types.MethodType or t is types.BuiltinMethodType:
+            # pickled as getattr(owner, name): the owner travels (`add = rows.append`)
+            owner = getattr(v, "__self__", None)
+            if owner is not None and not isinstance(owner, types.ModuleType):
+                stack.append(owner)
+            continue
         if isinstance(v, _BY_NAME):
             continue
         module = t.__module__
@@ -65,19 +71,17 @@ def _object_ids(value: Any, budget: list[int]) -> set[int]:
                 pandas_leaves = _pandas_copies_on_write()
             if pandas_leaves:
                 continue  # copy-on-write: two pandas objects never change each other
-        if t is types.MethodType:
-            stack.append(v.__self__)
-            continue
         stack.extend(x for x in gc.get_referents(v) if type(x) not in _ATOMS)
     return ids
 
 
-def sharing_groups(values: Mapping[str, Any], budget: int = BUDGET) -> list[list[str]] | None:
+def sharing_groups(values: Mapping[str, Any], budget: int | None = None
+                   ) -> list[list[str]] | None:
     """Names whose values share objects, grouped (union-find over object ids); None when the
     values are too many objects to tell within the budget."""
     owner: dict[int, str] = {}
     parent = {name: name for name in values}
-    left = [budget]
+    left = [BUDGET if budget is None else budget]
 
     def find(n: str) -> str:
         while parent[n] != n:
