@@ -58,6 +58,31 @@ def _later(names: Iterable[str], needed_by: Mapping[str, Iterable[str]]) -> str:
 _CONTAINERS = (list, tuple, dict, set, frozenset)
 
 
+def _made_inside(f: Any) -> bool:
+    qualname = getattr(f, "__qualname__", "")
+    return isinstance(f, types.FunctionType) and ("<lambda>" in qualname or "<locals>" in qualname)
+
+
+def _why(value: Any) -> str:
+    """What in the value cannot be saved, for the kinds notebooks hold most often."""
+    import collections
+    import functools
+    import io
+
+    if isinstance(value, collections.defaultdict) and _made_inside(value.default_factory):
+        return (" whose default_factory is a lambda or a function made inside another (a "
+                "named top-level function, or int/list, can be saved)")
+    if _made_inside(value):
+        return " made by a lambda or inside another function (a top-level def can be saved)"
+    if isinstance(value, functools.partial):
+        return " of a function that cannot be saved"
+    if isinstance(value, types.GeneratorType):
+        return " (a generator runs only in the process that made it; a list can be saved)"
+    if isinstance(value, io.IOBase):
+        return " (an open file: open it again where it is used)"
+    return ""
+
+
 def _can_pickle(value: Any) -> bool:
     try:
         exact_pickle.dumps(value)
@@ -81,10 +106,10 @@ def _pickle(path: str, obj: Any, names: list[str], stage: str,
         value = obj[culprit] if len(names) > 1 else obj
         raise HandoffError(
             f"'{culprit}' cannot be handed from stage '{stage}' to stage "
-            f"{_later([culprit], needed_by)}: it is a {type(value).__name__}{holders}, and it "
-            f"cannot be saved ({type(exc).__name__}: {exc}). Either keep the code that creates and uses "
-            f"it in one stage, or recreate the object in the later stage from values that can "
-            f"be saved."
+            f"{_later([culprit], needed_by)}: '{culprit}' is a {type(value).__name__}{holders}"
+            f"{_why(value)}, and it cannot be saved ({type(exc).__name__}: {exc}). Either keep "
+            "the code that creates and uses it in one stage, or recreate the object in the "
+            "later stage from values that can be saved."
         ) from None
     for note in notes:
         print(f"nb2pipe: stage '{stage}', {' / '.join(names)}: {note}", file=sys.stderr)
