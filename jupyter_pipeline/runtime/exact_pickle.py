@@ -5,9 +5,9 @@
   memory with it, and a view on its own keeps its strides.
 - A read-only array comes back read-only.
 - A class defined in the notebook (`__main__`) is found by name in the loading stage when that
-  stage defines it (nb2pipe re-defines classes from their source), else re-made from a copy of
-  the class taken by value (cloudpickle), so an instance loads in a stage that never names its
-  class. The re-made methods read their globals from the loading stage's namespace, as the
+  stage defines it the same way (nb2pipe re-defines classes from their source), else re-made
+  from a copy of the class taken by value (cloudpickle): an instance loads in a stage that
+  never names its class, and one made before the notebook redefined its class keeps the old one. The re-made methods read their globals from the loading stage's namespace, as the
   notebook's methods read the notebook's, with the saving stage's values for names it lacks.
 - pandas objects are pickled by pandas itself (flags, attrs, freq and levels are in its state).
 """
@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import pickle
 import sys
@@ -65,7 +66,28 @@ def _main_class_reduce(cls: type) -> tuple | None:
         return None
     finally:
         _BEING_COPIED.discard(id(cls))
-    return (notebook_class, (cls.__qualname__, buffer.getvalue()))
+    return (notebook_class, (cls.__qualname__, buffer.getvalue(), definition_key(cls)))
+
+
+def _code_key(code: types.CodeType) -> tuple:
+    consts = tuple(_code_key(c) if isinstance(c, types.CodeType) else repr(c)
+                   for c in code.co_consts)
+    return (code.co_code, consts, code.co_names, code.co_varnames, code.co_freevars)
+
+
+def definition_key(cls: type) -> str:
+    """What a class's definition does, not where it was written: its bases and its methods'
+    code without file names or line numbers. The same source defined again in another stage
+    gives the same key; a class redefined differently gives another."""
+    parts: list[Any] = [cls.__qualname__, [b.__qualname__ for b in cls.__bases__]]
+    for name, attr in sorted(vars(cls).items()):
+        if isinstance(attr, (staticmethod, classmethod)):
+            attr = attr.__func__
+        functions = [attr.fget, attr.fset, attr.fdel] if isinstance(attr, property) else [attr]
+        for f in functions:
+            if isinstance(f, types.FunctionType):
+                parts.append((name, _code_key(f.__code__)))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
@@ -124,6 +146,8 @@ class _ExactPickler(_ClassPickler):
 
 def dumps(obj: Any) -> tuple[bytes, list[str]]:
     """The pickle, and notes on what could not be kept exactly."""
+    if type(obj).__module__.startswith("pandas"):
+        return dumps_plain(obj), []  # not wrapped: one copy of a large frame, not two
     buffer = io.BytesIO()
     pickler = _ExactPickler(buffer)
     pickler.dump(obj)
@@ -162,13 +186,15 @@ def read_only(arr: Any) -> Any:
 _REMADE: weakref.WeakSet = weakref.WeakSet()
 
 
-def notebook_class(qualname: str, payload: bytes) -> type:
+def notebook_class(qualname: str, payload: bytes, key: str = "") -> type:
+    """The loading stage's class of that name when it is the same definition; else the copy
+    (an object made before the notebook redefined its class keeps the class it was made by)."""
     main = sys.modules.get("__main__")
     if "<locals>" not in qualname:
         found: Any = main
         for part in qualname.split("."):
             found = getattr(found, part, None)
-        if isinstance(found, type):
+        if isinstance(found, type) and (not key or definition_key(found) == key):
             return found
     cls = pickle.loads(payload)
     _REMADE.add(cls)
@@ -218,7 +244,7 @@ def _stand_in(module: str, name: str) -> type:
     return _STAND_INS.setdefault((module, name), type(name, (), {"__module__": module}))
 
 
-def _stand_in_class(qualname: str, payload: bytes) -> type:
+def _stand_in_class(qualname: str, payload: bytes, key: str = "") -> type:
     return _stand_in("__main__", qualname.rsplit(".", 1)[-1])
 
 

@@ -15,14 +15,7 @@ import pytest
 
 from jupyter_pipeline.runtime import handoff
 
-_SAVE = """
-import sys
-from collections import namedtuple
-from dataclasses import dataclass
-from jupyter_pipeline.runtime import handoff
-
-SCALE = 2
-
+_MODEL = """
 class Model:
     def __init__(self, w):
         self.w = w
@@ -34,7 +27,17 @@ class Model:
     @staticmethod
     def kind():
         return "model"
+"""
 
+_SAVE = """
+import sys
+from collections import namedtuple
+from dataclasses import dataclass
+from jupyter_pipeline.runtime import handoff
+
+SCALE = 2
+
+{model}
 class Tuned(Model):
     def predict(self):
         return super().predict() + 1
@@ -66,7 +69,7 @@ def _run(code: str, *args: str) -> str:
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     root = tmp_path_factory.mktemp("classes")
-    _run(_SAVE, str(root / "train"), str(root / "more"))
+    _run(_SAVE.replace("{model}", _MODEL), str(root / "train"), str(root / "more"))
     return root
 
 
@@ -100,12 +103,12 @@ def test_methods_of_a_remade_class_read_the_loading_stages_globals(saved):
 
 
 def test_a_stage_that_defines_the_class_gets_instances_of_its_own_class(saved):
-    setup = ("class Model:\n    def __init__(self, w):\n        self.w = w\n"
-             "    def predict(self):\n        return -1\n")
+    # nb2pipe defines it again from the notebook's source: the same definition
+    setup = "SCALE = 100\n" + _MODEL
     # ...also as the base of a class it does not define
     body = "print(type(other) is Model, other.predict(), isinstance(best, Model), best.predict())"
     out = _run(_LOAD.format(setup=setup, body=body), str(saved)).split()
-    assert out == ["True", "-1", "True", "0"]
+    assert out == ["True", "300", "True", "201"]
 
 
 def test_an_instance_loads_here_too_and_hands_on_again(saved, tmp_path):
@@ -154,3 +157,28 @@ def test_a_value_that_cannot_cross_fails_the_save_naming_it_the_stages_and_the_w
     assert "keep the code that creates and uses it in one stage" in message
     assert "recreate the object in the later stage" in message
     assert "Traceback" not in message
+
+
+_OLD_AND_NEW = """
+import sys
+from jupyter_pipeline.runtime import handoff
+class Model:
+    def predict(self):
+        return "old"
+old = Model()
+class Model:  # redefined, as a later cell of the notebook may do
+    def predict(self):
+        return "new"
+handoff.save(sys.argv[1], {"old": old, "new": Model()}, stage="redefine")
+"""
+
+
+def test_an_object_made_before_its_class_was_redefined_keeps_the_old_class(tmp_path):
+    _run(_OLD_AND_NEW, str(tmp_path / "h"))
+    # the loading stage defines the class as the notebook last did
+    setup = "class Model:\n    def predict(self):\n        return 'new'\n"
+    body = "print(old.predict(), new.predict(), type(new) is Model, type(old) is Model)"
+    code = ("import sys\nfrom jupyter_pipeline.runtime import handoff\n" + setup +
+            "old = handoff.load(sys.argv[1], 'old')\nnew = handoff.load(sys.argv[1], 'new')\n"
+            + body)
+    assert _run(code, str(tmp_path / "h")).split() == ["old", "new", "True", "False"]
