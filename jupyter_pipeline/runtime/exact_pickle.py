@@ -130,7 +130,8 @@ class _ExactPickler(_ClassPickler):
 
     def _array(self, arr: Any) -> Any:
         owner = array_owner(arr)
-        if owner is not arr and not arr.dtype.hasobject and owner.flags.c_contiguous:
+        if owner is not arr and not arr.dtype.hasobject \
+                and (owner.flags.c_contiguous or owner.flags.f_contiguous):
             if owner.nbytes <= max(VIEW_OWNER_LIMIT, VIEW_OWNER_RATIO * arr.nbytes):
                 start = owner.__array_interface__["data"][0]
                 offset = arr.__array_interface__["data"][0] - start
@@ -170,7 +171,9 @@ def array_window(owner: Any, offset: int, shape: tuple, strides: tuple, dtype: A
                  writeable: bool) -> Any:
     import numpy as np
 
-    view = np.ndarray(shape, dtype, buffer=owner, offset=offset, strides=strides)
+    # A Fortran-ordered array's memory, as one C-ordered run from the same first byte
+    memory = owner if owner.flags.c_contiguous else owner.ravel(order="K")
+    view = np.ndarray(shape, dtype, buffer=memory, offset=offset, strides=strides)
     view.flags.writeable = writeable and bool(owner.flags.writeable)
     return view
 
