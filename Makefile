@@ -63,6 +63,7 @@ test: $(STAMP) corpus-envs browser-deps lint ts-test
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_convert.py
+	$(BIN)/python bench/bench_handoff.py
 
 clean:
 	rm -rf build .pytest_cache

@@ -41,20 +41,28 @@ def _object_ids(value: Any, budget: list[int]) -> set[int]:
     ids: set[int] = set()
     stack = [value]
     pandas_leaves: bool | None = None
+    atoms, pop, push, extend = _ATOMS, stack.pop, stack.append, stack.extend
     while stack:
-        v = stack.pop()
+        v = pop()
         t = type(v)
-        if t in _ATOMS or id(v) in ids:
+        if t in atoms or id(v) in ids:
             continue
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise _OverBudget
         ids.add(id(v))
+        if len(ids) > budget[0]:
+            raise _OverBudget
+        # the common containers first, without a call into gc
+        if t is list or t is tuple or t is set or t is frozenset:
+            extend(v)
+            continue
+        if t is dict:
+            extend(v)
+            extend(v.values())
+            continue
         if t is types.MethodType or t is types.BuiltinMethodType:
             # pickled as getattr(owner, name): the owner travels (`add = rows.append`)
             owner = getattr(v, "__self__", None)
             if owner is not None and not isinstance(owner, types.ModuleType):
-                stack.append(owner)
+                push(owner)
             continue
         if isinstance(v, _BY_NAME):
             continue
@@ -64,14 +72,15 @@ def _object_ids(value: Any, budget: list[int]) -> set[int]:
             if owner is not None:
                 ids.add(id(owner))  # a view shares its owner's memory
                 if v.dtype.hasobject:
-                    stack.extend(x for x in v.ravel(order="K").tolist() if type(x) not in _ATOMS)
+                    extend(v.ravel(order="K").tolist())
             continue
         if module.startswith("pandas"):
             if pandas_leaves is None:
                 pandas_leaves = _pandas_copies_on_write()
             if pandas_leaves:
                 continue  # copy-on-write: two pandas objects never change each other
-        stack.extend(x for x in gc.get_referents(v) if type(x) not in _ATOMS)
+        extend(gc.get_referents(v))
+    budget[0] -= len(ids)
     return ids
 
 
