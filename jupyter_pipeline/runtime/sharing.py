@@ -34,7 +34,22 @@ def _pandas_copies_on_write() -> bool:
 
     if int(pd.__version__.split(".")[0]) >= 3:
         return True
-    return pd.options.mode.copy_on_write is True
+    try:
+        return pd.options.mode.copy_on_write is True
+    except AttributeError:  # pandas < 1.5: no such option
+        return False
+
+
+def _immutable_numpy(v: Any) -> bool:
+    import numpy as np
+
+    return isinstance(v, (np.dtype, np.generic))
+
+
+def _immutable_pandas(v: Any) -> bool:
+    import pandas as pd
+
+    return isinstance(v, (pd.Index, pd.api.extensions.ExtensionDtype))
 
 
 def _object_ids(value: Any, budget: list[int]) -> set[int]:
@@ -67,18 +82,24 @@ def _object_ids(value: Any, budget: list[int]) -> set[int]:
         if isinstance(v, _BY_NAME):
             continue
         module = t.__module__
-        if module == "numpy":
+        if module == "numpy" or module.startswith("numpy."):
             owner = array_owner(v)
             if owner is not None:
                 ids.add(id(owner))  # a view shares its owner's memory
                 if v.dtype.hasobject:
                     extend(v.ravel(order="K").tolist())
-            continue
+                continue
+            if _immutable_numpy(v):  # a dtype or a scalar, often one shared object
+                ids.discard(id(v))
+                continue
         if module.startswith("pandas"):
             if pandas_leaves is None:
                 pandas_leaves = _pandas_copies_on_write()
             if pandas_leaves:
                 continue  # copy-on-write: two pandas objects never change each other
+            if _immutable_pandas(v):
+                ids.discard(id(v))  # an Index or a dtype: frames share them unobservably
+                continue
         extend(gc.get_referents(v))
     budget[0] -= len(ids)
     return ids

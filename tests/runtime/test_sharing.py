@@ -92,3 +92,10 @@ def test_the_walk_counts_each_object_once():
     parent = types.SimpleNamespace(children=[])
     parent.children.extend(types.SimpleNamespace(parent=parent) for _ in range(100))
     assert sharing.sharing_groups({"p": parent, "q": [1]}, budget=400) == [["p"], ["q"]]
+
+
+def test_numpy_dtypes_and_scalars_do_not_tie_unrelated_values_together(roundtrip):
+    # np.dtype("float64") and np.True_ are single shared objects; sharing them is not sharing
+    _, formats = roundtrip(a={"dtype": np.dtype("float64"), "flag": np.True_},
+                           b=[np.dtype("float64"), np.True_])
+    assert formats == {"a": "pickle", "b": "pickle"}
