@@ -7,7 +7,9 @@
 - A class defined in the notebook (`__main__`) is found by name in the loading stage when that
   stage defines it the same way (nb2pipe re-defines classes from their source), else re-made
   from a copy of the class taken by value (cloudpickle): an instance loads in a stage that
-  never names its class, and one made before the notebook redefined its class keeps the old one. The re-made methods read their globals from the loading stage's namespace, as the
+  never names its class, and one made before the notebook redefined its class keeps the old one.
+  A function defined with `def` in the notebook and held inside a value (`partial(clean, 2)`,
+  a transformer's `func`) travels the same way. The re-made methods read their globals from the loading stage's namespace, as the
   notebook's methods read the notebook's, with the saving stage's values for names it lacks.
 - pandas objects are pickled by pandas itself (flags, attrs, freq and levels are in its state).
 """
@@ -105,12 +107,40 @@ def _by_value_pickler() -> type:
     return ByValue
 
 
+def _is_notebook_function(obj: Any) -> bool:
+    """A function a cell defined with `def` at the top level (lambdas and closures are not:
+    what they captured is not the notebook's to re-create)."""
+    return isinstance(obj, types.FunctionType) and obj.__module__ == "__main__" \
+        and obj.__qualname__ == obj.__name__ and "<" not in obj.__name__
+
+
+def _main_function_reduce(f: Any) -> tuple | None:
+    try:
+        payload = _by_value(f)
+    except Exception:  # noqa: BLE001 - by value impossible: by name, as pickle does
+        return None
+    return (notebook_function, (f.__name__, payload, _function_key(f)))
+
+
+def _by_value(obj: Any) -> bytes:
+    buffer = io.BytesIO()
+    _by_value_pickler()(buffer, protocol=_PROTOCOL).dump(obj)
+    return buffer.getvalue()
+
+
+def _function_key(f: Any) -> str:
+    return hashlib.sha256(repr(_code_key(f.__code__)).encode()).hexdigest()
+
+
 class _ClassPickler(pickle.Pickler):
-    """Standard pickling, except that classes defined in the notebook also travel by value."""
+    """Standard pickling, except that classes and functions defined in the notebook also
+    travel by value."""
 
     def reducer_override(self, obj: Any) -> Any:
         if _is_notebook_class(obj):
             return _main_class_reduce(obj) or NotImplemented
+        if _is_notebook_function(obj):
+            return _main_function_reduce(obj) or NotImplemented
         return NotImplemented
 
 
@@ -204,6 +234,17 @@ def notebook_class(qualname: str, payload: bytes, key: str = "") -> type:
     return cls
 
 
+def notebook_function(name: str, payload: bytes, key: str = "") -> Any:
+    """The loading stage's function of that name when it is the same code; else the copy,
+    reading its globals from the loading stage's namespace as the notebook's function would."""
+    main = sys.modules.get("__main__")
+    found = getattr(main, name, None)
+    if isinstance(found, types.FunctionType) and _function_key(found) == key:
+        return found
+    f = pickle.loads(payload)
+    return _rebound(f, vars(main)) if main is not None else f
+
+
 def _after_load() -> None:
     main = sys.modules.get("__main__")
     if main is not None:
@@ -247,6 +288,10 @@ def _stand_in(module: str, name: str) -> type:
     return _STAND_INS.setdefault((module, name), type(name, (), {"__module__": module}))
 
 
+def _stand_in_function(name: str, payload: bytes, key: str = "") -> type:
+    return _stand_in("__main__", name)
+
+
 def _stand_in_class(qualname: str, payload: bytes, key: str = "") -> type:
     return _stand_in("__main__", qualname.rsplit(".", 1)[-1])
 
@@ -258,6 +303,8 @@ class _StandInUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if module == __name__ and name == "notebook_class":
             return _stand_in_class
+        if module == __name__ and name == "notebook_function":
+            return _stand_in_function
         if module == __name__ and name == "plain_loads":
             return _stand_in_plain_loads
         try:

@@ -182,3 +182,31 @@ def test_an_object_made_before_its_class_was_redefined_keeps_the_old_class(tmp_p
             "old = handoff.load(sys.argv[1], 'old')\nnew = handoff.load(sys.argv[1], 'new')\n"
             + body)
     assert _run(code, str(tmp_path / "h")).split() == ["old", "new", "True", "False"]
+
+
+_FUNCTIONS = """
+import sys, functools
+from jupyter_pipeline.runtime import handoff
+RATE = 2
+def scale(x, by):
+    return x * by * RATE
+handoff.save(sys.argv[1], {"double": functools.partial(scale, by=2), "steps": {"f": scale}},
+             stage="prep")
+"""
+
+
+def test_a_notebook_function_inside_a_value_loads_where_it_is_not_defined(tmp_path):
+    _run(_FUNCTIONS, str(tmp_path / "h"))
+    load = ("import sys\nfrom jupyter_pipeline.runtime import handoff\n{setup}\n"
+            "double = handoff.load(sys.argv[1], 'double')\n"
+            "steps = handoff.load(sys.argv[1], 'steps')\n"
+            "print(double(5), steps['f'](1, 1), steps['f'] is double.func)")
+    assert _run(load.format(setup=""), str(tmp_path / "h")).split() == ["20", "2", "True"]
+    # it reads the loading stage's globals, as the notebook's function reads the notebook's
+    assert _run(load.format(setup="RATE = 10"), str(tmp_path / "h")).split() == \
+        ["100", "10", "True"]
+    # where the stage defines the same function, that one is used
+    same_def = "RATE = 1\ndef scale(x, by):\n    return x * by * RATE\n"
+    out = _run(load.format(setup=same_def) + "\nprint(double.func is scale)",
+               str(tmp_path / "h")).split()
+    assert out == ["10", "1", "True", "True"]
