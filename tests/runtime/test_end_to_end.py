@@ -42,7 +42,8 @@ _CELLS = [
 
 def _printed(executed: nbformat.NotebookNode, cell_id: str) -> str:
     cell = next(c for c in executed.cells if c.get("id") == cell_id)
-    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    return "".join(o.get("text", "") for o in cell.outputs
+                   if o.output_type == "stream" and o.get("name") == "stdout")
 
 
 def test_later_stages_see_values_as_the_notebook_does(tmp_path):
