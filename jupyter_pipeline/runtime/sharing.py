@@ -109,6 +109,8 @@ def sharing_groups(values: Mapping[str, Any], budget: int | None = None
                    ) -> list[list[str]] | None:
     """Names whose values share objects, grouped (union-find over object ids); None when the
     values are too many objects to tell within the budget."""
+    if len(values) < 2:
+        return [[name] for name in values]  # nothing to share with
     owner: dict[int, str] = {}
     parent = {name: name for name in values}
     left = [BUDGET if budget is None else budget]
