@@ -175,7 +175,8 @@ FRAMES = {
     "tz-aware (zoneinfo)": lambda: _tz("Europe/Paris"),
     "tz-aware (datetime.timezone.utc)": lambda: _tz(datetime.timezone.utc),
     "PeriodIndex": _periods, "IntervalIndex": _intervals, "Int64 index, not RangeIndex": _int_index,
-    "RangeIndex with start, step, name": _range_index, "non-string column labels": _non_string_labels,
+    "RangeIndex with start, step, name": _range_index,
+    "non-string column labels": _non_string_labels,
     "duplicate column names": _duplicate_columns, "object column of mixed values": _mixed_objects,
 }
 
