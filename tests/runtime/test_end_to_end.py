@@ -64,3 +64,21 @@ def test_later_stages_see_values_as_the_notebook_does(tmp_path):
     assert _printed(nbformat.read(executed, as_version=4), "c1") == whole
     harness.run([str(harness.BIN / "dvc"), "repro", "--force"], folder)
     assert _printed(nbformat.read(executed, as_version=4), "c1") == whole
+
+
+def test_a_value_that_cannot_cross_stops_the_run_with_its_name_stages_and_ways_out(tmp_path):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    cells = [("stage:count", "from collections import defaultdict\n"
+                             "counts = defaultdict(lambda: 0)\ncounts['a'] += 1"),
+             ("stage:report", "print(dict(counts))")]
+    (folder / "nb.ipynb").write_text(json.dumps(notebook(cells)), encoding="utf-8")
+    harness.make_repo(folder)
+    harness.run([str(harness.BIN / "nb2pipe"), "convert", "nb.ipynb"], folder)
+    harness.commit_all(folder, "converted")
+    proc = harness.run([str(harness.BIN / "nb2pipe"), "run"], folder, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert "'counts' cannot be handed from stage 'count' to stage 'report'" in out, out
+    assert "default_factory is a lambda" in out and "keep the code that creates" in out, out
+    assert "Traceback" not in out, out
