@@ -19,10 +19,12 @@ import types
 from typing import Any, Iterable, Mapping
 
 from . import exact_pickle, formats
+from . import sharing
 from .sharing import sharing_groups
 
 INDEX = "index.json"
 _loaded: dict[str, dict[str, Any]] = {}  # folder -> {file: loaded object}, keeps sharing intact
+_received: dict[tuple[str, str], Any] = {}  # (folder, name) -> what this process loaded
 _ALL = "_all-values.pkl"  # every value of a stage in one pickle, when sharing cannot be told
 
 
@@ -150,6 +152,22 @@ def save(folder: str, values: Mapping[str, Any], stage: str = "",
         index[name] = entry
     text = json.dumps({k: index[k] for k in sorted(index)}, indent=1)
     _write_atomic(os.path.join(folder, INDEX), text.encode("utf-8"))
+    _warn_split_sharing(rest, stage)
+
+
+def _warn_split_sharing(values: Mapping[str, Any], stage: str) -> None:
+    """A value handed on that shares objects with one this stage loaded and does not hand on
+    (`best = max(rows)`, `rows` from an earlier stage): a stage that loads both gets two copies,
+    so a change through one is not seen through the other as in the notebook. Say so."""
+    others = {k: v for k, v in _received.items()
+              if k[1] not in values and not isinstance(v, types.ModuleType)}
+    if not others:
+        return
+    for name, (source, other) in sharing.shared_with(values, others):
+        print(f"nb2pipe: stage '{stage}': '{name}' shares objects with '{other}', which this "
+              f"stage loaded from '{source}' and does not hand on; a later stage that loads "
+              f"both gets separate copies, so a change through one is not seen through the "
+              f"other as it is in the notebook", file=sys.stderr)
 
 
 def load(folder: str, name: str, stand_ins: bool = False) -> Any:
@@ -178,7 +196,9 @@ def load(folder: str, name: str, stand_ins: bool = False) -> Any:
     if key not in cache:
         cache[key] = _read(entry, path, name, stand_ins)
     obj = cache[key]
-    return obj[name] if fmt == "pickle-group" else obj
+    value = obj[name] if fmt == "pickle-group" else obj
+    _received[(folder, name)] = value
+    return value
 
 
 def _read(entry: dict[str, Any], path: str, name: str, stand_ins: bool = False) -> Any:

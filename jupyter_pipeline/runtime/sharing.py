@@ -80,6 +80,10 @@ def _object_ids(value: Any, budget: list[int]) -> set[int]:
                 push(owner)
             continue
         if isinstance(v, _BY_NAME):
+            # pickled by name, so the same object wherever it loads; only a notebook's own
+            # function travels as a copy, whose identity is then worth keeping
+            if not (t is types.FunctionType and v.__module__ == "__main__"):
+                ids.discard(id(v))
             continue
         module = t.__module__
         if module == "numpy" or module.startswith("numpy."):
@@ -134,3 +138,23 @@ def sharing_groups(values: Mapping[str, Any], budget: int | None = None
     for name in sorted(values):
         groups.setdefault(find(name), []).append(name)
     return list(groups.values())
+
+
+def shared_with(values: Mapping[str, Any], others: Mapping[Any, Any],
+                budget: int | None = None) -> list[tuple[str, Any]]:
+    """(name, other) for each value that shares an object with one of `others`; [] when the
+    values are too many objects to tell within the budget."""
+    left = [BUDGET if budget is None else budget]
+    holder: dict[int, Any] = {}
+    try:
+        for key, other in others.items():
+            for oid in _object_ids(other, left):
+                holder.setdefault(oid, key)
+        pairs = []
+        for name in sorted(values):
+            hit = next((holder[i] for i in _object_ids(values[name], left) if i in holder), None)
+            if hit is not None:
+                pairs.append((name, hit))
+    except _OverBudget:
+        return []
+    return pairs

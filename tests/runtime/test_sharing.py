@@ -99,3 +99,24 @@ def test_numpy_dtypes_and_scalars_do_not_tie_unrelated_values_together(roundtrip
     _, formats = roundtrip(a={"dtype": np.dtype("float64"), "flag": np.True_},
                            b=[np.dtype("float64"), np.True_])
     assert formats == {"a": "pickle", "b": "pickle"}
+
+
+def test_a_value_sharing_with_a_loaded_value_not_handed_on_is_named(tmp_path, capsys):
+    from jupyter_pipeline.runtime import handoff
+
+    handoff.save(str(tmp_path / "a"), {"rows": [[1], [2]], "n": 2}, stage="a")
+    handoff._loaded.clear()
+    rows = handoff.load(str(tmp_path / "a"), "rows")
+    n = handoff.load(str(tmp_path / "a"), "n")
+    handoff.save(str(tmp_path / "b"), {"best": max(rows), "total": n + 1}, stage="b")
+    err = capsys.readouterr().err
+    assert "stage 'b': 'best' shares objects with 'rows'" in err
+    assert "'total'" not in err
+    # handed on again from here, they travel together: nothing to say
+    handoff.save(str(tmp_path / "c"), {"best": max(rows), "rows": rows}, stage="c")
+    assert "shares objects" not in capsys.readouterr().err
+
+
+def test_instances_of_one_class_are_not_tied_together_by_their_class(roundtrip):
+    _, formats = roundtrip(a=Token([1]), b=Token([2]))
+    assert formats == {"a": "pickle", "b": "pickle"}
