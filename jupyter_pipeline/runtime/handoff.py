@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import sys
 import types
 from typing import Any, Iterable, Mapping
 
-from . import exact_pickle, formats
-from . import sharing
-from .sharing import sharing_groups
+from . import exact_pickle, formats, sharing
 
 INDEX = "index.json"
 _loaded: dict[str, dict[str, Any]] = {}  # folder -> {file: loaded object}, keeps sharing intact
@@ -128,7 +125,7 @@ def save(folder: str, values: Mapping[str, Any], stage: str = "",
     for n in modules:
         index[n] = {"format": "module", "module": values[n].__name__}
     rest = {n: v for n, v in values.items() if n not in modules}
-    groups = sharing_groups(rest)
+    groups = sharing.sharing_groups(rest)
     together = groups is None
     if groups is None:  # too many objects to tell what shares what: keep them all together
         groups = [sorted(rest)]
