@@ -71,6 +71,7 @@ adversarial: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_convert.py
+	$(BIN)/python bench/bench_handoff.py
 
 clean:
 	rm -rf build .pytest_cache

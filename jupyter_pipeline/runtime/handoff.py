@@ -1,143 +1,32 @@
 """Save a stage's values for later stages, and load them there.
 
-The format follows the value's runtime type: a DataFrame becomes parquet (when it reads back
-equal), an ndarray .npy, JSON-native data .json, a module a reference to re-import, anything
-else a pickle. Values that share objects (`data = [train, test]`) are pickled together so that
-a later stage sees the same sharing the notebook had. Each stage's folder has an `index.json`
-saying which file holds which name.
+The format follows the value's runtime type, and a fast format is used only where it gives
+back exactly what the notebook had (formats.py): a DataFrame of a simple shape becomes parquet,
+an ndarray .npy, plain data .json, a module a reference to re-import, anything else a pickle
+that keeps views, read-only arrays and notebook classes (exact_pickle.py). Values that share
+objects (`data = [train, test]`) are pickled together (sharing.py) so that a later stage sees
+the same sharing the notebook had. Each stage's folder has an `index.json` saying which file
+holds which name.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import pickle
 import sys
 import types
 from typing import Any, Iterable, Mapping
 
+from . import exact_pickle, formats, sharing
+
 INDEX = "index.json"
 _loaded: dict[str, dict[str, Any]] = {}  # folder -> {file: loaded object}, keeps sharing intact
+_received: dict[tuple[str, str], Any] = {}  # (folder, name) -> what this process loaded
+_ALL = "_all-values.pkl"  # every value of a stage in one pickle, when sharing cannot be told
 
 
 class HandoffError(Exception):
     """A value cannot be handed from one stage to another; the message says what to do."""
-
-
-def _is_json_native(value: Any, depth: int = 0) -> bool:
-    if depth > 50:
-        return False
-    if value is None or type(value) in (bool, int, str):
-        return True
-    if type(value) is float:
-        return value == value and value not in (float("inf"), float("-inf"))
-    if type(value) is list:
-        return all(_is_json_native(v, depth + 1) for v in value)
-    if type(value) is dict:
-        return all(type(k) is str and _is_json_native(v, depth + 1) for k, v in value.items())
-    return False
-
-
-def _object_ids(value: Any, limit: int = 10_000) -> set[int]:
-    """Ids of the value and the objects inside its containers (bounded)."""
-    ids: set[int] = set()
-    stack = [value]
-    while stack and len(ids) < limit:
-        v = stack.pop()
-        if id(v) in ids or v is None or isinstance(v, (bool, int, float, str, bytes)):
-            continue
-        ids.add(id(v))
-        owner = _array_owner(v)
-        if owner is not None and owner is not v:
-            ids.add(id(owner))  # a numpy view shares its owner's memory
-        if isinstance(v, (list, tuple, set, frozenset)):
-            stack.extend(v)
-        elif isinstance(v, dict):
-            stack.extend(v.values())
-        elif isinstance(getattr(v, "__dict__", None), dict) \
-                and not isinstance(v, (type, types.ModuleType)) \
-                and not type(v).__module__.startswith(("pandas", "numpy")):
-            # an object keeps others as attributes: a pipeline its scaler, a bag its list
-            stack.extend(vars(v).values())
-    return ids
-
-
-def _array_owner(value: Any) -> Any:
-    """The ndarray whose memory a numpy array uses (itself when it owns it), else None."""
-    if type(value).__module__ != "numpy" or type(value).__name__ != "ndarray":
-        return None
-    while type(value.base).__name__ == "ndarray":
-        value = value.base
-    return value
-
-
-class _ArrayView:
-    """A numpy array saved as a window on another array's memory, so that a view made in one
-    stage (`half = arr[:2]`) still changes `arr` in the next."""
-
-    def __init__(self, owner: str, offset: int, shape: tuple, strides: tuple, dtype: Any):
-        self.owner, self.offset, self.shape, self.strides, self.dtype = \
-            owner, offset, shape, strides, dtype
-
-
-_OWNER = "\0owner:"
-
-
-def _pack_views(values: dict[str, Any]) -> dict[str, Any]:
-    """Arrays of the group that share memory: their owner once, and each as a window on it."""
-    owners: dict[int, list[str]] = {}
-    for name, v in values.items():
-        owner = _array_owner(v)
-        if owner is not None and owner.flags.c_contiguous and not owner.dtype.hasobject:
-            owners.setdefault(id(owner), []).append(name)
-    packed = dict(values)
-    for names in owners.values():
-        if len(names) < 2:
-            continue
-        owner = _array_owner(values[names[0]])
-        key = f"{_OWNER}{names[0]}"
-        packed[key] = owner
-        start = owner.__array_interface__["data"][0]
-        for name in names:
-            v = values[name]
-            packed[name] = _ArrayView(key, v.__array_interface__["data"][0] - start, v.shape,
-                                      v.strides, v.dtype)
-    return packed
-
-
-def _unpack_views(packed: dict[str, Any]) -> dict[str, Any]:
-    if not any(isinstance(v, _ArrayView) for v in packed.values()):
-        return packed
-    import numpy as np
-
-    values = {k: v for k, v in packed.items() if not k.startswith(_OWNER)}
-    for name, v in values.items():
-        if isinstance(v, _ArrayView):
-            values[name] = np.ndarray(v.shape, v.dtype, buffer=packed[v.owner], offset=v.offset,
-                                      strides=v.strides)
-    return values
-
-
-def _sharing_groups(values: Mapping[str, Any]) -> list[list[str]]:
-    """Names whose values share objects, grouped (union-find over object ids)."""
-    owner: dict[int, str] = {}
-    parent = {name: name for name in values}
-
-    def find(n: str) -> str:
-        while parent[n] != n:
-            parent[n] = parent[parent[n]]
-            n = parent[n]
-        return n
-
-    for name in sorted(values):
-        for oid in _object_ids(values[name]):
-            other = owner.setdefault(oid, name)
-            if other != name:
-                parent[find(name)] = find(other)
-    groups: dict[str, list[str]] = {}
-    for name in sorted(values):
-        groups.setdefault(find(name), []).append(name)
-    return list(groups.values())
 
 
 def _write_atomic(path: str, data: bytes) -> None:
@@ -147,68 +36,83 @@ def _write_atomic(path: str, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _frame_roundtrips(frame: Any, path: str) -> bool:
-    """Write parquet and read it back; keep it only when nothing changed (dtypes, index)."""
-    try:
-        import pandas as pd
-
-        frame.to_parquet(path)
-        back = pd.read_parquet(path)
-        same = (
-            back.equals(frame)
-            and list(back.dtypes) == list(frame.dtypes)
-            and back.index.equals(frame.index)
-            and back.index.dtype == frame.index.dtype
-            and list(back.columns) == list(frame.columns)
-            and type(back.columns) is type(frame.columns)
-            and back.attrs == frame.attrs
-        )
-    except Exception:  # noqa: BLE001 - any failure means: use pickle instead
-        same = False
-    if not same and os.path.exists(path):
-        os.remove(path)
-    return same
-
-
-def _save_one(folder: str, name: str, value: Any) -> dict[str, str]:
-    if isinstance(value, types.ModuleType):
-        return {"format": "module", "module": value.__name__}
-    module = type(value).__module__
-    if module.startswith("pandas") and type(value).__name__ == "DataFrame":
-        if _frame_roundtrips(value, os.path.join(folder, f"{name}.parquet")):
-            return {"format": "parquet", "file": f"{name}.parquet"}
-    if module == "numpy" and type(value).__name__ == "ndarray" and value.dtype != object:
-        import numpy as np
-
-        np.save(os.path.join(folder, f"{name}.npy"), value, allow_pickle=False)
-        return {"format": "npy", "file": f"{name}.npy"}
-    if _is_json_native(value):
-        text = json.dumps(value, indent=1, sort_keys=False, ensure_ascii=False)
-        _write_atomic(os.path.join(folder, f"{name}.json"), text.encode("utf-8"))
+def _fast(folder: str, name: str, value: Any) -> dict[str, Any] | None:
+    """The index entry of `value` written in a fast format, or None: pickle it."""
+    if formats.parquet_fits(value):
+        return formats.write_parquet(os.path.join(folder, f"{name}.parquet"), value)
+    if formats.npy_fits(value):
+        return formats.write_npy(os.path.join(folder, f"{name}.npy"), value)
+    data = formats.json_bytes(value)
+    if data is not None:
+        _write_atomic(os.path.join(folder, f"{name}.json"), data)
         return {"format": "json", "file": f"{name}.json"}
-    return {"format": "pickle", "file": f"{name}.pkl"}
+    return None
+
+
+def _later(names: Iterable[str], needed_by: Mapping[str, Iterable[str]]) -> str:
+    later = sorted({s for n in names for s in needed_by.get(n, ())})
+    return ", ".join(repr(s) for s in later) or "a later stage"
+
+
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+def _made_inside(f: Any) -> bool:
+    qualname = getattr(f, "__qualname__", "")
+    return isinstance(f, types.FunctionType) and ("<lambda>" in qualname or "<locals>" in qualname)
+
+
+def _why(value: Any) -> str:
+    """What in the value cannot be saved, for the kinds notebooks hold most often."""
+    import collections
+    import functools
+    import io
+
+    if isinstance(value, collections.defaultdict) and _made_inside(value.default_factory):
+        return (" whose default_factory is a lambda or a function made inside another (a "
+                "named top-level function, or int/list, can be saved)")
+    if _made_inside(value):
+        return " made by a lambda or inside another function (a top-level def can be saved)"
+    if isinstance(value, functools.partial):
+        return " of a function that cannot be saved"
+    if isinstance(value, types.GeneratorType):
+        return " (a generator runs only in the process that made it; a list can be saved)"
+    if isinstance(value, io.IOBase):
+        return " (an open file: open it again where it is used)"
+    return ""
+
+
+def _can_pickle(value: Any) -> bool:
+    try:
+        exact_pickle.dumps(value)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
 
 
 def _pickle(path: str, obj: Any, names: list[str], stage: str,
             needed_by: Mapping[str, Iterable[str]]) -> None:
     try:
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        data, notes = exact_pickle.dumps(obj)
     except Exception as exc:  # noqa: BLE001 - pickle raises many types; all mean the same
-        name = names[0] if len(names) == 1 else ", ".join(names)
-        later = sorted({s for n in names for s in needed_by.get(n, ())})
-        kinds = ", ".join(f"'{n}' is a {type(_peek(obj, n, names)).__name__}" for n in names)
+        culprit, holders = names[0], ""
+        if len(names) > 1:  # which of the group cannot be saved: the value, not its holders
+            failing = [n for n in names if not _can_pickle(obj[n])] or names
+            culprit = next((n for n in failing if type(obj[n]) not in _CONTAINERS), failing[0])
+            others = [n for n in failing if n != culprit]
+            if others:
+                holders = f" ({', '.join(repr(n) for n in others)} holds it too)"
+        value = obj[culprit] if len(names) > 1 else obj
         raise HandoffError(
-            f"'{name}' cannot be handed from stage '{stage}' to stage "
-            f"{', '.join(repr(s) for s in later) or 'a later stage'}: {kinds}, and it cannot be "
-            f"saved ({type(exc).__name__}: {exc}). Either keep the code that creates and uses "
-            f"it in one stage, or recreate the object in the later stage from values that can "
-            f"be saved."
+            f"'{culprit}' cannot be handed from stage '{stage}' to stage "
+            f"{_later([culprit], needed_by)}: '{culprit}' is a {type(value).__name__}{holders}"
+            f"{_why(value)}, and it cannot be saved ({type(exc).__name__}: {exc}). Either keep "
+            "the code that creates and uses it in one stage, or recreate the object in the "
+            "later stage from values that can be saved."
         ) from None
+    for note in notes:
+        print(f"nb2pipe: stage '{stage}', {' / '.join(names)}: {note}", file=sys.stderr)
     _write_atomic(path, data)
-
-
-def _peek(obj: Any, name: str, names: list[str]) -> Any:
-    return obj[name] if len(names) > 1 else obj
 
 
 def save(folder: str, values: Mapping[str, Any], stage: str = "",
@@ -217,21 +121,50 @@ def save(folder: str, values: Mapping[str, Any], stage: str = "",
     needed_by = needed_by or {}
     os.makedirs(folder, exist_ok=True)
     index: dict[str, dict[str, Any]] = {}
-    for group in _sharing_groups(values):
+    modules = {n for n, v in values.items() if isinstance(v, types.ModuleType)}
+    for n in modules:
+        index[n] = {"format": "module", "module": values[n].__name__}
+    rest = {n: v for n, v in values.items() if n not in modules}
+    groups = sharing.sharing_groups(rest)
+    together = groups is None
+    if groups is None:  # too many objects to tell what shares what: keep them all together
+        groups = [sorted(rest)]
+        if len(rest) > 1:
+            print(f"nb2pipe: stage '{stage}': its values hold too many objects to tell which "
+                  f"share some; all are saved in one pickle ({_ALL}) so that sharing is kept",
+                  file=sys.stderr)
+    for group in groups:
         if len(group) > 1:
-            file = "+".join(group)[:120] + ".pkl"
-            _pickle(os.path.join(folder, file), _pack_views({n: values[n] for n in group}),
-                    group, stage, needed_by)
+            file = _ALL if together else "+".join(group)[:120] + ".pkl"
+            _pickle(os.path.join(folder, file), {n: rest[n] for n in group}, group, stage,
+                    needed_by)
             for n in group:
                 index[n] = {"format": "pickle-group", "file": file}
             continue
         name = group[0]
-        entry = _save_one(folder, name, values[name])
-        if entry["format"] == "pickle":
-            _pickle(os.path.join(folder, entry["file"]), values[name], [name], stage, needed_by)
+        entry = _fast(folder, name, rest[name])
+        if entry is None:
+            entry = {"format": "pickle", "file": f"{name}.pkl"}
+            _pickle(os.path.join(folder, entry["file"]), rest[name], [name], stage, needed_by)
         index[name] = entry
     text = json.dumps({k: index[k] for k in sorted(index)}, indent=1)
     _write_atomic(os.path.join(folder, INDEX), text.encode("utf-8"))
+    _warn_split_sharing(rest, stage)
+
+
+def _warn_split_sharing(values: Mapping[str, Any], stage: str) -> None:
+    """A value handed on that shares objects with one this stage loaded and does not hand on
+    (`best = max(rows)`, `rows` from an earlier stage): a stage that loads both gets two copies,
+    so a change through one is not seen through the other as in the notebook. Say so."""
+    others = {k: v for k, v in _received.items()
+              if k[1] not in values and not isinstance(v, types.ModuleType)}
+    if not others:
+        return
+    for name, (source, other) in sharing.shared_with(values, others):
+        print(f"nb2pipe: stage '{stage}': '{name}' shares objects with '{other}', which this "
+              f"stage loaded from '{source}' and does not hand on; a later stage that loads "
+              f"both gets separate copies, so a change through one is not seen through the "
+              f"other as it is in the notebook", file=sys.stderr)
 
 
 def load(folder: str, name: str, stand_ins: bool = False) -> Any:
@@ -258,46 +191,31 @@ def load(folder: str, name: str, stand_ins: bool = False) -> Any:
     cache = _loaded.setdefault(os.path.abspath(folder), {})
     key = f"{path}:{os.stat(path).st_mtime_ns}:{stand_ins}"
     if key not in cache:
-        cache[key] = _read(fmt, path, stand_ins)
-        if fmt == "pickle-group":
-            cache[key] = _unpack_views(cache[key])
+        cache[key] = _read(entry, path, name, stand_ins)
     obj = cache[key]
-    return obj[name] if fmt == "pickle-group" else obj
+    value = obj[name] if fmt == "pickle-group" else obj
+    _received[(folder, name)] = value
+    return value
 
 
-_STAND_INS: dict[tuple[str, str], type] = {}
-
-
-class _StandInUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        try:
-            return super().find_class(module, name)
-        except AttributeError:
-            if module != "__main__":
-                raise
-            return _STAND_INS.setdefault((module, name), type(name, (), {"__module__": module}))
-
-
-def _read(fmt: str, path: str, stand_ins: bool = False) -> Any:
+def _read(entry: dict[str, Any], path: str, name: str, stand_ins: bool = False) -> Any:
+    fmt = entry["format"]
     if fmt == "parquet":
-        import pandas as pd
-
-        return pd.read_parquet(path)
+        return formats.read_parquet(path)
     if fmt == "npy":
-        import numpy as np
-
-        return np.load(path, allow_pickle=False)
+        return formats.read_npy(path, entry)
     if fmt == "json":
         with open(path, encoding="utf-8") as f:
             return json.load(f)
     with open(path, "rb") as f:
         try:
-            return _StandInUnpickler(f).load() if stand_ins else pickle.load(f)
+            return exact_pickle.load(f, stand_ins)
         except AttributeError as exc:
             raise HandoffError(
-                f"'{path}' holds an object of a class or function defined in the notebook "
-                f"that this stage does not define ({exc}). Call or mention that class in this "
-                "stage so nb2pipe re-defines it, or convert the object to plain data") from None
+                f"'{name}' (saved in '{path}') holds a function or class defined in the "
+                f"notebook that this stage does not define ({exc}). Either keep the code that "
+                "creates and uses it in one stage, or call that function in this stage so "
+                "nb2pipe re-defines it here") from None
 
 
 # "@module" names: a module's hidden state (model.pipeline.SEEDING_CALLS says which), read and

@@ -35,3 +35,36 @@ def test_an_object_and_a_value_it_keeps_as_an_attribute_stay_shared(tmp_path):
     bag2, base2 = handoff.load(str(tmp_path), "bag"), handoff.load(str(tmp_path), "base")
     bag2.items.append(2)
     assert base2 == [1, 2]
+
+
+def test_a_column_of_a_fortran_ordered_array_stays_a_view_of_it(tmp_path):
+    grid = np.asfortranarray(np.zeros((3, 4)))
+    handoff.save(str(tmp_path), {"grid": grid, "col": grid[:, 1]}, stage="a")
+    handoff._loaded.clear()
+    grid2, col2 = handoff.load(str(tmp_path), "grid"), handoff.load(str(tmp_path), "col")
+    col2[:] = 5
+    assert grid2[:, 1].tolist() == [5, 5, 5] and grid2.flags.f_contiguous
+
+
+def test_views_nested_in_containers_still_share_their_array(tmp_path):
+    arr = np.zeros(6)
+    parts = {"head": arr[:3], "tail": [arr[3:]]}
+    handoff.save(str(tmp_path), {"arr": arr, "parts": parts}, stage="a")
+    handoff._loaded.clear()
+    arr2, parts2 = handoff.load(str(tmp_path), "arr"), handoff.load(str(tmp_path), "parts")
+    parts2["head"][0] = 1
+    parts2["tail"][0][-1] = 2
+    assert arr2.tolist() == [1, 0, 0, 0, 0, 2]
+
+
+def test_a_view_into_a_much_larger_array_is_saved_alone_and_it_says_so(tmp_path, capsys,
+                                                                       monkeypatch):
+    from jupyter_pipeline.runtime import exact_pickle
+
+    monkeypatch.setattr(exact_pickle, "VIEW_OWNER_LIMIT", 1000)
+    big = np.zeros(10_000)
+    handoff.save(str(tmp_path), {"corner": big[:5:2]}, stage="a")
+    assert "no longer shares memory" in capsys.readouterr().err
+    assert (tmp_path / "corner.pkl").stat().st_size < 10_000
+    handoff._loaded.clear()
+    assert handoff.load(str(tmp_path), "corner").tolist() == [0, 0, 0]

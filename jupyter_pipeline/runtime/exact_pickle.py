@@ -1,0 +1,153 @@
+"""Pickle that gives back what the notebook had, where the standard pickle does not.
+
+- A numpy array that is a view of another array comes back as a view of that array's copy
+  (same offset and strides), so views handed over with their array, at any depth, still share
+  memory with it, and a view on its own keeps its strides.
+- A read-only array comes back read-only.
+- Classes and functions the notebook defined travel by name and by value (definitions.py).
+- pandas objects are pickled by pandas itself (flags, attrs, freq and levels are in its state).
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+from typing import Any
+
+from . import definitions
+
+# A view whose array is this much bigger than the view is saved as a copy of its own: keeping
+# the array would write it whole. The copy has the same values, not the same strides; `notes`
+# says so.
+VIEW_OWNER_LIMIT = 64 * 2**20
+VIEW_OWNER_RATIO = 4
+
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def _is_plain_ndarray(obj: Any) -> bool:
+    t = type(obj)
+    return t.__name__ == "ndarray" and t.__module__ == "numpy"
+
+
+def array_owner(value: Any) -> Any:
+    """The ndarray whose memory a numpy array uses (itself when it owns it), else None."""
+    if not _is_plain_ndarray(value):
+        return None
+    while _is_plain_ndarray(value.base):
+        value = value.base
+    return value
+
+
+class _ClassPickler(pickle.Pickler):
+    """Standard pickling, except that classes and functions defined in the notebook also
+    travel by value."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if definitions.is_notebook_class(obj):
+            return definitions.main_class_reduce(obj) or NotImplemented
+        if definitions.is_notebook_function(obj):
+            return definitions.main_function_reduce(obj) or NotImplemented
+        return NotImplemented
+
+
+class _ExactPickler(_ClassPickler):
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file, protocol=_PROTOCOL)
+        self.notes: list[str] = []
+
+    def reducer_override(self, obj: Any) -> Any:
+        if _is_plain_ndarray(obj):
+            return self._array(obj)
+        if type(obj).__module__.startswith("pandas"):
+            # Its own pickle is exact; its internal arrays (views, read-only under
+            # copy-on-write) are pandas' business, not the notebook's.
+            return (plain_loads, (dumps_plain(obj),))
+        return super().reducer_override(obj)
+
+    def _array(self, arr: Any) -> Any:
+        owner = array_owner(arr)
+        if owner is not arr and not arr.dtype.hasobject \
+                and (owner.flags.c_contiguous or owner.flags.f_contiguous):
+            if owner.nbytes <= max(VIEW_OWNER_LIMIT, VIEW_OWNER_RATIO * arr.nbytes):
+                start = owner.__array_interface__["data"][0]
+                offset = arr.__array_interface__["data"][0] - start
+                return (array_window, (owner, offset, arr.shape, arr.strides, arr.dtype,
+                                       bool(arr.flags.writeable)))
+            self.notes.append(
+                f"a view of {arr.shape} into an array of {owner.nbytes // 2**20} MiB is saved as "
+                "a copy: same values, but it no longer shares memory with that array")
+        if not arr.flags.writeable:
+            return (read_only, (arr.copy(order="K"),))
+        return NotImplemented
+
+
+def dumps(obj: Any) -> tuple[bytes, list[str]]:
+    """The pickle, and notes on what could not be kept exactly."""
+    if type(obj).__module__.startswith("pandas"):
+        return dumps_plain(obj), []  # not wrapped: one copy of a large frame, not two
+    buffer = io.BytesIO()
+    pickler = _ExactPickler(buffer)
+    pickler.dump(obj)
+    return buffer.getvalue(), pickler.notes
+
+
+def dumps_plain(obj: Any) -> bytes:
+    buffer = io.BytesIO()
+    _ClassPickler(buffer, protocol=_PROTOCOL).dump(obj)
+    return buffer.getvalue()
+
+
+# --- what the pickles call when they load -------------------------------------------------
+
+def plain_loads(data: bytes) -> Any:
+    return pickle.loads(data)
+
+
+def array_window(owner: Any, offset: int, shape: tuple, strides: tuple, dtype: Any,
+                 writeable: bool) -> Any:
+    import numpy as np
+
+    # A Fortran-ordered array's memory, as one C-ordered run from the same first byte
+    memory = owner if owner.flags.c_contiguous else owner.ravel(order="K")
+    view = np.ndarray(shape, dtype, buffer=memory, offset=offset, strides=strides)
+    view.flags.writeable = writeable and bool(owner.flags.writeable)
+    return view
+
+
+def read_only(arr: Any) -> Any:
+    arr.flags.writeable = False
+    return arr
+
+
+# --- loading ------------------------------------------------------------------------------
+
+class _StandInUnpickler(pickle.Unpickler):
+    """Outside the notebook (verify comparing values): a class or function the notebook
+    defined is a stand-in class of the same name, the same in every file loaded."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == definitions.__name__ and name == "notebook_class":
+            return definitions.stand_in_class
+        if module == definitions.__name__ and name == "notebook_function":
+            return definitions.stand_in_function
+        if module == __name__ and name == "plain_loads":
+            return _stand_in_plain_loads
+        try:
+            return super().find_class(module, name)
+        except AttributeError:
+            if module != "__main__":
+                raise
+            return definitions.stand_in(module, name)
+
+
+def _stand_in_plain_loads(data: bytes) -> Any:
+    return _StandInUnpickler(io.BytesIO(data)).load()
+
+
+def load(file: Any, stand_ins: bool = False) -> Any:
+    if stand_ins:
+        return _StandInUnpickler(file).load()
+    value = pickle.Unpickler(file).load()
+    definitions.after_load()
+    return value
