@@ -24,6 +24,7 @@ from ruamel.yaml import YAML
 
 from ..errors import Nb2PipeError
 from . import lock as lockfile
+from .boundary import check_outputs, out_problem, repository_root
 from .kernels import KernelPool, preload_modules
 from .plan import Decision, decide, dependencies
 from .spec import PipelineError, StageSpec, parse_stages
@@ -78,6 +79,7 @@ def load_specs(root: Path) -> list[StageSpec]:
 def plan(root: Path, targets: list[str] | None = None, force: bool = False,
          downstream: bool = False) -> tuple[list[StageSpec], dict, list[Decision], list[str]]:
     specs = load_specs(root)
+    check_outputs(specs, root)
     edges = dependencies(specs)
     locked, warning = lockfile.read_lock(root / "dvc.lock")
     cache = lockfile.HashCache(root)
@@ -104,14 +106,22 @@ def plan(root: Path, targets: list[str] | None = None, force: bool = False,
     return specs, edges, decisions, [warning] if warning else []
 
 
-def _remove_outputs(spec: StageSpec, root: Path) -> None:
-    """DVC deletes a stage's outputs before running it: no stale output survives a run."""
+def _remove_outputs(spec: StageSpec, root: Path) -> str | None:
+    """DVC deletes a stage's outputs before running it: no stale output survives a run.
+
+    Each out is checked again just before: an earlier stage of this run may have made a folder
+    on its path a symlink leading outside the repository. Returns why nothing was removed."""
+    repository = repository_root(root)
+    problems = [p for o in spec.outs if (p := out_problem(spec, o.path, root, repository))]
+    if problems:
+        return problems[0]
     for o in spec.outs:
         path = root / spec.root_path(o.path)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         elif path.exists() or path.is_symlink():
             path.unlink()
+    return None
 
 
 @dataclass(frozen=True)
@@ -267,7 +277,14 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
             cache.save()
 
     def launch(workers: ThreadPoolExecutor, name: str) -> None:
-        _remove_outputs(by_name[name], root)
+        problem = _remove_outputs(by_name[name], root)
+        if problem:
+            result.failed.append(name)
+            blocked.add(name)
+            ev = Event(name, "failed", f"{problem}; nothing was deleted and it did not run")
+            result.events.append(ev)
+            report(ev)
+            return
         ev = Event(name, "running")
         result.events.append(ev)
         report(ev)

@@ -354,3 +354,22 @@ def test_a_forked_kernel_starts_with_an_empty_namespace(tmp_path):
     assert outputs["b"].startswith("[]\n"), outputs["b"]
     # Each fork draws its own random numbers, as separate processes do.
     assert outputs["b"].split("\n")[1] != outputs["c"].split("\n")[0], outputs
+
+
+def test_an_out_outside_the_repository_is_refused_and_the_folder_survives(tmp_path):
+    """The data-loss case of a hand-written dvc.yaml: `nb2pipe run` deleted the folder before
+    running the stage. It must refuse, naming stage and out, as `dvc repro` refuses it."""
+    victim = tmp_path / "outside" / "victim_dir"
+    victim.mkdir(parents=True)
+    (victim / "thesis.txt").write_text("years of work\n")
+    repo = tmp_path / "repo"
+    folder = repo / "sub"
+    folder.mkdir(parents=True)
+    (folder / "dvc.yaml").write_text(
+        "stages:\n  grab:\n    cmd: echo hi\n    outs:\n    - ../../outside/victim_dir\n")
+    harness.make_repo(repo)
+    _refused(nb2pipe("run", cwd=folder), "stage 'grab'", "'../../outside/victim_dir'",
+             "outside the repository")
+    assert (victim / "thesis.txt").read_text() == "years of work\n"
+    assert harness.run([DVC, "repro"], folder, check=False).returncode != 0  # DVC refuses too
+    assert (victim / "thesis.txt").read_text() == "years of work\n"
