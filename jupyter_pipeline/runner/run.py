@@ -25,6 +25,7 @@ from ruamel.yaml import YAML
 from ..errors import Nb2PipeError
 from . import lock as lockfile
 from .boundary import check_outputs, out_problem, repository_root
+from .gitignore import git_root, ignore_outputs, tracked_outputs
 from .kernels import KernelPool, preload_modules
 from .plan import Decision, decide, dependencies
 from .spec import PipelineError, StageSpec, parse_stages
@@ -226,6 +227,15 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
         return result
     by_name = {s.name: s for s in specs}
     to_run = [d.stage for d in decisions if d.run]
+    work_tree = git_root(root)
+    tracked = tracked_outputs([by_name[n] for n in to_run], root, work_tree)
+    if tracked:
+        stage, out = tracked[0]
+        raise PipelineError(
+            f"stage '{stage}' has the output '{out}', which git tracks; DVC refuses to manage "
+            f"it ('output is already tracked by SCM'). Stop tracking it with "
+            f"'git rm -r --cached {shlex.quote(out)}' and commit; the run then adds it to "
+            ".gitignore. Nothing was run")
     for d in decisions:
         if not d.run:
             ev = Event(d.stage, "skipped", d.reason)
@@ -275,6 +285,7 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
             locked[name] = lockfile.stage_entry(spec, root, cache)
             lockfile.write_lock(root / "dvc.lock", locked, order)
             cache.save()
+            ignore_outputs(spec, root, work_tree)
 
     def launch(workers: ThreadPoolExecutor, name: str) -> None:
         problem = _remove_outputs(by_name[name], root)

@@ -373,3 +373,92 @@ def test_an_out_outside_the_repository_is_refused_and_the_folder_survives(tmp_pa
     assert (victim / "thesis.txt").read_text() == "years of work\n"
     assert harness.run([DVC, "repro"], folder, check=False).returncode != 0  # DVC refuses too
     assert (victim / "thesis.txt").read_text() == "years of work\n"
+
+
+IGNORED = """\
+stages:
+  make:
+    cmd: mkdir -p out deep/er && echo "$(cat in.txt)" > out/made.txt && echo x > deep/er/x.txt && echo y > 'we[1]*.txt'
+    deps:
+    - in.txt
+    outs:
+    - out
+    - deep/er/x.txt
+    - we[1]*.txt
+  count:
+    wdir: sub
+    cmd:
+    - wc -c < ../out/made.txt > count.txt
+    - wc -c < ../out/made.txt > kept.txt
+    - "echo '{\\"n\\": 1}' > m.json"
+    deps:
+    - ../out/made.txt
+    outs:
+    - count.txt
+    - kept.txt:
+        cache: false
+    metrics:
+    - m.json:
+        cache: false
+"""
+
+
+def _ignore_project(folder: Path) -> Path:
+    (folder / "sub").mkdir(parents=True)
+    (folder / "dvc.yaml").write_text(IGNORED)
+    (folder / "in.txt").write_text("hello\n")
+    harness.make_repo(folder)
+    # A .gitignore of the user's own, with no newline at its end.
+    (folder / ".gitignore").write_text("*.log")
+    (folder / "sub" / ".gitignore").write_text("/count.txt\n")  # already listed: not added again
+    harness.commit_all(folder, "pipeline")
+    return folder
+
+
+def _gitignores(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob(".gitignore"))
+            if ".dvc" not in p.parts and ".git" not in p.parts}
+
+
+def test_nb2pipe_run_writes_the_gitignore_entries_dvc_repro_writes(tmp_path):
+    ours = _ignore_project(tmp_path / "ours")
+    theirs = _ignore_project(tmp_path / "theirs")
+    nb2pipe("run", cwd=ours, check=True)
+    harness.run([DVC, "repro"], theirs)
+    assert _gitignores(ours) == _gitignores(theirs)
+    assert _gitignores(ours)[".gitignore"] == "*.log\n/out\n/we\\[1\\]\\*.txt\n"
+    # The README's workflow: run, commit everything; DVC then still owns the outputs.
+    harness.commit_all(ours, "ran")
+    tracked = harness.run(["git", "ls-files"], ours).stdout.split()
+    assert "out/made.txt" not in tracked and "sub/count.txt" not in tracked
+    assert "sub/kept.txt" in tracked and "sub/m.json" in tracked  # cache: false stays with git
+    assert status_clean(ours)
+    (ours / "in.txt").write_text("changed\n")
+    repro = harness.run([DVC, "repro"], ours, check=False)
+    assert repro.returncode == 0, repro.stdout + repro.stderr
+    assert status_clean(ours)
+    nb2pipe("run", "--force", cwd=ours, check=True)
+    assert _gitignores(ours) == _gitignores(theirs), "a second run adds nothing"
+
+
+def test_a_notebook_pipeline_run_then_committed_still_reproduces_with_dvc(branching):
+    nb2pipe("run", cwd=branching, check=True)
+    harness.commit_all(branching, "ran")
+    assert status_clean(branching)
+    params = branching / "params.yaml"
+    params.write_text(params.read_text().replace("n_rows: 200", "n_rows: 120"))
+    repro = harness.run([DVC, "repro"], branching, check=False)
+    assert repro.returncode == 0, repro.stdout + repro.stderr
+    assert status_clean(branching)
+    assert nb2pipe("convert", "branching.ipynb", cwd=branching).returncode == 0
+
+
+def test_an_output_git_already_tracks_is_refused_before_the_stage_runs(handwritten):
+    """Committed by an nb2pipe that wrote no .gitignore: DVC would run the stage, overwrite
+    the file, then fail; nb2pipe says what to do first."""
+    (handwritten / "out").mkdir()
+    (handwritten / "out" / "made.txt").write_text("committed\n")
+    harness.commit_all(handwritten, "outputs committed")
+    _refused(nb2pipe("run", cwd=handwritten), "stage 'make'", "'out', which git tracks",
+             "git rm -r --cached out")
+    assert (handwritten / "out" / "made.txt").read_text() == "committed\n"
