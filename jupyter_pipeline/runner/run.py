@@ -28,6 +28,8 @@ from .boundary import check_outputs, out_problem, repository_root
 from .gitignore import git_root, ignore_outputs, tracked_outputs
 from .kernels import KernelPool, preload_modules
 from .plan import Decision, decide, dependencies
+from .run_lock import exclusive_run
+from .signals import terminate_as_interrupt
 from .spec import PipelineError, StageSpec, parse_stages
 
 
@@ -55,11 +57,16 @@ class StageFailed(Nb2PipeError):
     pass
 
 
-def load_specs(root: Path) -> list[StageSpec]:
+def _require_pipeline(root: Path) -> Path:
     path = root / "dvc.yaml"
     if not path.exists():
         raise PipelineError(f"'{root}' has no dvc.yaml. Run 'nb2pipe convert NOTEBOOK' first, "
                             "or pass the folder that holds dvc.yaml")
+    return path
+
+
+def load_specs(root: Path) -> list[StageSpec]:
+    path = _require_pipeline(root)
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 - any YAML problem is the user's file
@@ -221,10 +228,20 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
             force: bool = False, downstream: bool = False, dry_run: bool = False,
             keep_going: bool = False, report: Callable[[Event], None] = lambda e: None
             ) -> RunResult:
+    """Plan and run. The repository is held from planning to the last dvc.lock write
+    (run_lock.py); SIGTERM stops the run as Ctrl-C does (KeyboardInterrupt)."""
+    if dry_run:
+        _, _, decisions, warnings = plan(root, targets, force, downstream)
+        return RunResult(decisions, warnings=warnings)
+    _require_pipeline(root)  # no lock folder is made beside a folder that is no pipeline
+    with exclusive_run(root), terminate_as_interrupt():
+        return _execute(root, targets, jobs, force, downstream, keep_going, report)
+
+
+def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: bool,
+             downstream: bool, keep_going: bool, report: Callable[[Event], None]) -> RunResult:
     specs, edges, decisions, warnings = plan(root, targets, force, downstream)
     result = RunResult(decisions, warnings=warnings)
-    if dry_run:
-        return result
     by_name = {s.name: s for s in specs}
     to_run = [d.stage for d in decisions if d.run]
     work_tree = git_root(root)
