@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -462,3 +463,83 @@ def test_an_output_git_already_tracks_is_refused_before_the_stage_runs(handwritt
     _refused(nb2pipe("run", cwd=handwritten), "stage 'make'", "'out', which git tracks",
              "git rm -r --cached out")
     assert (handwritten / "out" / "made.txt").read_text() == "committed\n"
+
+
+def _processes_with(marker: str) -> list[str]:
+    """Processes whose environment carries `marker` (every kernel of a run inherits the
+    runner's environment, forked ones too), described."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or proc.name == str(os.getpid()):
+            continue
+        try:
+            if marker.encode() in (proc / "environ").read_bytes():
+                found.append(f"{proc.name}: {(proc / 'cmdline').read_bytes()[:120]!r}")
+        except OSError:  # gone, or not ours to read
+            continue
+    return found
+
+
+def _start_sleeping_run(tmp_path) -> tuple[subprocess.Popen, Path, str]:
+    """A run whose stages b and c sleep for a minute each in their kernels (one started the
+    usual way, one forked), started with a marker in its environment."""
+    import time
+    import uuid
+
+    folder = _notebook_project(tmp_path, [
+        ("stage:a", "x = 1"),
+        ("stage:b", "import time\ntime.sleep(60)\ny = x"),
+        ("stage:c", "import time\ntime.sleep(60)\nz = x")])
+    marker = f"NB2PIPE_TEST_RUN={uuid.uuid4().hex}"
+    env = dict(harness.env(), NB2PIPE_TEST_RUN=marker.split("=")[1])
+    proc = subprocess.Popen([str(harness.BIN / "nb2pipe"), "run", "-j", "2"], cwd=folder,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        lock = folder / "dvc.lock"
+        if lock.exists() and "  a:" in lock.read_text():
+            break
+        time.sleep(0.2)
+    time.sleep(3)  # b and c are computing now
+    assert len(_processes_with(marker)) >= 3, "the runner and its kernels"
+    return proc, folder, marker
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds kernels in /proc")
+def test_kernels_die_with_a_runner_killed_by_sigkill(tmp_path):
+    import signal
+    import time
+
+    proc, folder, marker = _start_sleeping_run(tmp_path)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 5
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_with(marker) == [], "kernels outlived their runner"
+    # The lock of the killed run does not block the next one; its dvc.lock is valid.
+    again = nb2pipe("run", "--dry-run", cwd=folder, check=True).stdout
+    assert "skip      a: up to date" in again and "would run b" in again
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds kernels in /proc")
+def test_sigterm_ends_the_run_as_ctrl_c_does(tmp_path):
+    import signal
+    import time
+
+    from ruamel.yaml import YAML
+
+    proc, folder, marker = _start_sleeping_run(tmp_path)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert time.monotonic() - started < 30, "SIGTERM must not wait for the stages to finish"
+    assert proc.returncode == 130, (out, err)
+    assert "nb2pipe: interrupted" in err and "Traceback" not in err
+    data = YAML(typ="safe").load((folder / "dvc.lock").read_text())
+    assert set(data["stages"]) == {"a"}
+    deadline = time.monotonic() + 5
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_with(marker) == [], "kernels outlived their runner"
+    assert not (folder / ".dvc" / "tmp" / "nb2pipe-run.json").exists(), "the run let go"
