@@ -91,27 +91,49 @@ def plan(root: Path, targets: list[str] | None = None, force: bool = False,
     edges = dependencies(specs)
     locked, warning = lockfile.read_lock(root / "dvc.lock")
     cache = lockfile.HashCache(root)
-    producers = {s.root_path(o.path) for s in specs for o in s.outs}
 
     def changes(spec: StageSpec) -> str | None:
-        for d in spec.deps:
-            full = spec.root_path(d)
-            if not (root / full).exists() and not any(
-                    full == p or full.startswith(p + "/") for p in producers):
-                raise PipelineError(
-                    f"stage '{spec.name}' depends on '{d}', which does not exist and no stage "
-                    "writes; restore the file or remove it from the stage's deps")
-        _, missing = lockfile.param_values(spec, root)
-        if missing:
-            raise PipelineError(f"stage '{spec.name}' reads parameter(s) "
-                                f"{', '.join(missing)}, missing from the params file; add "
-                                "them or convert the notebook again")
         return lockfile.differences(spec, locked.get(spec.name), root, cache)
 
     decisions = decide(specs, edges, changes, set(targets) if targets else None, force,
                        downstream)
+    _check_inputs(specs, decisions, root)
     cache.save()
     return specs, edges, decisions, [warning] if warning else []
+
+
+def _check_inputs(specs: list[StageSpec], decisions: list[Decision], root: Path) -> None:
+    """Every stage that will run, whatever the reason (changed, forced, its upstream runs), has
+    its dependencies and parameters, as `dvc repro` demands: a stage run only because its
+    upstream ran must not write a dvc.lock entry that DVC, and the next run, then refuse."""
+    by_name = {s.name: s for s in specs}
+    running = [by_name[d.stage] for d in decisions if d.run]
+    made_now = {s.root_path(o.path): s.name for s in running for o in s.outs}
+    made_by = {s.root_path(o.path): s.name for s in specs for o in s.outs}
+
+    def writer(full: str, among: dict[str, str]) -> str | None:
+        return next((who for p, who in among.items() if full == p or full.startswith(p + "/")),
+                    None)
+
+    for spec in running:
+        for d in spec.deps:
+            full = spec.root_path(d)
+            if (root / full).exists() or writer(full, made_now):
+                continue
+            other = writer(full, made_by)
+            if other:
+                raise PipelineError(
+                    f"stage '{spec.name}' depends on '{d}', which does not exist; stage "
+                    f"'{other}' writes it but does not run now. Run it too ('nb2pipe run "
+                    f"{other}'). Nothing was run")
+            raise PipelineError(
+                f"stage '{spec.name}' depends on '{d}', which does not exist and no stage "
+                "writes; restore the file or remove it from the stage's deps. Nothing was run")
+        _, missing = lockfile.param_values(spec, root)
+        if missing:
+            raise PipelineError(f"stage '{spec.name}' reads parameter(s) "
+                                f"{', '.join(missing)}, missing from the params file; add "
+                                "them or convert the notebook again. Nothing was run")
 
 
 def _remove_outputs(spec: StageSpec, root: Path) -> str | None:

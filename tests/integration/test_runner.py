@@ -543,3 +543,33 @@ def test_sigterm_ends_the_run_as_ctrl_c_does(tmp_path):
         time.sleep(0.2)
     assert _processes_with(marker) == [], "kernels outlived their runner"
     assert not (folder / ".dvc" / "tmp" / "nb2pipe-run.json").exists(), "the run let go"
+
+
+def test_a_stage_run_because_its_upstream_runs_still_needs_its_dependencies(handwritten):
+    """Issue: the first run succeeded (count ran only because make did, unchecked) and wrote a
+    dvc.lock that the next run and `dvc repro` refused. Now the first run refuses, as DVC does."""
+    text = (handwritten / "dvc.yaml").read_text().replace(
+        "    - ../out/made.txt\n", "    - ../out/made.txt\n    - notes.txt\n")
+    (handwritten / "dvc.yaml").write_text(text)
+    proc = nb2pipe("run", cwd=handwritten)
+    _refused(proc, "stage 'count' depends on 'notes.txt', which does not exist",
+             "Nothing was run")
+    assert not (handwritten / "out").exists() and not (handwritten / "dvc.lock").exists()
+    repro = harness.run([DVC, "repro"], handwritten, check=False)
+    assert repro.returncode != 0 and "notes.txt" in repro.stdout + repro.stderr
+    (handwritten / "sub" / "notes.txt").write_text("n\n")
+    nb2pipe("run", cwd=handwritten, check=True)
+    assert status_clean(handwritten)
+    # Forced, the same check applies.
+    (handwritten / "sub" / "notes.txt").unlink()
+    _refused(nb2pipe("run", "--force", "count", cwd=handwritten), "'notes.txt'")
+
+
+def test_a_dependency_written_by_a_stage_that_does_not_run_now_is_named(handwritten):
+    nb2pipe("run", cwd=handwritten, check=True)
+    (handwritten / "out" / "made.txt").unlink()
+    text = (handwritten / "dvc.yaml").read_text().replace("  make:\n", "  make:\n    frozen: true\n")
+    (handwritten / "dvc.yaml").write_text(text)
+    _refused(nb2pipe("run", cwd=handwritten),
+             "stage 'count' depends on '../out/made.txt', which does not exist; stage 'make' "
+             "writes it but does not run now")
