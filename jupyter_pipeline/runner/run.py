@@ -12,33 +12,26 @@ import shlex
 import shutil
 import signal
 import subprocess
-import sys
 import threading
-import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ruamel.yaml import YAML
 
-from ..errors import Nb2PipeError
 from . import lock as lockfile
 from .boundary import check_outputs, out_problem, repository_root
 from .gitignore import git_root, ignore_outputs, tracked_outputs
 from .kernels import KernelPool, preload_modules
 from .plan import Decision, decide, dependencies
 from .run_lock import exclusive_run
+from .schedule import Event, Hooks, run_stages
 from .signals import terminate_as_interrupt
 from .spec import PipelineError, StageSpec, parse_stages
+from .steps import NotebookStage, notebook_stage, run_stage
 
-
-@dataclass
-class Event:
-    stage: str
-    state: str  # "skipped", "running", "cell" (a cell started), "done", "failed", "not started"
-    detail: str = ""
-    seconds: float = 0.0
+__all__ = ["Event", "NotebookStage", "RunResult", "execute", "load_specs", "notebook_stage",
+           "plan"]
 
 
 @dataclass
@@ -51,10 +44,6 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return not self.failed
-
-
-class StageFailed(Nb2PipeError):
-    pass
 
 
 def _require_pipeline(root: Path) -> Path:
@@ -154,98 +143,6 @@ def _remove_outputs(spec: StageSpec, root: Path) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class NotebookStage:
-    """A stage whose command is `nb2pipe exec-stage ...`: the runner runs it in-process on a
-    warm kernel instead of starting a fresh `nb2pipe` and kernel (same function, same result)."""
-
-    notebook: Path
-    output: Path
-    params: Path
-    kernel: str | None
-
-
-def notebook_stage(spec: StageSpec, root: Path) -> NotebookStage | None:
-    if len(spec.cmd) != 1:
-        return None
-    try:
-        words = shlex.split(spec.cmd[0])
-    except ValueError:
-        return None
-    if words[:2] != ["nb2pipe", "exec-stage"] or len(words) < 4:
-        return None
-    rest, params, kernel = words[4:], "params.yaml", None
-    while rest:
-        flag = rest.pop(0)
-        if flag in ("--params", "--kernel") and rest:
-            value = rest.pop(0)
-            params, kernel = (value, kernel) if flag == "--params" else (params, value)
-        else:
-            return None
-    wdir = (root / spec.wdir).resolve()
-    return NotebookStage(wdir / words[2], wdir / words[3], wdir / params, kernel)
-
-
-def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,
-                        pool: KernelPool, report: Callable[[Event], None]) -> tuple[bool, str]:
-    from .execute import execute_stage
-
-    wdir = (root / spec.wdir).resolve()
-    km = pool.take(spec.name)
-    try:
-        if km is None:
-            km = pool.start_checked(stage.notebook, wdir, stage.kernel)
-        if not pool.activate(km):
-            km = None  # stopped by activate
-            return False, "interrupted before it started"
-        execute_stage(str(stage.notebook), str(stage.output), str(stage.params), stage.kernel,
-                      km=km, on_cell=lambda cell: report(Event(spec.name, "cell", str(cell))))
-    except Nb2PipeError as exc:
-        return False, str(exc)
-    finally:
-        if km is not None:
-            pool.release(km)
-    missing = [o.path for o in spec.outs if not (root / spec.root_path(o.path)).exists()]
-    if missing:
-        return False, f"it did not create {', '.join(repr(m) for m in missing)}"
-    return True, ""
-
-
-def _run_stage(spec: StageSpec, root: Path, stop: threading.Event,
-               children: set[subprocess.Popen], pool: KernelPool | None = None,
-               report: Callable[[Event], None] = lambda e: None) -> tuple[bool, str]:
-    stage = notebook_stage(spec, root) if pool is not None else None
-    if stage is not None:
-        return _run_notebook_stage(spec, root, stage, pool, report)
-    env = dict(os.environ, DVC_ROOT=str(root.resolve()), DVC_STAGE=spec.name)
-    # The stage command is `nb2pipe exec-stage ...`: find the nb2pipe that is running now,
-    # even when it was started by its full path from an environment that is not activated.
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    shell = os.environ.get("SHELL") or "/bin/sh"
-    cwd = root / spec.wdir
-    for cmd in spec.cmd:
-        if stop.is_set():
-            return False, "interrupted"
-        proc = subprocess.Popen([shell, "-c", cmd], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        children.add(proc)
-        output, _ = proc.communicate()
-        children.discard(proc)
-        if proc.returncode != 0:
-            if proc.returncode < 0:
-                name = signal.Signals(-proc.returncode).name
-                return False, f"killed by {name}"
-            lines = [ln for ln in output.strip().splitlines() if "TCP without encryption" not in ln]
-            detail = lines[-1] if lines else f"exit {proc.returncode}"
-            if proc.returncode == 138:
-                detail = f"the kernel died ({detail})"
-            return False, detail
-    missing = [o.path for o in spec.outs if not (root / spec.root_path(o.path)).exists()]
-    if missing:
-        return False, f"it did not create {', '.join(repr(m) for m in missing)}"
-    return True, ""
-
-
 def execute(root: Path, targets: list[str] | None = None, jobs: int | None = None,
             force: bool = False, downstream: bool = False, dry_run: bool = False,
             keep_going: bool = False, report: Callable[[Event], None] = lambda e: None
@@ -286,10 +183,7 @@ def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: boo
     cache = lockfile.HashCache(root)
     stop = threading.Event()
     children: set[subprocess.Popen] = set()
-    done: set[str] = set()
-    blocked: set[str] = set()
-    pending = list(to_run)
-    running: dict[Future, tuple[str, float]] = {}
+    pending = set(to_run)
     jobs = max(1, jobs or os.cpu_count() or 1)
     # Kernels warming beyond the running ones. Warming is CPU work (importing pandas, sklearn):
     # more warm kernels than spare cores only slow the running stage (measured: BENCHMARKS.md).
@@ -302,18 +196,23 @@ def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: boo
         ahead = max(ahead, jobs)  # a forked kernel costs little CPU: have one ready per job
     warmed: list[str] = []
 
-    def warm_ahead() -> None:
+    def warm_ahead(started: str | None = None) -> None:
         """Keep `ahead` kernels warming for the next stages in run order."""
+        pending.discard(started)
         idle = [n for n in warmed if n in pending]
-        for name in pending:
+        for name in to_run:
             if len(idle) >= ahead:
                 return
             stage = notebook_stages.get(name)
-            if stage is not None and name not in warmed:
+            if name in pending and stage is not None and name not in warmed:
                 pool.warm(name, stage.notebook, (root / by_name[name].wdir).resolve(),
                           stage.kernel)
                 warmed.append(name)
                 idle.append(name)
+
+    def prepare(name: str) -> str | None:
+        problem = _remove_outputs(by_name[name], root)
+        return f"{problem}; nothing was deleted and it did not run" if problem else None
 
     def finish(name: str) -> None:
         spec = by_name[name]
@@ -326,76 +225,26 @@ def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: boo
             cache.save()
             ignore_outputs(spec, root, work_tree)
 
-    def launch(workers: ThreadPoolExecutor, name: str) -> None:
-        problem = _remove_outputs(by_name[name], root)
-        if problem:
-            result.failed.append(name)
-            blocked.add(name)
-            ev = Event(name, "failed", f"{problem}; nothing was deleted and it did not run")
-            result.events.append(ev)
-            report(ev)
-            return
-        ev = Event(name, "running")
-        result.events.append(ev)
-        report(ev)
-        running[workers.submit(_run_stage, by_name[name], root, stop, children, pool,
-                               report)] = (
-            name, time.monotonic())
-        warm_ahead()
+    def interrupt() -> None:
+        pool.kill_active()
+        for proc in list(children):
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except OSError:
+                pass
 
+    def seen(event: Event) -> None:
+        if event.state in ("not started", "failed"):
+            pending.discard(event.stage)  # no kernel is warmed for a stage that will not run
+        report(event)
+
+    hooks = Hooks(step=lambda name: run_stage(by_name[name], root, stop, children, pool, report),
+                  prepare=prepare, finish=finish, launched=warm_ahead, interrupt=interrupt)
     try:
         warm_ahead()
-        with ThreadPoolExecutor(max_workers=jobs) as workers:
-            try:
-                while pending or running:
-                    for name in list(pending):
-                        if len(running) >= jobs:
-                            break
-                        ups = [u for u in edges[name] if u in to_run]
-                        if any(u in blocked for u in ups):
-                            pending.remove(name)
-                            blocked.add(name)
-                            ev = Event(name, "not started", "an upstream stage failed")
-                            result.events.append(ev)
-                            report(ev)
-                        elif all(u in done for u in ups) and not (result.failed and not keep_going):
-                            pending.remove(name)
-                            launch(workers, name)
-                    if not running:
-                        if result.failed and not keep_going:
-                            for name in pending:
-                                ev = Event(name, "not started", "an earlier stage failed")
-                                result.events.append(ev)
-                                report(ev)
-                            break
-                        if not pending:
-                            break
-                        continue
-                    finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        name, started = running.pop(fut)
-                        ok, detail = fut.result()
-                        seconds = time.monotonic() - started
-                        if ok:
-                            finish(name)
-                            done.add(name)
-                            ev = Event(name, "done", "", seconds)
-                        else:
-                            result.failed.append(name)
-                            blocked.add(name)
-                            ev = Event(name, "failed", detail, seconds)
-                        result.events.append(ev)
-                        report(ev)
-            except KeyboardInterrupt:
-                # Stop running stages before the executor waits for their threads.
-                stop.set()
-                pool.kill_active()
-                for proc in list(children):
-                    try:
-                        os.killpg(proc.pid, signal.SIGTERM)
-                    except OSError:
-                        pass
-                raise
+        scheduled = run_stages(to_run, edges, hooks, jobs, keep_going, seen, stop)
     finally:
         pool.close()
+    result.events.extend(scheduled.events)
+    result.failed.extend(scheduled.failed)
     return result
