@@ -4,7 +4,6 @@ shell as DVC runs it (`$SHELL -c` in its wdir, DVC_ROOT and DVC_STAGE set)."""
 from __future__ import annotations
 
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import Nb2PipeError
+from ..model.stage_command import StageCommand
 from .kernels import KernelPool
 from .schedule import SUCCEEDED, Event, Outcome, failed
 from .spec import StageSpec
@@ -31,24 +31,12 @@ class NotebookStage:
 
 
 def notebook_stage(spec: StageSpec, root: Path) -> NotebookStage | None:
-    if len(spec.cmd) != 1:
+    command = StageCommand.parse(spec.cmd[0]) if len(spec.cmd) == 1 else None
+    if command is None:
         return None
-    try:
-        words = shlex.split(spec.cmd[0])
-    except ValueError:
-        return None
-    if words[:2] != ["nb2pipe", "exec-stage"] or len(words) < 4:
-        return None
-    rest, params, kernel = words[4:], "params.yaml", None
-    while rest:
-        flag = rest.pop(0)
-        if flag in ("--params", "--kernel") and rest:
-            value = rest.pop(0)
-            params, kernel = (value, kernel) if flag == "--params" else (params, value)
-        else:
-            return None
     wdir = (root / spec.wdir).resolve()
-    return NotebookStage(wdir / words[2], wdir / words[3], wdir / params, kernel)
+    return NotebookStage(wdir / command.notebook, wdir / command.executed,
+                         wdir / command.params, command.kernel)
 
 
 def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,

@@ -573,3 +573,21 @@ def test_a_dependency_written_by_a_stage_that_does_not_run_now_is_named(handwrit
     _refused(nb2pipe("run", cwd=handwritten),
              "stage 'count' depends on '../out/made.txt', which does not exist; stage 'make' "
              "writes it but does not run now")
+
+
+def test_a_pipeline_in_a_folder_with_a_space_runs_with_nb2pipe_and_dvc(tmp_path):
+    """The stage command is written and read by one value (model/stage_command.py): a path
+    with a space is quoted for DVC's shell, and the runner reads the same paths back."""
+    folder = tmp_path / "k"
+    folder.mkdir()
+    (folder / "nb.ipynb").write_text(json.dumps(notebook([("stage:a", "x = 1"),
+                                                          ("stage:b", "y = x + 1")])))
+    harness.make_repo(folder)
+    (folder / "my out").mkdir()
+    nb2pipe("convert", "nb.ipynb", "-o", "my out", cwd=folder, check=True)
+    assert "'my out/params.yaml'" in (folder / "my out" / "dvc.yaml").read_text()
+    out = nb2pipe("run", cwd=folder / "my out", check=True).stdout
+    assert "2 stage(s) ran" in out
+    assert status_clean(folder / "my out")
+    repro = harness.run([DVC, "repro", "--force"], folder / "my out", check=False)
+    assert repro.returncode == 0, repro.stdout + repro.stderr
