@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .lock import dvc_repo
+from .repository import dvc_repo
 from .spec import PipelineError, StageSpec
 
 _PRIVATE = (".git", ".dvc")  # what DVC and git keep for themselves

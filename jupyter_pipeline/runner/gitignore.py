@@ -13,7 +13,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from .lock import dvc_repo
+from .repository import dvc_flag, dvc_repo
 from .spec import StageSpec
 
 _SPECIAL = "\\[]!*#?"  # pathspec's GitWildMatchPattern.escape, which DVC uses
@@ -23,26 +23,12 @@ def git_root(root: Path) -> Path | None:
     """The git work tree that holds the pipeline (DVC looks for it from the repository up), or
     None: no git, or a DVC repository made with `dvc init --no-scm`, which ignores nothing."""
     repo = dvc_repo(root)
-    if repo is not None and _no_scm(repo):
+    if dvc_flag(repo, "core", "no_scm"):
         return None
     for folder in (root.resolve(), *root.resolve().parents):
         if (folder / ".git").exists():
             return folder
     return None
-
-
-def _no_scm(repo: Path) -> bool:
-    try:
-        text = (repo / ".dvc" / "config").read_text(encoding="utf-8")
-    except OSError:
-        return False
-    section = ""
-    for line in (raw.strip() for raw in text.splitlines()):
-        if line.startswith("["):
-            section = line.strip("[] ").lower()
-        elif section == "core" and line.replace(" ", "").lower() in ("no_scm=true",):
-            return True
-    return False
 
 
 def entry_for(name: str) -> str:

@@ -21,7 +21,9 @@ from ruamel.yaml import YAML
 
 from . import lock as lockfile
 from .boundary import check_outputs, out_problem, repository_root
+from .dvc_cache import store_in_dvc_cache
 from .gitignore import git_root, ignore_outputs, tracked_outputs
+from .hashing import HashCache
 from .kernels import KernelPool, preload_modules
 from .plan import Decision, decide, dependencies
 from .run_lock import exclusive_run
@@ -79,7 +81,7 @@ def plan(root: Path, targets: list[str] | None = None, force: bool = False,
     check_outputs(specs, root)
     edges = dependencies(specs)
     locked, warning = lockfile.read_lock(root / "dvc.lock")
-    cache = lockfile.HashCache(root)
+    cache = HashCache(root)
 
     def changes(spec: StageSpec) -> str | None:
         return lockfile.differences(spec, locked.get(spec.name), root, cache)
@@ -180,7 +182,7 @@ def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: boo
     locked, _ = lockfile.read_lock(root / "dvc.lock")
     order = [s.name for s in specs]
     lock_guard = threading.Lock()
-    cache = lockfile.HashCache(root)
+    cache = HashCache(root)
     stop = threading.Event()
     children: set[subprocess.Popen] = set()
     pending = set(to_run)
@@ -219,7 +221,7 @@ def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: boo
         with lock_guard:
             for o in spec.outs:
                 if o.cache:
-                    lockfile.store_in_dvc_cache(root, root / spec.root_path(o.path), cache)
+                    store_in_dvc_cache(root, root / spec.root_path(o.path), cache)
             locked[name] = lockfile.stage_entry(spec, root, cache)
             lockfile.write_lock(root / "dvc.lock", locked, order)
             cache.save()

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import Nb2PipeError
-from .lock import dvc_repo
+from .repository import dvc_flag, dvc_repo
 
 _NOTE = "nb2pipe-run.json"
 _RETRIES, _DELAY = 6, 0.5  # as DVC's Lock.lock: 3 s, for a `dvc status` that is just finishing
@@ -50,25 +50,6 @@ def _lock_folder(root: Path) -> tuple[Path, Path | None]:
     """(folder of the lock, DVC repository or None)."""
     repo = dvc_repo(root)
     return (repo / ".dvc" / "tmp" if repo else root.resolve() / ".nb2pipe"), repo
-
-
-def _hardlink_lock(repo: Path | None) -> bool:
-    """`core.hardlink_lock` of the repository's config (config.local wins), as DVC reads it."""
-    value = False
-    for name in ("config", "config.local"):
-        try:
-            text = (repo / ".dvc" / name).read_text(encoding="utf-8") if repo else ""
-        except OSError:
-            continue
-        section = ""
-        for line in (raw.strip() for raw in text.splitlines()):
-            if line.startswith("["):
-                section = line.strip("[] ").lower()
-            elif section == "core" and "=" in line:
-                key, _, setting = line.partition("=")
-                if key.strip() == "hardlink_lock":
-                    value = setting.strip().lower() in ("true", "1", "yes")
-    return value
 
 
 class _FlockLock:
@@ -188,7 +169,8 @@ def exclusive_run(root: Path) -> Iterator[None]:
     run or a DVC command holds it."""
     folder, repo = _lock_folder(root)
     folder.mkdir(parents=True, exist_ok=True)
-    lock, busy = _repository_lock(folder / "lock", folder, _hardlink_lock(repo))
+    hardlink = dvc_flag(repo, "core", "hardlink_lock")
+    lock, busy = _repository_lock(folder / "lock", folder, hardlink)
     try:
         lock.lock()
     except busy:
