@@ -18,10 +18,20 @@ from .spec import PipelineError, StageSpec
 _PRIVATE = (".git", ".dvc")  # what DVC and git keep for themselves
 
 
-def repository_root(root: Path) -> Path:
-    """The folder nothing may be deleted or written outside of: the DVC repository that holds
-    the pipeline, else the pipeline's own folder. Resolved (symlinks followed)."""
-    return (dvc_repo(root) or root).resolve()
+def repository_root(root: Path, specs: list[StageSpec]) -> Path:
+    """The folder nothing may be deleted or written outside of, resolved (symlinks followed):
+    the DVC repository that holds the pipeline; without one (`nb2pipe run` needs no DVC), the
+    git work tree; without either, the folder holding the pipeline and its stages' working
+    directories (`convert -o DIR` runs stages in the notebook's folder, above DIR)."""
+    repo = dvc_repo(root)
+    if repo is not None:
+        return repo.resolve()
+    here = root.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    folders = [here, *((root / s.wdir).resolve() for s in specs)]
+    return Path(os.path.commonpath([str(f) for f in folders]))
 
 
 def out_problem(spec: StageSpec, out: str, root: Path, repository: Path) -> str | None:
@@ -49,7 +59,7 @@ def out_problem(spec: StageSpec, out: str, root: Path, repository: Path) -> str 
 def check_outputs(specs: list[StageSpec], root: Path) -> None:
     """Refuse the pipeline, naming the stage and the out, when any out is not the runner's to
     delete. Called before a run touches anything."""
-    repository = repository_root(root)
+    repository = repository_root(root, specs)
     for spec in specs:
         for o in spec.outs:
             problem = out_problem(spec, o.path, root, repository)

@@ -127,12 +127,11 @@ def _check_inputs(specs: list[StageSpec], decisions: list[Decision], root: Path)
                                 "them or convert the notebook again. Nothing was run")
 
 
-def _remove_outputs(spec: StageSpec, root: Path) -> str | None:
+def _remove_outputs(spec: StageSpec, root: Path, repository: Path) -> str | None:
     """DVC deletes a stage's outputs before running it: no stale output survives a run.
 
     Each out is checked again just before: an earlier stage of this run may have made a folder
     on its path a symlink leading outside the repository. Returns why nothing was removed."""
-    repository = repository_root(root)
     problems = [p for o in spec.outs if (p := out_problem(spec, o.path, root, repository))]
     if problems:
         return problems[0]
@@ -166,6 +165,7 @@ def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: boo
     by_name = {s.name: s for s in specs}
     to_run = [d.stage for d in decisions if d.run]
     work_tree = git_root(root)
+    repository = repository_root(root, specs)
     tracked = tracked_outputs([by_name[n] for n in to_run], root, work_tree)
     if tracked:
         stage, out = tracked[0]
@@ -213,7 +213,7 @@ def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: boo
                 idle.append(name)
 
     def prepare(name: str) -> str | None:
-        problem = _remove_outputs(by_name[name], root)
+        problem = _remove_outputs(by_name[name], root, repository)
         return f"{problem}; nothing was deleted and it did not run" if problem else None
 
     def finish(name: str) -> None:

@@ -128,3 +128,16 @@ def test_outside_a_dvc_repository_the_pipeline_folder_is_the_boundary(tmp_path):
     _pipeline(folder, "../victim_dir")
     _refused(folder, "outside the repository")
     assert _survived(victim)
+
+
+def test_without_a_repository_the_stages_working_folders_are_inside(tmp_path):
+    """`nb2pipe convert -o DIR` without DVC: stages run in the notebook's folder, above DIR."""
+    project = tmp_path / "project"
+    folder = project / "out"
+    folder.mkdir(parents=True)
+    (folder / "dvc.yaml").write_text(
+        "stages:\n  make:\n    wdir: ..\n    cmd: echo made > results.csv\n"
+        "    outs:\n    - results.csv\n")
+    result = execute(folder)
+    assert result.ok, result.events
+    assert (project / "results.csv").read_text() == "made\n"
