@@ -1,8 +1,11 @@
 """Edge: run a dvc.yaml pipeline without DVC, reading and writing dvc.lock as DVC does.
 
-Plan (runner/plan.py, pure) then execute: stages run as soon as their upstream stages are done,
-up to `jobs` at a time; a stage's lock entry is written only when it succeeded; the lock file is
-replaced atomically, so an interruption never leaves a broken one.
+Plan (plan.py, pure; every stage that will run checked for its inputs, its outs for staying
+inside the repository: boundary.py), then run with the repository held (run_lock.py): the
+scheduler (schedule.py) runs each stage (steps.py) as soon as its upstream stages are done, up
+to `jobs` at a time; a stage's lock entry, cache objects and .gitignore entries are written only
+when it succeeded; the lock file is replaced atomically, so an interruption never leaves a
+broken one.
 """
 
 from __future__ import annotations
