@@ -480,9 +480,9 @@ def _processes_with(marker: str) -> list[str]:
     return found
 
 
-def _start_sleeping_run(tmp_path) -> tuple[subprocess.Popen, Path, str]:
-    """A run whose stages b and c sleep for a minute each in their kernels (one started the
-    usual way, one forked), started with a marker in its environment."""
+def _start_sleeping_run(tmp_path, forks: bool = True) -> tuple[subprocess.Popen, Path, str]:
+    """A run whose stages b and c sleep for a minute each in their kernels (forks of the fork
+    server, or with `forks=False` started the usual way), with a marker in its environment."""
     import time
     import uuid
 
@@ -492,6 +492,8 @@ def _start_sleeping_run(tmp_path) -> tuple[subprocess.Popen, Path, str]:
         ("stage:c", "import time\ntime.sleep(60)\nz = x")])
     marker = f"NB2PIPE_TEST_RUN={uuid.uuid4().hex}"
     env = dict(harness.env(), NB2PIPE_TEST_RUN=marker.split("=")[1])
+    if not forks:
+        env["NB2PIPE_FORK_KERNELS"] = "0"
     proc = subprocess.Popen([str(harness.BIN / "nb2pipe"), "run", "-j", "2"], cwd=folder,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 90
@@ -506,11 +508,12 @@ def _start_sleeping_run(tmp_path) -> tuple[subprocess.Popen, Path, str]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds kernels in /proc")
-def test_kernels_die_with_a_runner_killed_by_sigkill(tmp_path):
+@pytest.mark.parametrize("forks", [True, False], ids=["forked kernels", "kernels started plain"])
+def test_kernels_die_with_a_runner_killed_by_sigkill(tmp_path, forks):
     import signal
     import time
 
-    proc, folder, marker = _start_sleeping_run(tmp_path)
+    proc, folder, marker = _start_sleeping_run(tmp_path, forks)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
     deadline = time.monotonic() + 5
