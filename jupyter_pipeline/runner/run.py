@@ -51,16 +51,11 @@ class RunResult:
         return not self.failed
 
 
-def _require_pipeline(root: Path) -> Path:
+def load_specs(root: Path) -> list[StageSpec]:
     path = root / "dvc.yaml"
     if not path.exists():
         raise PipelineError(f"'{root}' has no dvc.yaml. Run 'nb2pipe convert NOTEBOOK' first, "
                             "or pass the folder that holds dvc.yaml")
-    return path
-
-
-def load_specs(root: Path) -> list[StageSpec]:
-    path = _require_pipeline(root)
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 - any YAML problem is the user's file
@@ -156,7 +151,10 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
     if dry_run:
         _, _, decisions, warnings = plan(root, targets, force, downstream)
         return RunResult(decisions, warnings=warnings)
-    _require_pipeline(root)  # no lock folder is made beside a folder that is no pipeline
+    # Refusals (no dvc.yaml, a cycle, an out outside the repository, a missing dependency)
+    # come before the lock is made, so a refused run leaves nothing behind; the plan is made
+    # again under the lock, with the hashes just computed.
+    plan(root, targets, force, downstream)
     with exclusive_run(root), terminate_as_interrupt():
         return _execute(root, targets, jobs, force, downstream, keep_going, report)
 

@@ -141,3 +141,11 @@ def test_without_a_repository_the_stages_working_folders_are_inside(tmp_path):
     result = execute(folder)
     assert result.ok, result.events
     assert (project / "results.csv").read_text() == "made\n"
+
+
+def test_a_refused_run_leaves_nothing_behind(tmp_path):
+    folder = tmp_path / "plain"
+    _pipeline(folder, "../elsewhere")
+    before = sorted(p.name for p in folder.iterdir())
+    _refused(folder, "outside the repository")
+    assert sorted(p.name for p in folder.iterdir()) == before, "no lock or cache folder made"
