@@ -70,9 +70,10 @@ def ignore_outputs(spec: StageSpec, root: Path, work_tree: Path | None) -> None:
 
 
 def tracked_outputs(specs: list[StageSpec], root: Path, work_tree: Path | None
-                    ) -> list[tuple[str, str]]:
-    """(stage, out as dvc.yaml names it) for each cached output git tracks: DVC refuses such a
-    stage after running it (and overwriting the file); nb2pipe says so before."""
+                    ) -> list[tuple[str, str, str]]:
+    """(stage, out as dvc.yaml names it, its path from the dvc.yaml folder) for each cached
+    output git tracks: DVC refuses such a stage after running it (and overwriting the file);
+    nb2pipe says so before."""
     if work_tree is None:
         return []
     wanted = {spec.root_path(o.path): (spec.name, o.path)
@@ -85,5 +86,5 @@ def tracked_outputs(specs: list[StageSpec], root: Path, work_tree: Path | None
     except (OSError, subprocess.SubprocessError):
         return []
     files = [f for f in listed.stdout.decode("utf-8", "replace").split("\0") if f]
-    return [shown for path, shown in wanted.items()
+    return [(*named, path) for path, named in wanted.items()
             if any(f == path or f.startswith(path.rstrip("/") + "/") for f in files)]

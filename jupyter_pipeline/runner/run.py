@@ -169,12 +169,12 @@ def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: boo
     repository = repository_root(root, specs)
     tracked = tracked_outputs([by_name[n] for n in to_run], root, work_tree)
     if tracked:
-        stage, out = tracked[0]
+        stage, out, path = tracked[0]
         raise PipelineError(
             f"stage '{stage}' has the output '{out}', which git tracks; DVC refuses to manage "
             f"it ('output is already tracked by SCM'). Stop tracking it with "
-            f"'git rm -r --cached {shlex.quote(out)}' and commit; the run then adds it to "
-            ".gitignore. Nothing was run")
+            f"'git rm -r --cached {shlex.quote(path)}' (in '{root}') and commit; the run then "
+            "adds it to .gitignore. Nothing was run")
     for d in decisions:
         if not d.run:
             ev = Event(d.stage, "skipped", d.reason)
