@@ -111,3 +111,14 @@ def test_ctrl_c_or_sigterm_stops_running_stages_and_records_none_of_them(signum)
     assert time.monotonic() - began < 10, "the running steps were not waited for"
     assert stop.is_set() and interrupted.is_set() and finished == []
     assert signal.getsignal(signal.SIGTERM) == before, "the previous handler is back"
+
+
+def test_a_signal_the_caller_ignores_stays_ignored():
+    """`nohup nb2pipe run`: closing the terminal must not stop the run."""
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with terminate_as_interrupt():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)
