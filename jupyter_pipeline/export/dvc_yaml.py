@@ -9,16 +9,15 @@ from .. import __version__
 from ..errors import PipelineFileError
 from ..model.notebook import Notebook
 from ..model.pipeline import Pipeline, Stage
+from ..model.stage_command import DEFAULT_PARAMS, StageCommand
 from .layout import Layout
 from .yaml_text import YAMLError, dump, load_roundtrip
 
 
 def stage_command(layout: Layout, stage: str, params_file: str | None) -> str:
-    cmd = (f"nb2pipe exec-stage {layout.in_wdir(layout.stage_notebook(stage))} "
-           f"{layout.in_wdir(layout.executed(stage))}")
-    if params_file and params_file != "params.yaml":
-        cmd += f" --params {params_file}"
-    return cmd
+    return StageCommand(layout.in_wdir(layout.stage_notebook(stage)),
+                        layout.in_wdir(layout.executed(stage)),
+                        params_file or DEFAULT_PARAMS).render()
 
 
 def params_file(layout: Layout) -> str:

@@ -15,8 +15,14 @@ from ..errors import Nb2PipeError
 
 
 class StageFailed(Nb2PipeError):
-    def __init__(self, notebook: str, output: str, detail: str, fix: str) -> None:
+    """A stage notebook failed. `cell` (its id in the user's notebook), `ename` and `evalue`:
+    the failing cell and what it raised, when a cell raised; `output`: the executed notebook."""
+
+    def __init__(self, notebook: str, output: str, detail: str, fix: str,
+                 cell: str | None = None, ename: str | None = None,
+                 evalue: str | None = None) -> None:
         self.notebook, self.output = notebook, output
+        self.cell, self.ename, self.evalue = cell, ename, evalue
         super().__init__(f"{_stage_label(notebook)} failed: {detail}. {fix}")
 
 
@@ -29,17 +35,17 @@ def _stage_label(notebook: str) -> str:
         return f"stage notebook '{notebook}'"
 
 
-def _failing_cell(output: str) -> str:
-    """The failing cell as the user knows it: its id in their notebook (papermill puts an error
-    banner at the top of the executed notebook, so indices shift: find the error output)."""
+def _failing_cell(output: str) -> str | None:
+    """The failing cell's id in the user's notebook (papermill puts an error banner at the top
+    of the executed notebook, so indices shift: find the error output), or None."""
     try:
         cells = json.loads(Path(output).read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError, KeyError, TypeError):
-        return "a cell"
+        return None
     for cell in cells:
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            return f"cell '{cell.get('id', '?')}'"
-    return "a cell"
+            return str(cell.get("id", "?"))
+    return None
 
 
 def stage_parameters(notebook: str, params_file: str) -> dict:
@@ -129,10 +135,12 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
             progress_bar=False, log_output=False, report_mode=False, **extra,
         )
     except PapermillExecutionError as exc:
+        cell = _failing_cell(output)
         raise StageFailed(
             notebook, output,
-            f"{_failing_cell(output)} raised {exc.ename}: {exc.evalue}",
-            f"Open '{output}' to see the failing cell and its traceback") from None
+            f"{f'cell {cell!r}' if cell else 'a cell'} raised {exc.ename}: {exc.evalue}",
+            f"Open '{output}' to see the failing cell and its traceback",
+            cell=cell, ename=exc.ename, evalue=exc.evalue) from None
     except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout: papermill's own types
         kind = type(exc).__name__
         problem = kernel_start_problem(exc, stage_kernel(notebook, kernel))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import signal
 import subprocess
 import threading
 import uuid
@@ -130,6 +131,7 @@ class KernelPool:
             if not self._stopped:
                 self.active.add(km)
                 return True
+        _kill(km)
         _shutdown(km, now=True)
         return False
 
@@ -140,6 +142,7 @@ class KernelPool:
             self._stopped = True
             kernels = list(self.active)
         for km in kernels:
+            _kill(km)
             _shutdown(km, now=True)
 
     def close(self) -> None:
@@ -242,6 +245,25 @@ class KernelPool:
 
 class KernelUnavailable(Nb2PipeError):
     pass
+
+
+def _kill(km) -> None:  # noqa: ANN001
+    """Kill the kernel and what it started (its process group: every kernel starts a session of
+    its own) at once. Ctrl-C calls this from the main thread while the stage's thread drives the
+    manager in its own event loop; the manager's shutdown_kernel, called across loops, can fail
+    silently and leave the kernel computing (a stage sleeping for a minute kept the run alive
+    that long), so the processes are signalled directly first."""
+    provisioner = getattr(km, "provisioner", None)
+    process = getattr(provisioner, "process", None)
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:  # not a group leader after all, or gone: the process alone
+        try:
+            process.kill()
+        except OSError:
+            pass
 
 
 def _shutdown(km, now: bool = False) -> None:  # noqa: ANN001

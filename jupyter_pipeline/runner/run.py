@@ -1,8 +1,11 @@
 """Edge: run a dvc.yaml pipeline without DVC, reading and writing dvc.lock as DVC does.
 
-Plan (runner/plan.py, pure) then execute: stages run as soon as their upstream stages are done,
-up to `jobs` at a time; a stage's lock entry is written only when it succeeded; the lock file is
-replaced atomically, so an interruption never leaves a broken one.
+Plan (plan.py, pure; every stage that will run checked for its inputs, its outs for staying
+inside the repository: boundary.py), then run with the repository held (run_lock.py): the
+scheduler (schedule.py) runs each stage (steps.py) as soon as its upstream stages are done, up
+to `jobs` at a time; a stage's lock entry, cache objects and .gitignore entries are written only
+when it succeeded; the lock file is replaced atomically, so an interruption never leaves a
+broken one.
 """
 
 from __future__ import annotations
@@ -12,29 +15,28 @@ import shlex
 import shutil
 import signal
 import subprocess
-import sys
 import threading
-import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ruamel.yaml import YAML
 
-from ..errors import Nb2PipeError
 from . import lock as lockfile
+from .boundary import check_outputs, out_problem, repository_root
+from .dvc_cache import store_in_dvc_cache
+from .gitignore import git_root, ignore_outputs, tracked_outputs
+from .hashing import HashCache
 from .kernels import KernelPool, preload_modules
 from .plan import Decision, decide, dependencies
+from .run_lock import exclusive_run
+from .schedule import Event, Hooks, run_stages
+from .signals import terminate_as_interrupt
 from .spec import PipelineError, StageSpec, parse_stages
+from .steps import NotebookStage, notebook_stage, run_stage
 
-
-@dataclass
-class Event:
-    stage: str
-    state: str  # "skipped", "running", "cell" (a cell started), "done", "failed", "not started"
-    detail: str = ""
-    seconds: float = 0.0
+__all__ = ["Event", "NotebookStage", "RunResult", "execute", "load_specs", "notebook_stage",
+           "plan"]
 
 
 @dataclass
@@ -47,10 +49,6 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return not self.failed
-
-
-class StageFailed(Nb2PipeError):
-    pass
 
 
 def load_specs(root: Path) -> list[StageSpec]:
@@ -78,144 +76,105 @@ def load_specs(root: Path) -> list[StageSpec]:
 def plan(root: Path, targets: list[str] | None = None, force: bool = False,
          downstream: bool = False) -> tuple[list[StageSpec], dict, list[Decision], list[str]]:
     specs = load_specs(root)
+    check_outputs(specs, root)
     edges = dependencies(specs)
     locked, warning = lockfile.read_lock(root / "dvc.lock")
-    cache = lockfile.HashCache(root)
-    producers = {s.root_path(o.path) for s in specs for o in s.outs}
+    cache = HashCache(root)
 
     def changes(spec: StageSpec) -> str | None:
-        for d in spec.deps:
-            full = spec.root_path(d)
-            if not (root / full).exists() and not any(
-                    full == p or full.startswith(p + "/") for p in producers):
-                raise PipelineError(
-                    f"stage '{spec.name}' depends on '{d}', which does not exist and no stage "
-                    "writes; restore the file or remove it from the stage's deps")
-        _, missing = lockfile.param_values(spec, root)
-        if missing:
-            raise PipelineError(f"stage '{spec.name}' reads parameter(s) "
-                                f"{', '.join(missing)}, missing from the params file; add "
-                                "them or convert the notebook again")
         return lockfile.differences(spec, locked.get(spec.name), root, cache)
 
     decisions = decide(specs, edges, changes, set(targets) if targets else None, force,
                        downstream)
+    _check_inputs(specs, decisions, root)
     cache.save()
     return specs, edges, decisions, [warning] if warning else []
 
 
-def _remove_outputs(spec: StageSpec, root: Path) -> None:
-    """DVC deletes a stage's outputs before running it: no stale output survives a run."""
+def _check_inputs(specs: list[StageSpec], decisions: list[Decision], root: Path) -> None:
+    """Every stage that will run, whatever the reason (changed, forced, its upstream runs), has
+    its dependencies and parameters, as `dvc repro` demands: a stage run only because its
+    upstream ran must not write a dvc.lock entry that DVC, and the next run, then refuse."""
+    by_name = {s.name: s for s in specs}
+    running = [by_name[d.stage] for d in decisions if d.run]
+    made_now = {s.root_path(o.path): s.name for s in running for o in s.outs}
+    made_by = {s.root_path(o.path): s.name for s in specs for o in s.outs}
+
+    def writer(full: str, among: dict[str, str]) -> str | None:
+        return next((who for p, who in among.items() if full == p or full.startswith(p + "/")),
+                    None)
+
+    for spec in running:
+        for d in spec.deps:
+            full = spec.root_path(d)
+            if (root / full).exists() or writer(full, made_now):
+                continue
+            other = writer(full, made_by)
+            if other:
+                raise PipelineError(
+                    f"stage '{spec.name}' depends on '{d}', which does not exist; stage "
+                    f"'{other}' writes it but does not run now. Run it too ('nb2pipe run "
+                    f"{other}'). Nothing was run")
+            raise PipelineError(
+                f"stage '{spec.name}' depends on '{d}', which does not exist and no stage "
+                "writes; restore the file or remove it from the stage's deps. Nothing was run")
+        _, missing = lockfile.param_values(spec, root)
+        if missing:
+            raise PipelineError(f"stage '{spec.name}' reads parameter(s) "
+                                f"{', '.join(missing)}, missing from the params file; add "
+                                "them or convert the notebook again. Nothing was run")
+
+
+def _remove_outputs(spec: StageSpec, root: Path, repository: Path) -> str | None:
+    """DVC deletes a stage's outputs before running it: no stale output survives a run.
+
+    Each out is checked again just before: an earlier stage of this run may have made a folder
+    on its path a symlink leading outside the repository. Returns why nothing was removed."""
+    problems = [p for o in spec.outs if (p := out_problem(spec, o.path, root, repository))]
+    if problems:
+        return problems[0]
     for o in spec.outs:
         path = root / spec.root_path(o.path)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         elif path.exists() or path.is_symlink():
             path.unlink()
-
-
-@dataclass(frozen=True)
-class NotebookStage:
-    """A stage whose command is `nb2pipe exec-stage ...`: the runner runs it in-process on a
-    warm kernel instead of starting a fresh `nb2pipe` and kernel (same function, same result)."""
-
-    notebook: Path
-    output: Path
-    params: Path
-    kernel: str | None
-
-
-def notebook_stage(spec: StageSpec, root: Path) -> NotebookStage | None:
-    if len(spec.cmd) != 1:
-        return None
-    try:
-        words = shlex.split(spec.cmd[0])
-    except ValueError:
-        return None
-    if words[:2] != ["nb2pipe", "exec-stage"] or len(words) < 4:
-        return None
-    rest, params, kernel = words[4:], "params.yaml", None
-    while rest:
-        flag = rest.pop(0)
-        if flag in ("--params", "--kernel") and rest:
-            value = rest.pop(0)
-            params, kernel = (value, kernel) if flag == "--params" else (params, value)
-        else:
-            return None
-    wdir = (root / spec.wdir).resolve()
-    return NotebookStage(wdir / words[2], wdir / words[3], wdir / params, kernel)
-
-
-def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,
-                        pool: KernelPool, report: Callable[[Event], None]) -> tuple[bool, str]:
-    from .execute import execute_stage
-
-    wdir = (root / spec.wdir).resolve()
-    km = pool.take(spec.name)
-    try:
-        if km is None:
-            km = pool.start_checked(stage.notebook, wdir, stage.kernel)
-        if not pool.activate(km):
-            km = None  # stopped by activate
-            return False, "interrupted before it started"
-        execute_stage(str(stage.notebook), str(stage.output), str(stage.params), stage.kernel,
-                      km=km, on_cell=lambda cell: report(Event(spec.name, "cell", str(cell))))
-    except Nb2PipeError as exc:
-        return False, str(exc)
-    finally:
-        if km is not None:
-            pool.release(km)
-    missing = [o.path for o in spec.outs if not (root / spec.root_path(o.path)).exists()]
-    if missing:
-        return False, f"it did not create {', '.join(repr(m) for m in missing)}"
-    return True, ""
-
-
-def _run_stage(spec: StageSpec, root: Path, stop: threading.Event,
-               children: set[subprocess.Popen], pool: KernelPool | None = None,
-               report: Callable[[Event], None] = lambda e: None) -> tuple[bool, str]:
-    stage = notebook_stage(spec, root) if pool is not None else None
-    if stage is not None:
-        return _run_notebook_stage(spec, root, stage, pool, report)
-    env = dict(os.environ, DVC_ROOT=str(root.resolve()), DVC_STAGE=spec.name)
-    # The stage command is `nb2pipe exec-stage ...`: find the nb2pipe that is running now,
-    # even when it was started by its full path from an environment that is not activated.
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    shell = os.environ.get("SHELL") or "/bin/sh"
-    cwd = root / spec.wdir
-    for cmd in spec.cmd:
-        if stop.is_set():
-            return False, "interrupted"
-        proc = subprocess.Popen([shell, "-c", cmd], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        children.add(proc)
-        output, _ = proc.communicate()
-        children.discard(proc)
-        if proc.returncode != 0:
-            if proc.returncode < 0:
-                name = signal.Signals(-proc.returncode).name
-                return False, f"killed by {name}"
-            lines = [ln for ln in output.strip().splitlines() if "TCP without encryption" not in ln]
-            detail = lines[-1] if lines else f"exit {proc.returncode}"
-            if proc.returncode == 138:
-                detail = f"the kernel died ({detail})"
-            return False, detail
-    missing = [o.path for o in spec.outs if not (root / spec.root_path(o.path)).exists()]
-    if missing:
-        return False, f"it did not create {', '.join(repr(m) for m in missing)}"
-    return True, ""
+    return None
 
 
 def execute(root: Path, targets: list[str] | None = None, jobs: int | None = None,
             force: bool = False, downstream: bool = False, dry_run: bool = False,
             keep_going: bool = False, report: Callable[[Event], None] = lambda e: None
             ) -> RunResult:
+    """Plan and run. The repository is held from planning to the last dvc.lock write
+    (run_lock.py); SIGTERM stops the run as Ctrl-C does (KeyboardInterrupt)."""
+    if dry_run:
+        _, _, decisions, warnings = plan(root, targets, force, downstream)
+        return RunResult(decisions, warnings=warnings)
+    # Refusals (no dvc.yaml, a cycle, an out outside the repository, a missing dependency)
+    # come before the lock is made, so a refused run leaves nothing behind; the plan is made
+    # again under the lock, with the hashes just computed.
+    plan(root, targets, force, downstream)
+    with exclusive_run(root), terminate_as_interrupt():
+        return _execute(root, targets, jobs, force, downstream, keep_going, report)
+
+
+def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: bool,
+             downstream: bool, keep_going: bool, report: Callable[[Event], None]) -> RunResult:
     specs, edges, decisions, warnings = plan(root, targets, force, downstream)
     result = RunResult(decisions, warnings=warnings)
-    if dry_run:
-        return result
     by_name = {s.name: s for s in specs}
     to_run = [d.stage for d in decisions if d.run]
+    work_tree = git_root(root)
+    repository = repository_root(root, specs)
+    tracked = tracked_outputs([by_name[n] for n in to_run], root, work_tree)
+    if tracked:
+        stage, out, path = tracked[0]
+        raise PipelineError(
+            f"stage '{stage}' has the output '{out}', which git tracks; DVC refuses to manage "
+            f"it ('output is already tracked by SCM'). Stop tracking it with "
+            f"'git rm -r --cached {shlex.quote(path)}' (in '{root}') and commit; the run then "
+            "adds it to .gitignore. Nothing was run")
     for d in decisions:
         if not d.run:
             ev = Event(d.stage, "skipped", d.reason)
@@ -224,13 +183,10 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
     locked, _ = lockfile.read_lock(root / "dvc.lock")
     order = [s.name for s in specs]
     lock_guard = threading.Lock()
-    cache = lockfile.HashCache(root)
+    cache = HashCache(root)
     stop = threading.Event()
     children: set[subprocess.Popen] = set()
-    done: set[str] = set()
-    blocked: set[str] = set()
-    pending = list(to_run)
-    running: dict[Future, tuple[str, float]] = {}
+    pending = set(to_run)
     jobs = max(1, jobs or os.cpu_count() or 1)
     # Kernels warming beyond the running ones. Warming is CPU work (importing pandas, sklearn):
     # more warm kernels than spare cores only slow the running stage (measured: BENCHMARKS.md).
@@ -243,92 +199,55 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
         ahead = max(ahead, jobs)  # a forked kernel costs little CPU: have one ready per job
     warmed: list[str] = []
 
-    def warm_ahead() -> None:
+    def warm_ahead(started: str | None = None) -> None:
         """Keep `ahead` kernels warming for the next stages in run order."""
+        pending.discard(started)
         idle = [n for n in warmed if n in pending]
-        for name in pending:
+        for name in to_run:
             if len(idle) >= ahead:
                 return
             stage = notebook_stages.get(name)
-            if stage is not None and name not in warmed:
+            if name in pending and stage is not None and name not in warmed:
                 pool.warm(name, stage.notebook, (root / by_name[name].wdir).resolve(),
                           stage.kernel)
                 warmed.append(name)
                 idle.append(name)
+
+    def prepare(name: str) -> str | None:
+        problem = _remove_outputs(by_name[name], root, repository)
+        return f"{problem}; nothing was deleted and it did not run" if problem else None
 
     def finish(name: str) -> None:
         spec = by_name[name]
         with lock_guard:
             for o in spec.outs:
                 if o.cache:
-                    lockfile.store_in_dvc_cache(root, root / spec.root_path(o.path), cache)
+                    store_in_dvc_cache(root, root / spec.root_path(o.path), cache)
             locked[name] = lockfile.stage_entry(spec, root, cache)
             lockfile.write_lock(root / "dvc.lock", locked, order)
             cache.save()
+            ignore_outputs(spec, root, work_tree)
 
-    def launch(workers: ThreadPoolExecutor, name: str) -> None:
-        _remove_outputs(by_name[name], root)
-        ev = Event(name, "running")
-        result.events.append(ev)
-        report(ev)
-        running[workers.submit(_run_stage, by_name[name], root, stop, children, pool,
-                               report)] = (
-            name, time.monotonic())
-        warm_ahead()
+    def interrupt() -> None:
+        pool.kill_active()
+        for proc in list(children):
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except OSError:
+                pass
 
+    def seen(event: Event) -> None:
+        if event.state in ("not started", "failed"):
+            pending.discard(event.stage)  # no kernel is warmed for a stage that will not run
+        report(event)
+
+    hooks = Hooks(step=lambda name: run_stage(by_name[name], root, stop, children, pool, report),
+                  prepare=prepare, finish=finish, launched=warm_ahead, interrupt=interrupt)
     try:
         warm_ahead()
-        with ThreadPoolExecutor(max_workers=jobs) as workers:
-            try:
-                while pending or running:
-                    for name in list(pending):
-                        if len(running) >= jobs:
-                            break
-                        ups = [u for u in edges[name] if u in to_run]
-                        if any(u in blocked for u in ups):
-                            pending.remove(name)
-                            blocked.add(name)
-                            ev = Event(name, "not started", "an upstream stage failed")
-                            result.events.append(ev)
-                            report(ev)
-                        elif all(u in done for u in ups) and not (result.failed and not keep_going):
-                            pending.remove(name)
-                            launch(workers, name)
-                    if not running:
-                        if result.failed and not keep_going:
-                            for name in pending:
-                                ev = Event(name, "not started", "an earlier stage failed")
-                                result.events.append(ev)
-                                report(ev)
-                            break
-                        if not pending:
-                            break
-                        continue
-                    finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        name, started = running.pop(fut)
-                        ok, detail = fut.result()
-                        seconds = time.monotonic() - started
-                        if ok:
-                            finish(name)
-                            done.add(name)
-                            ev = Event(name, "done", "", seconds)
-                        else:
-                            result.failed.append(name)
-                            blocked.add(name)
-                            ev = Event(name, "failed", detail, seconds)
-                        result.events.append(ev)
-                        report(ev)
-            except KeyboardInterrupt:
-                # Stop running stages before the executor waits for their threads.
-                stop.set()
-                pool.kill_active()
-                for proc in list(children):
-                    try:
-                        os.killpg(proc.pid, signal.SIGTERM)
-                    except OSError:
-                        pass
-                raise
+        scheduled = run_stages(to_run, edges, hooks, jobs, keep_going, seen, stop)
     finally:
         pool.close()
+    result.events.extend(scheduled.events)
+    result.failed.extend(scheduled.failed)
     return result

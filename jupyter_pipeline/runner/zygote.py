@@ -8,8 +8,9 @@ any other kernel (another environment's python, another language) starts the usu
 
 Protocol: the runner writes one JSON request per line to the server's stdin
 (`{"connection_file", "cwd"}`) and reads one JSON answer per line (`{"pid"}` or `{"error"}`).
-The server exits when its stdin closes, and its kernels exit when it does (ipykernel's parent
-poller), so nothing outlives the run.
+The server exits when its stdin closes, and its kernels exit when it does (PR_SET_PDEATHSIG on
+Linux, ipykernel's parent poller as well), so nothing outlives the run, even one killed by
+SIGKILL.
 """
 
 from __future__ import annotations
@@ -208,8 +209,25 @@ def _answer(data: dict) -> None:
     sys.stdout.flush()
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel gets SIGKILL the moment the server exits, even mid-cell; the server
+    exits when the runner does (its stdin closes), whether the runner ended, was killed by
+    SIGKILL, or crashed. Elsewhere ipykernel's parent poller (below) does it within a second."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+
+
 def _become_kernel(connection_file: str, cwd: str) -> None:
     try:
+        server = os.getppid()
+        _die_with_parent()
+        if os.getppid() != server:  # the server went between the fork and the prctl
+            os._exit(1)
         os.setsid()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -220,10 +238,13 @@ def _become_kernel(connection_file: str, cwd: str) -> None:
         if "numpy" in sys.modules:  # a fork copies the random state: reseed as a new process would
             sys.modules["numpy"].random.seed()
         # ipykernel's parent poller: exit when the server does (the server exits with the run).
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())
+        # Its default was read from JPY_PARENT_PID when the server imported ipykernel (unset
+        # there: no poller at all), so it is given on the command line.
+        os.environ["JPY_PARENT_PID"] = str(server)
         from ipykernel.kernelapp import IPKernelApp
 
-        IPKernelApp.launch_instance(argv=["-f", connection_file])
+        IPKernelApp.launch_instance(argv=["-f", connection_file,
+                                          f"--IPKernelApp.parent_handle={server}"])
     finally:
         os._exit(0)
 

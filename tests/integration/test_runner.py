@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -354,3 +355,242 @@ def test_a_forked_kernel_starts_with_an_empty_namespace(tmp_path):
     assert outputs["b"].startswith("[]\n"), outputs["b"]
     # Each fork draws its own random numbers, as separate processes do.
     assert outputs["b"].split("\n")[1] != outputs["c"].split("\n")[0], outputs
+
+
+def test_an_out_outside_the_repository_is_refused_and_the_folder_survives(tmp_path):
+    """The data-loss case of a hand-written dvc.yaml: `nb2pipe run` deleted the folder before
+    running the stage. It must refuse, naming stage and out, as `dvc repro` refuses it."""
+    victim = tmp_path / "outside" / "victim_dir"
+    victim.mkdir(parents=True)
+    (victim / "thesis.txt").write_text("years of work\n")
+    repo = tmp_path / "repo"
+    folder = repo / "sub"
+    folder.mkdir(parents=True)
+    (folder / "dvc.yaml").write_text(
+        "stages:\n  grab:\n    cmd: echo hi\n    outs:\n    - ../../outside/victim_dir\n")
+    harness.make_repo(repo)
+    _refused(nb2pipe("run", cwd=folder), "stage 'grab'", "'../../outside/victim_dir'",
+             "outside the repository")
+    assert (victim / "thesis.txt").read_text() == "years of work\n"
+    assert harness.run([DVC, "repro"], folder, check=False).returncode != 0  # DVC refuses too
+    assert (victim / "thesis.txt").read_text() == "years of work\n"
+
+
+IGNORED = """\
+stages:
+  make:
+    cmd: mkdir -p out deep/er && echo "$(cat in.txt)" > out/made.txt && echo x > deep/er/x.txt && echo y > 'we[1]*.txt'
+    deps:
+    - in.txt
+    outs:
+    - out
+    - deep/er/x.txt
+    - we[1]*.txt
+  count:
+    wdir: sub
+    cmd:
+    - wc -c < ../out/made.txt > count.txt
+    - wc -c < ../out/made.txt > kept.txt
+    - "echo '{\\"n\\": 1}' > m.json"
+    deps:
+    - ../out/made.txt
+    outs:
+    - count.txt
+    - kept.txt:
+        cache: false
+    metrics:
+    - m.json:
+        cache: false
+"""
+
+
+def _ignore_project(folder: Path) -> Path:
+    (folder / "sub").mkdir(parents=True)
+    (folder / "dvc.yaml").write_text(IGNORED)
+    (folder / "in.txt").write_text("hello\n")
+    harness.make_repo(folder)
+    # A .gitignore of the user's own, with no newline at its end.
+    (folder / ".gitignore").write_text("*.log")
+    (folder / "sub" / ".gitignore").write_text("/count.txt\n")  # already listed: not added again
+    harness.commit_all(folder, "pipeline")
+    return folder
+
+
+def _gitignores(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob(".gitignore"))
+            if ".dvc" not in p.parts and ".git" not in p.parts}
+
+
+def test_nb2pipe_run_writes_the_gitignore_entries_dvc_repro_writes(tmp_path):
+    ours = _ignore_project(tmp_path / "ours")
+    theirs = _ignore_project(tmp_path / "theirs")
+    nb2pipe("run", cwd=ours, check=True)
+    harness.run([DVC, "repro"], theirs)
+    assert _gitignores(ours) == _gitignores(theirs)
+    assert _gitignores(ours)[".gitignore"] == "*.log\n/out\n/we\\[1\\]\\*.txt\n"
+    # The README's workflow: run, commit everything; DVC then still owns the outputs.
+    harness.commit_all(ours, "ran")
+    tracked = harness.run(["git", "ls-files"], ours).stdout.split()
+    assert "out/made.txt" not in tracked and "sub/count.txt" not in tracked
+    assert "sub/kept.txt" in tracked and "sub/m.json" in tracked  # cache: false stays with git
+    assert status_clean(ours)
+    (ours / "in.txt").write_text("changed\n")
+    repro = harness.run([DVC, "repro"], ours, check=False)
+    assert repro.returncode == 0, repro.stdout + repro.stderr
+    assert status_clean(ours)
+    nb2pipe("run", "--force", cwd=ours, check=True)
+    assert _gitignores(ours) == _gitignores(theirs), "a second run adds nothing"
+
+
+def test_a_notebook_pipeline_run_then_committed_still_reproduces_with_dvc(branching):
+    nb2pipe("run", cwd=branching, check=True)
+    harness.commit_all(branching, "ran")
+    assert status_clean(branching)
+    params = branching / "params.yaml"
+    params.write_text(params.read_text().replace("n_rows: 200", "n_rows: 120"))
+    repro = harness.run([DVC, "repro"], branching, check=False)
+    assert repro.returncode == 0, repro.stdout + repro.stderr
+    assert status_clean(branching)
+    assert nb2pipe("convert", "branching.ipynb", cwd=branching).returncode == 0
+
+
+def test_an_output_git_already_tracks_is_refused_before_the_stage_runs(handwritten):
+    """Committed by an nb2pipe that wrote no .gitignore: DVC would run the stage, overwrite
+    the file, then fail; nb2pipe says what to do first."""
+    (handwritten / "out").mkdir()
+    (handwritten / "out" / "made.txt").write_text("committed\n")
+    harness.commit_all(handwritten, "outputs committed")
+    _refused(nb2pipe("run", cwd=handwritten), "stage 'make'", "'out', which git tracks",
+             "git rm -r --cached out")
+    assert (handwritten / "out" / "made.txt").read_text() == "committed\n"
+
+
+def _processes_with(marker: str) -> list[str]:
+    """Processes whose environment carries `marker` (every kernel of a run inherits the
+    runner's environment, forked ones too), described."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or proc.name == str(os.getpid()):
+            continue
+        try:
+            if marker.encode() in (proc / "environ").read_bytes():
+                found.append(f"{proc.name}: {(proc / 'cmdline').read_bytes()[:120]!r}")
+        except OSError:  # gone, or not ours to read
+            continue
+    return found
+
+
+def _start_sleeping_run(tmp_path, forks: bool = True) -> tuple[subprocess.Popen, Path, str]:
+    """A run whose stages b and c sleep for a minute each in their kernels (forks of the fork
+    server, or with `forks=False` started the usual way), with a marker in its environment."""
+    import time
+    import uuid
+
+    folder = _notebook_project(tmp_path, [
+        ("stage:a", "x = 1"),
+        ("stage:b", "import time\ntime.sleep(60)\ny = x"),
+        ("stage:c", "import time\ntime.sleep(60)\nz = x")])
+    marker = f"NB2PIPE_TEST_RUN={uuid.uuid4().hex}"
+    env = dict(harness.env(), NB2PIPE_TEST_RUN=marker.split("=")[1])
+    if not forks:
+        env["NB2PIPE_FORK_KERNELS"] = "0"
+    proc = subprocess.Popen([str(harness.BIN / "nb2pipe"), "run", "-j", "2"], cwd=folder,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        lock = folder / "dvc.lock"
+        if lock.exists() and "  a:" in lock.read_text():
+            break
+        time.sleep(0.2)
+    time.sleep(3)  # b and c are computing now
+    assert len(_processes_with(marker)) >= 3, "the runner and its kernels"
+    return proc, folder, marker
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds kernels in /proc")
+@pytest.mark.parametrize("forks", [True, False], ids=["forked kernels", "kernels started plain"])
+def test_kernels_die_with_a_runner_killed_by_sigkill(tmp_path, forks):
+    import signal
+    import time
+
+    proc, folder, marker = _start_sleeping_run(tmp_path, forks)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 5
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_with(marker) == [], "kernels outlived their runner"
+    # The lock of the killed run does not block the next one; its dvc.lock is valid.
+    again = nb2pipe("run", "--dry-run", cwd=folder, check=True).stdout
+    assert "skip      a: up to date" in again and "would run b" in again
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds kernels in /proc")
+def test_sigterm_ends_the_run_as_ctrl_c_does(tmp_path):
+    import signal
+    import time
+
+    from ruamel.yaml import YAML
+
+    proc, folder, marker = _start_sleeping_run(tmp_path)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert time.monotonic() - started < 30, "SIGTERM must not wait for the stages to finish"
+    assert proc.returncode == 130, (out, err)
+    assert "nb2pipe: interrupted" in err and "Traceback" not in err
+    data = YAML(typ="safe").load((folder / "dvc.lock").read_text())
+    assert set(data["stages"]) == {"a"}
+    deadline = time.monotonic() + 5
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_with(marker) == [], "kernels outlived their runner"
+    assert not (folder / ".dvc" / "tmp" / "nb2pipe-run.json").exists(), "the run let go"
+
+
+def test_a_stage_run_because_its_upstream_runs_still_needs_its_dependencies(handwritten):
+    """Issue: the first run succeeded (count ran only because make did, unchecked) and wrote a
+    dvc.lock that the next run and `dvc repro` refused. Now the first run refuses, as DVC does."""
+    text = (handwritten / "dvc.yaml").read_text().replace(
+        "    - ../out/made.txt\n", "    - ../out/made.txt\n    - notes.txt\n")
+    (handwritten / "dvc.yaml").write_text(text)
+    proc = nb2pipe("run", cwd=handwritten)
+    _refused(proc, "stage 'count' depends on 'notes.txt', which does not exist",
+             "Nothing was run")
+    assert not (handwritten / "out").exists() and not (handwritten / "dvc.lock").exists()
+    repro = harness.run([DVC, "repro"], handwritten, check=False)
+    assert repro.returncode != 0 and "notes.txt" in repro.stdout + repro.stderr
+    (handwritten / "sub" / "notes.txt").write_text("n\n")
+    nb2pipe("run", cwd=handwritten, check=True)
+    assert status_clean(handwritten)
+    # Forced, the same check applies.
+    (handwritten / "sub" / "notes.txt").unlink()
+    _refused(nb2pipe("run", "--force", "count", cwd=handwritten), "'notes.txt'")
+
+
+def test_a_dependency_written_by_a_stage_that_does_not_run_now_is_named(handwritten):
+    nb2pipe("run", cwd=handwritten, check=True)
+    (handwritten / "out" / "made.txt").unlink()
+    text = (handwritten / "dvc.yaml").read_text().replace("  make:\n", "  make:\n    frozen: true\n")
+    (handwritten / "dvc.yaml").write_text(text)
+    _refused(nb2pipe("run", cwd=handwritten),
+             "stage 'count' depends on '../out/made.txt', which does not exist; stage 'make' "
+             "writes it but does not run now")
+
+
+def test_a_pipeline_in_a_folder_with_a_space_runs_with_nb2pipe_and_dvc(tmp_path):
+    """The stage command is written and read by one value (model/stage_command.py): a path
+    with a space is quoted for DVC's shell, and the runner reads the same paths back."""
+    folder = tmp_path / "k"
+    folder.mkdir()
+    (folder / "nb.ipynb").write_text(json.dumps(notebook([("stage:a", "x = 1"),
+                                                          ("stage:b", "y = x + 1")])))
+    harness.make_repo(folder)
+    (folder / "my out").mkdir()
+    nb2pipe("convert", "nb.ipynb", "-o", "my out", cwd=folder, check=True)
+    assert "'my out/params.yaml'" in (folder / "my out" / "dvc.yaml").read_text()
+    out = nb2pipe("run", cwd=folder / "my out", check=True).stdout
+    assert "2 stage(s) ran" in out
+    assert status_clean(folder / "my out")
+    repro = harness.run([DVC, "repro", "--force"], folder / "my out", check=False)
+    assert repro.returncode == 0, repro.stdout + repro.stderr

@@ -78,3 +78,17 @@ def test_every_params_form_dvc_accepts():
     assert s.cmd == ("x", "y") and s.cmd_is_list
     assert [(o.path, o.cache) for o in s.outs] == [("m.json", False), ("met.json", True),
                                                    ("p.png", True)]
+
+
+def test_the_stage_command_reads_back_what_export_writes_also_with_spaces_and_options():
+    from jupyter_pipeline.model.stage_command import StageCommand
+
+    for command in (StageCommand("pipelines/nb/a.ipynb", "pipelines/nb/executed/a.ipynb"),
+                    StageCommand("my out/p/a.ipynb", "my out/p/executed/a.ipynb",
+                                 "my out/params.yaml", "python 3 (env)")):
+        assert StageCommand.parse(command.render()) == command
+    assert StageCommand("a.ipynb", "b.ipynb").render() == "nb2pipe exec-stage a.ipynb b.ipynb"
+    for other in ("nb2pipe exec-stage a.ipynb", "python run.py a b",
+                  "nb2pipe exec-stage a b --params p --params q", "nb2pipe exec-stage a b 'x",
+                  "nb2pipe exec-stage a b --verbose"):
+        assert StageCommand.parse(other) is None, other
