@@ -67,13 +67,14 @@ def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
     params = tuple((name, values[name]) for name in stage.params if name in values)
 
     setup: list[str] = []
-    if stage.settings:  # first: `sys.path.append(...)` may be what the imports need
+    if stage.needs or stage.hands_on or stage.metrics:
+        # First: it notes the folder the stage starts in, before a setting's `os.chdir`.
+        setup.append(RUNTIME_IMPORT)
+    if stage.settings:  # `sys.path.append(...)` may be what the imports need
         setup.append("\n".join(stage.settings))
     imports = [i for i in stage.imports if i not in stage.settings]
     if imports:
         setup.append("\n".join(imports))
-    if stage.needs or stage.hands_on or stage.metrics:
-        setup.append(RUNTIME_IMPORT)
     early = [d.source.rstrip("\n") for d in stage.definitions if not d.after_loads]
     late = [d.source.rstrip("\n") for d in stage.definitions if d.after_loads]
     if early:

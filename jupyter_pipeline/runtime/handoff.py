@@ -115,9 +115,19 @@ def _pickle(path: str, obj: Any, names: list[str], stage: str,
     _write_atomic(path, data)
 
 
+# The folder the stage started in (the stage notebook imports this module before any of the
+# notebook's cells run): the handoff paths are relative to it, also after a cell's `os.chdir`.
+_START = os.getcwd()
+
+
+def _at_start(path: str) -> str:
+    return path if os.path.isabs(path) else os.path.join(_START, path)
+
+
 def save(folder: str, values: Mapping[str, Any], stage: str = "",
          needed_by: Mapping[str, Iterable[str]] | None = None) -> None:
     """Write `values` into `folder` (created), with an index of what went where."""
+    folder = _at_start(folder)
     needed_by = needed_by or {}
     os.makedirs(folder, exist_ok=True)
     index: dict[str, dict[str, Any]] = {}
@@ -171,6 +181,7 @@ def load(folder: str, name: str, stand_ins: bool = False) -> Any:
     """The value `name` saved by an earlier stage into `folder`. `stand_ins`: outside the
     notebook (nb2pipe verify comparing values), a class or function the notebook defined is
     replaced by a stand-in class of the same name, so its instances load with their state."""
+    folder = _at_start(folder)
     try:
         with open(os.path.join(folder, INDEX), encoding="utf-8") as f:
             index = json.load(f)
@@ -259,6 +270,7 @@ def save_metrics(path: str, values: Mapping[str, Any]) -> None:
 
     out = {k: scalar(v) for k, v in values.items()}
     out = {k: v for k, v in out.items() if v is not _SKIP}
+    path = _at_start(path)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     _write_atomic(path, (json.dumps(out, indent=1, sort_keys=True) + "\n").encode("utf-8"))
 

@@ -11,9 +11,9 @@ _params = _read_params("params.yaml", {'alpha': alpha})
 alpha = _params['alpha']
 
 # %% values from earlier stages
-get_ipython().run_line_magic('matplotlib', 'inline')
-
 from jupyter_pipeline.runtime import handoff as _nb2pipe
+
+get_ipython().run_line_magic('matplotlib', 'inline')
 
 scaled = _nb2pipe.load("pipelines/small/data/train", "scaled")
 total = _nb2pipe.load("pipelines/small/data/train", "total")
