@@ -179,6 +179,9 @@ class Definition:
     # `mod.func(x)` calls in its body on a parameter or a global x: (callee, x); the fold
     # decides from the imports whether the callee may change x (scopes.ScopeSummary).
     module_calls: tuple[tuple[str, str], ...] = ()
+    # Globals and parameters it calls `plot` / `hist` on: changed when they are axes.
+    drawn: frozenset[str] = frozenset()
+    drawn_params: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

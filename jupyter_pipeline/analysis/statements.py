@@ -295,6 +295,8 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             calls=calls,
             seeds=seeds,
             module_calls=tuple(sorted(s.module_calls)),
+            drawn=frozenset(s.drawn - {name}),
+            drawn_params=s.drawn_params,
         )
         self.effects.append(Define(name, self._line(node), definition))
 
