@@ -10,7 +10,7 @@ from dataclasses import replace
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.pipeline import Reemit
 from .bindings import Binding, is_runtime_name
-from .facts import CellFacts, Mutate
+from .facts import CellFacts, Drawing, Mutate
 from .fold_state import FoldState
 
 
@@ -48,6 +48,8 @@ class DefinitionUses(FoldState):
                 self.read(r, line, quiet=True, _seen=seen)
         for m in sorted(d.mutates):
             self.apply(Mutate(m, line))
+        for drawn in sorted(d.drawn):  # `def show(): ax.hist(v)`: draws on a global's axes
+            self.apply(Mutate(drawn, line, Drawing("plot")))
         for call, name in d.module_calls:  # `helpers.clean(df)` in its body, df a global
             if name not in d.params and name in d.reads and self.library_may_change(call):
                 self.apply(Mutate(name, line))

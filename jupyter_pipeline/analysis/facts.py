@@ -200,6 +200,9 @@ class Definition:
     # the fold treats a call as making them (reads of the function's locals: not made again).
     settings: tuple["Setting", ...] = ()
     local_names: frozenset[str] = frozenset()  # parameters and names the body binds
+    # Globals and parameters it calls `plot` / `hist` on: changed when they are axes.
+    drawn: frozenset[str] = frozenset()
+    drawn_params: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ class _Fold(DefinitionUses, ProcessState):
                 else:
                     self.read(name, line)  # `df.plot()` leaves df as it was
             case Mutate(name, line, via):
-                if via is not None and not self.argument_may_change(via):
+                if via is not None and not self.argument_may_change(via, name):
                     self.read(name, line)
                 else:
                     # A library given a notebook function (a callback, `build_fn=`) may
@@ -206,7 +206,7 @@ class _Fold(DefinitionUses, ProcessState):
                                                     maybe_unbound=binding.maybe_unbound,
                                                     figure=binding.figure))
 
-    def argument_may_change(self, via: Via) -> bool:
+    def argument_may_change(self, via: Via, argument: str) -> bool:
         """Whether a call may change the argument passed to it, from what the callee is."""
         match via:
             case CallArgument(callee, position, keyword):
@@ -219,6 +219,10 @@ class _Fold(DefinitionUses, ProcessState):
                         return True
                     param = keyword if keyword else (
                         d.params[position] if 0 <= position < len(d.params) else None)
+                    if param is not None and param in d.drawn_params:
+                        passed = self.env.get(argument)  # `def draw(ax): ax.hist(v)`
+                        if passed is not None and passed.figure:
+                            return True
                     return param is None or param in d.mutated_params or any(
                         name == param and self.library_may_change(call)
                         for call, name in d.module_calls)

@@ -84,6 +84,8 @@ class FoldState:
             self.aliases.get(other, set()).discard(name)
 
     def alias_closure(self, name: str) -> list[str]:
+        if not self.aliases.get(name):
+            return [name]  # most names share with nothing (the fold asks at every change)
         seen, stack = {name}, [name]
         while stack:
             for other in self.aliases.get(stack.pop(), ()):

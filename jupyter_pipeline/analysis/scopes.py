@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .knowledge import (LIBRARY_MUTATES_ARGUMENTS, NO_COPY_KEYWORDS, OUT_KEYWORDS, PURE_CALLS,
+from .knowledge import (DRAWING_METHODS, LIBRARY_MUTATES_ARGUMENTS, NO_COPY_KEYWORDS, OUT_KEYWORDS, PURE_CALLS,
                         READ_ONLY_METHODS)
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -72,6 +72,9 @@ class ScopeSummary:
     # (callee, x). Whether it may change x depends on what `mod` is, which the fold knows from
     # the imports where the function is called (the notebook's own module: it may).
     module_calls: set[tuple[str, str]] = field(default_factory=set)
+    # Receivers of `plot` / `hist` (knowledge.DRAWING_METHODS): changed if they are axes.
+    drawn: set[str] = field(default_factory=set)  # free names
+    drawn_params: frozenset[str] = frozenset()
 
 
 def target_names(node: ast.AST, out: set[str]) -> None:
@@ -97,6 +100,7 @@ class _ScopeWalker:
         self.nonlocals: set[str] = set()
         self.mutated: set[str] = set()
         self.module_calls: set[tuple[str, str]] = set()
+        self.drawn: set[str] = set()
 
     def summary(self, params: set[str], order: tuple[str, ...] = ()) -> ScopeSummary:
         local = (params | self.stores) - self.globals - self.nonlocals
@@ -107,6 +111,8 @@ class _ScopeWalker:
             params=order,
             mutated_params=frozenset(self.mutated & params),
             module_calls={(c, n) for c, n in self.module_calls if n in params or n not in local},
+            drawn=self.drawn - local,
+            drawn_params=frozenset(self.drawn & params),
         )
 
     def nested(self, summary: ScopeSummary) -> None:
@@ -114,6 +120,7 @@ class _ScopeWalker:
         self.mutated |= summary.mutates
         # (on a free name of the nested scope, not on one of its own parameters)
         self.module_calls |= {(c, n) for c, n in summary.module_calls if n in summary.reads}
+        self.drawn |= summary.drawn
         # A nested `global x` binds the module's x; the enclosing function's call binds it too.
         self.stores |= summary.binds
         self.globals |= summary.binds
@@ -186,6 +193,10 @@ class _ScopeWalker:
         func = call.func
         if isinstance(func, ast.Attribute) and is_mutating_call(call):
             self._mutate(func.value)
+        elif isinstance(func, ast.Attribute) and func.attr in DRAWING_METHODS:
+            name = root_name(func.value)
+            if name:
+                self.drawn.add(name)
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
                 and func.value.id not in self.stores:
             # A method of a global, most often a module (random.randint(1, n)): library code
@@ -287,6 +298,7 @@ def class_summaries(node: ast.ClassDef) -> tuple[ScopeSummary, ScopeSummary]:
             methods.binds |= s.binds
             methods.mutates |= s.mutates
             methods.module_calls |= {(c, n) for c, n in s.module_calls if n in s.reads}
+            methods.drawn |= s.drawn
         else:
             body.walk(stmt)
     return body.summary(set()), methods

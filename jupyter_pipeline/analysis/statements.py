@@ -291,6 +291,8 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             local_names=_local_names(node),
             keeps_state=_keeps_state(node, s.mutated_params),
             returns_closure=_returns_closure(node),
+            drawn=frozenset(s.drawn - {name}),
+            drawn_params=s.drawn_params,
         )
         self.effects.append(Define(name, self._line(node), definition))
 

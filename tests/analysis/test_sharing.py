@@ -77,3 +77,23 @@ def test_names_unpacked_from_a_tuple_literal_share_with_its_items():
     s = stages([("stage:a", "x = [1]\ny = [2]\na, b = x, y"), ("stage:b", "a.append(3)"),
                 ("stage:c", "print(b, y)")])
     assert needs(s["c"]) == {"b": "b", "y": "b"}, "b is y: changed through a"
+
+
+def test_a_notebook_function_drawing_on_the_axes_it_is_given_changes_the_figure():
+    s = stages([("stage:a", PLOT + "\ndef draw(ax, v):\n    ax.hist(v)"),
+                ("stage:b", "draw(axes[0], [1, 2, 2])"), ("stage:c", "fig.savefig('f.png')")])
+    assert needs(s["c"]) == {"fig": "b"}
+
+
+def test_a_notebook_function_drawing_on_global_axes_changes_the_figure():
+    s = stages([("stage:a", "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+                            "def draw():\n    ax.plot([1, 2])"),
+                ("stage:b", "draw()"), ("stage:c", "fig.savefig('f.png')")])
+    assert needs(s["c"]) == {"fig": "b"}
+
+
+def test_a_notebook_function_plotting_a_table_it_is_given_leaves_it():
+    s = stages([("stage:a", "import pandas as pd\ndf = pd.DataFrame({'v': [1]})\n"
+                            "def show(frame):\n    frame.plot()"),
+                ("stage:b", "show(df)"), ("stage:c", "print(df)")])
+    assert needs(s["c"]) == {"df": "a"}
