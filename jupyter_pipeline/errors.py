@@ -94,7 +94,7 @@ class AnalysisCrashed(Nb2PipeError):
         where = f"'{path}', cell {cell}" if cell is not None else f"'{path}'"
         what = "this cell" if cell is not None else "this notebook"
         super().__init__(
-            f"{where}: nb2pipe's analysis failed on {what} ({self.error}). This is a bug in "
-            "nb2pipe: please report it with the cell's code. Until it is fixed, rewrite the "
+            f"{where}: nb2pipe's analysis failed on {what} ({self.error}). That is a bug "
+            "to report to nb2pipe, with the cell's code. Until it is fixed, rewrite the "
             "unusual construct in the cell, or tag the cell 'skip' if the pipeline does not need "
             "it. Nothing was written")
