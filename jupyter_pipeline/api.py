@@ -57,17 +57,8 @@ def _crashing_cell(notebook: Notebook) -> int | None:
     return None
 
 
-def generated_from(notebook: Notebook) -> tuple[str, str] | None:
-    """(source notebook name, stage) when `notebook` is a stage notebook nb2pipe generated, or
-    the executed copy of one (papermill keeps the metadata), else None."""
-    mark = notebook.metadata.get("nb2pipe")
-    if isinstance(mark, dict) and isinstance(mark.get("stage"), str):
-        return str(mark.get("notebook") or "the source notebook"), mark["stage"]
-    return None
-
-
 def _refuse_generated(notebook: Notebook) -> None:
-    found = generated_from(notebook)
+    found = notebook.generated_stage
     if found is not None:
         source, stage = found
         raise NotebookReadError(
@@ -240,6 +231,20 @@ def failure_location(folder: str | os.PathLike, stage: str) -> tuple[Path | None
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
             return found.output, index
     return found.output, None
+
+
+def outputs_outside(folder: str | os.PathLike, root: str | os.PathLike) -> list[tuple[str, str]]:
+    """(stage, path) for every output of the pipeline in `folder` (outs, metrics, plots: what a
+    run writes or deletes), and its dvc.lock, that leads outside `root`, by `..` or through a
+    symlink on the way."""
+    from .runner.run import load_specs
+
+    base, top = Path(folder), Path(root)
+    found = [(s.name, s.root_path(o.path)) for s in load_specs(base) for o in s.outs
+             if files.leads_outside(base / s.root_path(o.path), top) is not None]
+    if files.leads_outside(base / "dvc.lock", top) is not None:
+        found.append(("(all)", "dvc.lock"))
+    return found
 
 
 def stage_names(folder: str | os.PathLike = ".") -> list[str]:

@@ -46,6 +46,16 @@ class Notebook:
         spec = self.metadata.get("kernelspec") or {}
         return spec.get("name") if isinstance(spec, Mapping) else None
 
+    @property
+    def generated_stage(self) -> tuple[str, str] | None:
+        """(source notebook's file name, stage) when this is a stage notebook nb2pipe generated,
+        or the executed copy of one (papermill keeps the metadata); else None."""
+        mark = self.metadata.get("nb2pipe")
+        if isinstance(mark, Mapping) and isinstance(mark.get("stage"), str):
+            source = mark.get("notebook")
+            return (source if isinstance(source, str) else "the source notebook"), mark["stage"]
+        return None
+
     @classmethod
     def from_dict(cls, path: str, data: Any) -> "Notebook":
         """Validate the shape nb2pipe relies on and build the value; raise NotebookReadError."""
