@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import {
   assignStage,
   cellRoles,
+  generatedStage,
+  generatedStageMessage,
   ICellTags,
   ITagEdit,
   renameStage,
@@ -246,5 +248,19 @@ describe('toggleFlag', () => {
   it("removes Kale's pipeline-parameters too when unmarking parameters", () => {
     const cells = [code('pipeline-parameters', 'x')];
     assert.deepEqual(toggleFlag(cells, [0], 'parameters'), [{ index: 0, tags: ['x'] }]);
+  });
+});
+
+describe('generated stage notebooks', () => {
+  it('are recognised by their nb2pipe metadata, executed copies included', () => {
+    const found = generatedStage({ nb2pipe: { notebook: 'wine.ipynb', stage: 'train' },
+      papermill: {} });
+    assert.deepEqual(found, { notebook: 'wine.ipynb', stage: 'train' });
+    assert.match(generatedStageMessage(found!, 'assign cells'), /open 'wine.ipynb' to assign/);
+  });
+  it('a notebook of the user is not one', () => {
+    assert.equal(generatedStage({ kernelspec: {} }), null);
+    assert.equal(generatedStage(null), null);
+    assert.equal(generatedStage({ nb2pipe: { stage: 3 } }), null);
   });
 });

@@ -139,3 +139,17 @@ async def test_a_second_request_is_answered_while_a_big_analysis_runs(call, jp_f
     assert all(code == 200 for code, _, _ in answered)
     assert not any(done for _, _, done in answered), (
         f"the big analysis finished before the other requests: make it bigger ({answered})")
+
+
+async def test_work_that_overruns_its_time_is_stopped_and_the_next_request_is_served():
+    import time
+
+    from jupyter_pipeline.server.worker import Worker
+
+    worker = Worker()
+    try:
+        status, reply, _ = await worker.call(time.sleep, 30, timeout=1.0, what="the analysis")
+        assert status == 503 and "took longer than 1 s and was stopped" in reply["message"]
+        assert await worker.call(sum, [1, 2], timeout=60, what="the analysis") == 3
+    finally:
+        worker.stop()
