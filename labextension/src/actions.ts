@@ -77,6 +77,15 @@ function announceExport(ctx: ICommandContext, result: IExportResult): void {
     written.length || removed.length
       ? `Pipeline exported to ${result.dvc_yaml}: ${counts.join(', ')}`
       : `Pipeline in ${result.dvc_yaml} is up to date (${unchanged.length} files unchanged)`;
+  for (const kept of result.kept_params ?? []) {
+    Notification.info(
+      `params.yaml keeps '${kept.name}: ${JSON.stringify(kept.value)}', set outside the ` +
+        `notebook (which says ${JSON.stringify(kept.notebook_value)}): the pipeline runs with ` +
+        "it. To use the notebook's value, set it in params.yaml (or run 'nb2pipe convert " +
+        "--force').",
+      { autoClose: false }
+    );
+  }
   Notification.success(message, {
     autoClose: 10000,
     actions: [
