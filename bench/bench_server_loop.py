@@ -71,7 +71,7 @@ def measure(megabytes: float, polls: int) -> dict:
         cmd = [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
                f"--port={port}", "--ip=127.0.0.1", f"--ServerApp.root_dir={scratch}",
                f"--IdentityProvider.token={token}",
-               '--ServerApp.jpserver_extensions={"jupyter_pipeline": true}']
+               "--ServerApp.jpserver_extensions=jupyter_pipeline=True"]
         log = open(Path(scratch) / "server.log", "wb")
         proc = subprocess.Popen(cmd, cwd=scratch, stdout=log, stderr=subprocess.STDOUT,
                                 env=dict(os.environ), start_new_session=True)

@@ -153,3 +153,25 @@ async def test_work_that_overruns_its_time_is_stopped_and_the_next_request_is_se
         assert await worker.call(sum, [1, 2], timeout=60, what="the analysis") == 3
     finally:
         worker.stop()
+
+
+async def test_export_keeps_a_params_value_set_outside_and_refuses_a_hand_edited_stage(
+        call, write_notebook, jp_root_dir):
+    write_notebook("nb.ipynb")  # parameters: n = 3
+    assert (await call("export", {"path": "nb.ipynb"}))[0] == 200
+    params = jp_root_dir / "params.yaml"
+    params.write_text(params.read_text().replace("n: 3", "n: 30"))
+    status, reply = await call("export", {"path": "nb.ipynb"})
+    assert status == 200, reply
+    assert reply["kept_params"] == [{"name": "n", "value": 30, "notebook_value": 3}]
+    assert "n: 30" in params.read_text()
+    dvc = jp_root_dir / "dvc.yaml"
+    dvc.write_text(dvc.read_text().replace("  total:\n", "  total:\n    metrics:\n"
+                                                         "      - m.json\n"))
+    before = snapshot(jp_root_dir)
+    status, reply = await call("export", {"path": "nb.ipynb", "options": {"force": False}})
+    assert status == 409 and reply["paths"] == ["dvc.yaml"], reply
+    assert "stage 'total' has 'metrics' added by hand" in reply["message"]
+    assert snapshot(jp_root_dir) == before
+    status, reply = await call("export", {"path": "nb.ipynb", "options": {"force": True}})
+    assert status == 200 and "metrics" not in dvc.read_text() and "n: 3\n" in params.read_text()
