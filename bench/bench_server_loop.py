@@ -36,13 +36,14 @@ from synthetic import synthetic_notebook  # noqa: E402
 
 
 def big_notebook(megabytes: float) -> dict:
-    nb = synthetic_notebook(500)
+    """The synthetic sections (distinct stages, flows between them) repeated to `megabytes`,
+    after one cell of 300 000 lines."""
     huge = nbformat.v4.new_code_cell("\n".join(f"w{i} = {i} * 2" for i in range(300_000)))
+    per_cell = len(nbformat.writes(synthetic_notebook(500))) / 500
+    rest = megabytes * 2**20 - len(json.dumps(huge))
+    nb = synthetic_notebook(max(10, int(rest / per_cell)))
     nb.cells.insert(2, huge)
     data = json.loads(nbformat.writes(nb))
-    filler = data["cells"][3:]
-    while len(json.dumps(data)) < megabytes * 2**20:
-        data["cells"].extend(json.loads(json.dumps(filler)))
     for i, cell in enumerate(data["cells"]):
         cell["id"] = f"c{i}"
     return data
@@ -101,9 +102,13 @@ def measure(megabytes: float, polls: int) -> dict:
             def analyse() -> None:
                 started = time.perf_counter()
                 reply = json.loads(_request(f"{base}/nb2pipe/analyze", token, body))
+                diagnostics = reply.get("diagnostics", [])
                 analysed.update(seconds=time.perf_counter() - started,
                                 stages=len(reply.get("stages", [])),
-                                message=reply.get("message"))
+                                cells=len(json.loads(body)["notebook"]["cells"]),
+                                message=reply.get("message") or (
+                                    f"{len(diagnostics)} diagnostics, the first: "
+                                    f"{diagnostics[0]['message']}" if diagnostics else None))
                 done.set()
 
             threading.Thread(target=analyse, daemon=True).start()
@@ -128,8 +133,8 @@ def main() -> None:
     args = parser.parse_args()
     r = measure(args.mb, args.polls)
     idle, busy = statistics.median(r["idle"]), max(r["busy"]) if r["busy"] else float("nan")
-    print(f"{r['mb']:.1f} MB unsaved notebook: analysis answered in {r['seconds']:.1f} s "
-          f"({r['stages']} stages{'; ' + r['message'] if r.get('message') else ''})")
+    print(f"{r['mb']:.1f} MB unsaved notebook of {r['cells']} cells: analysis answered in "
+          f"{r['seconds']:.1f} s ({r['stages']} stages{'; ' + r['message'] if r.get('message') else ''})")
     print(f"GET /api/status: idle median {idle * 1000:.1f} ms; during the analysis "
           f"{len(r['busy'])} polls, median {statistics.median(r['busy']) * 1000:.1f} ms, "
           f"max {busy * 1000:.0f} ms (target < 1000 ms); ratio max/idle {busy / idle:.0f}")

@@ -22,7 +22,7 @@ Reply = tuple[int, dict[str, Any], str | None]  # status, JSON answer, text for 
 # What one request may cost. A notebook this size or cell count is far beyond any notebook
 # people analyse live; `nb2pipe convert` in a terminal has no such bound.
 MAX_BODY_BYTES = 64 * 1024 * 1024
-MAX_CELLS = 20_000
+MAX_CELLS = 50_000
 
 
 def answer(root: str, status: int, work: Callable[[Path], dict[str, Any]]) -> Reply:
