@@ -36,14 +36,17 @@ from synthetic import synthetic_notebook  # noqa: E402
 
 
 def big_notebook(megabytes: float) -> dict:
-    """The synthetic sections (distinct stages, flows between them) repeated to `megabytes`,
-    after one cell of 300 000 lines."""
+    """The synthetic notebook of 500 code cells, one cell of 300 000 lines, and copies of the
+    synthetic cells up to `megabytes`. The copies repeat stage names, so the answer is a list of
+    diagnostics ('stage load_0 starts again here'): every cell is still parsed and analysed,
+    which is the cost that matters here; the fold stops at those errors."""
+    nb = synthetic_notebook(500)
     huge = nbformat.v4.new_code_cell("\n".join(f"w{i} = {i} * 2" for i in range(300_000)))
-    per_cell = len(nbformat.writes(synthetic_notebook(500))) / 500
-    rest = megabytes * 2**20 - len(json.dumps(huge))
-    nb = synthetic_notebook(max(10, int(rest / per_cell)))
     nb.cells.insert(2, huge)
     data = json.loads(nbformat.writes(nb))
+    filler = data["cells"][3:]
+    while len(json.dumps(data)) < megabytes * 2**20:
+        data["cells"].extend(json.loads(json.dumps(filler)))
     for i, cell in enumerate(data["cells"]):
         cell["id"] = f"c{i}"
     return data
