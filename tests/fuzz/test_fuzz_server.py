@@ -57,9 +57,9 @@ def request(draw) -> tuple[str, bytes]:
 
 
 def _draw(count: int) -> list:
-    """Hypothesis draws the requests; they are then sent by the async test (hypothesis does not
-    drive coroutine tests itself). Drawing is deterministic under the derandomize setting off,
-    so each run explores new requests."""
+    """Hypothesis draws the requests; the async test then sends them (hypothesis does not drive
+    coroutine tests itself, so a failing request is reported as drawn, not shrunk). Each run
+    draws new requests: no example database, no derandomisation."""
     drawn: list = []
 
     @settings(max_examples=count, deadline=None, database=None,
