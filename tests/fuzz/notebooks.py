@@ -139,11 +139,13 @@ def mutated_notebook(draw) -> dict:
             elif choice == 1:
                 del cells[i]
             elif choice == 2 and isinstance(target, dict):
-                target.setdefault("metadata", {})["tags"] = draw(
-                    st.one_of(st.lists(TAGS, max_size=3), JSON_VALUES))
+                meta = target.get("metadata")
+                if not isinstance(meta, dict):  # an earlier mutation put something else there
+                    meta = target["metadata"] = {}
+                meta["tags"] = draw(st.one_of(st.lists(TAGS, max_size=3), JSON_VALUES))
             elif choice == 3 and isinstance(target, dict):
                 text = target.get("source", "")
-                text = "".join(text) if isinstance(text, list) else str(text)
+                text = "".join(map(str, text)) if isinstance(text, list) else str(text)
                 at = draw(st.integers(0, len(text)))
                 target["source"] = text[:at] + draw(st.one_of(WEIRD_TEXT, statement())) + \
                     text[at + draw(st.integers(0, 5)):]
