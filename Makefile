@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: env lab ts-test corpus-envs browser-deps demo test unit lint bench adversarial clean
+.PHONY: env lab ts-test corpus-envs browser-deps demo test unit lint bench adversarial fuzz clean
 
 # The JupyterLab extension (labextension/): `pip install -e` builds it once; it is rebuilt here
 # when its sources change, and linked into the venv so `jupyter lab` loads it.
@@ -68,6 +68,13 @@ test: $(STAMP) corpus-envs browser-deps lint ts-test
 # several ways and paired, run whole and as a pipeline (ADVERSARIAL_ARGS=--dvc adds dvc repro).
 adversarial: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tools.adversarial $(ADVERSARIAL_ARGS)
+
+# Thousands of generated and mutated notebooks through the analysis, the export and the server
+# API (tests/fuzz; the normal test run has a short version). Passes with 0 unexpected failures.
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(STAMP)
+	NB2PIPE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) PATH="$(CURDIR)/$(BIN):$$PATH" timeout 3600 \
+	  $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/fuzz
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_convert.py

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from . import files
 from .analysis.analyze import Analysis, CellCache, analyze
-from .errors import AnalysisFailed, NotebookReadError, OutputError
+from .errors import AnalysisCrashed, AnalysisFailed, Nb2PipeError, NotebookReadError, OutputError
 from .export import plan as export_plan
 from .export.layout import Layout
+from .export.params_yaml import KeptParam
 from .model.notebook import Notebook
 from .model.tags import with_stage_tag
 
@@ -19,13 +20,52 @@ _CACHE = CellCache()
 
 
 def analyze_path(path: str | os.PathLike, by_headings: int | None = None) -> Analysis:
-    return analyze(files.read_notebook(path), by_headings=by_headings, cache=_CACHE)
+    return _analyze(files.read_notebook(path), by_headings)
 
 
 def analyze_notebook(data: object, name: str, by_headings: int | None = None) -> Analysis:
     """The analysis of a notebook's JSON as an editor holds it (unsaved edits included); `name`
     only names it in messages. Cells seen before are not analysed again (cache by source)."""
-    return analyze(Notebook.from_dict(name, data), by_headings=by_headings, cache=_CACHE)
+    return _analyze(Notebook.from_dict(name, data), by_headings)
+
+
+def _analyze(notebook: Notebook, by_headings: int | None) -> Analysis:
+    """The analysis promises diagnostics, never exceptions, on user code; should it break that
+    promise, the user gets the cell that triggers it (found by analysing cell by cell) rather
+    than 'failed unexpectedly'."""
+    try:
+        return analyze(notebook, by_headings=by_headings, cache=_CACHE)
+    except Nb2PipeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see the docstring; the cause stays chained
+        if os.environ.get("NB2PIPE_DEBUG"):
+            raise
+        raise AnalysisCrashed(notebook.path, _crashing_cell(notebook), exc) from exc
+
+
+def _crashing_cell(notebook: Notebook) -> int | None:
+    from .analysis.analyze import CellCache as Fresh
+    from .analysis.params import literal_assignments
+
+    probe = Fresh()
+    for cell in notebook.code_cells:
+        try:
+            probe.facts(cell.source)
+            literal_assignments(cell.source, cell.index)
+        except Exception:  # noqa: BLE001 - looking for the cell that raises
+            return cell.index
+    return None
+
+
+def _refuse_generated(notebook: Notebook) -> None:
+    found = notebook.generated_stage
+    if found is not None:
+        source, stage = found
+        raise NotebookReadError(
+            notebook.path, f"is the notebook of stage '{stage}' that nb2pipe generated from "
+            f"'{source}': exporting it would put a pipeline inside the pipeline",
+            f"Open '{source}' (beside dvc.yaml, or where it was converted from), tag its cells "
+            "there and export that notebook. Nothing was written")
 
 
 @dataclass(frozen=True)
@@ -37,6 +77,7 @@ class ConvertResult:
     removed: tuple[str, ...]
     dry_run: bool
     kernel_missing: str | None = None  # the stages' kernel, when it is not installed here
+    kept_params: tuple[KeptParam, ...] = ()  # params.yaml values set outside the notebook
 
 
 def layout_for(notebook_path: Path, out_dir: Path) -> Layout:
@@ -50,22 +91,49 @@ def convert(path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
             by_headings: int | None = None, force: bool = False, dry_run: bool = False,
             kernel: str | None = None) -> ConvertResult:
     nb_path = Path(path)
-    analysis = analyze_path(nb_path, by_headings)
+    notebook = files.read_notebook(nb_path)
+    _refuse_generated(notebook)
+    analysis = _analyze(notebook, by_headings)
     if not analysis.ok:
         raise AnalysisFailed(str(path), analysis.errors)
     out = Path(out_dir) if out_dir is not None else nb_path.parent
     files.check_output_folder(out)
     layout = layout_for(nb_path, out)
+    _refuse_long_names(analysis, nb_path, out, layout)
     _refuse_git_tracked_outs(analysis, nb_path)
+    files.refuse_outside(out / layout.manifest, out)
     manifest = files.read_manifest(out / layout.manifest)
     plan = export_plan.build(
         analysis.notebook, analysis.pipeline, layout,
-        existing_dvc=files.read_text(out / "dvc.yaml"),
-        existing_params=files.read_text(out / "params.yaml"),
-        previous_manifest=manifest, kernel=kernel)
+        existing_dvc=files.read_inside(out / "dvc.yaml", out),
+        existing_params=files.read_inside(out / "params.yaml", out),
+        previous_manifest=manifest, kernel=kernel, force=force,
+        dvc_path=str(out / "dvc.yaml"), params_path=str(out / "params.yaml"))
     result = files.apply(out, plan.files, plan.merged, plan.stale, manifest, force, dry_run)
     return ConvertResult(analysis, out, result.written, result.unchanged, result.removed, dry_run,
-                         _missing_kernel(kernel or analysis.pipeline.kernel or "python3"))
+                         _missing_kernel(kernel or analysis.pipeline.kernel or "python3"),
+                         plan.kept_params)
+
+
+def _refuse_long_names(analysis: Analysis, notebook: Path, out: Path, layout: Layout) -> None:
+    """A stage's files are named after it; a name the file system cannot hold is refused here,
+    naming the stage, before any folder is created."""
+    try:
+        limit = os.pathconf(out if out.is_dir() else out.resolve().parent, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        limit = 255
+    cells = {s.name: s.cells[0] for s in analysis.pipeline.stages if s.cells}
+    for stage in analysis.pipeline.stages:
+        longest = max(len(Path(p).name.encode("utf-8")) for p in
+                      (layout.stage_notebook(stage.name), layout.metrics(stage.name)))
+        if longest > limit:
+            where = f" in cell {cells[stage.name]}" if stage.name in cells else ""
+            raise OutputError(
+                str(notebook), f"names a stage{where} '{stage.name}' of {len(stage.name)} "
+                f"characters: its files would have names longer than the {limit} bytes this "
+                "file system allows", f"Give the stage a shorter name (at most "
+                f"{limit - (longest - len(stage.name.encode('utf-8')))} characters). Nothing "
+                "was written")
 
 
 def _missing_kernel(name: object) -> str | None:
@@ -112,10 +180,7 @@ def tag_by_headings(path: str | os.PathLike, level: int = 2, dry_run: bool = Fal
         meta = raw["cells"][index].setdefault("metadata", {})
         meta["tags"] = with_stage_tag(list(meta.get("tags", [])), name)
     if not dry_run:
-        text = _dump_json(raw, style)
-        tmp = nb_path.with_name(f".{nb_path.name}.nb2pipe-tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, nb_path)
+        files.write_atomic(nb_path, _dump_json(raw, style))
     return sorted(names.items())
 
 
@@ -166,6 +231,20 @@ def failure_location(folder: str | os.PathLike, stage: str) -> tuple[Path | None
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
             return found.output, index
     return found.output, None
+
+
+def outputs_outside(folder: str | os.PathLike, root: str | os.PathLike) -> list[tuple[str, str]]:
+    """(stage, path) for every output of the pipeline in `folder` (outs, metrics, plots: what a
+    run writes or deletes), and its dvc.lock, that leads outside `root`, by `..` or through a
+    symlink on the way."""
+    from .runner.run import load_specs
+
+    base, top = Path(folder), Path(root)
+    found = [(s.name, s.root_path(o.path)) for s in load_specs(base) for o in s.outs
+             if files.leads_outside(base / s.root_path(o.path), top) is not None]
+    if files.leads_outside(base / "dvc.lock", top) is not None:
+        found.append(("(all)", "dvc.lock"))
+    return found
 
 
 def stage_names(folder: str | os.PathLike = ".") -> list[str]:

@@ -18,6 +18,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__, api
 from .analysis.analyze import Analysis
@@ -99,18 +100,24 @@ def _heading_level(text: str) -> int:
     return level
 
 
+def console(stderr: bool = False) -> Console:
+    """A console that prints text as given: notebook names, stage names, code and paths are
+    user text, and rich would otherwise read '[x]' as markup and ':a:' as an emoji. Styles are
+    applied with Text objects, never by markup inside a string."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "tag" and args.by_headings is None:
         # A missing option is a usage error (exit 2), not a problem with the notebook.
         parser.error("'nb2pipe tag' needs --by-headings[=LEVEL] (the only way it tags so far)")
-    out = Console(highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    out, err = console(), console(stderr=True)
     try:
         return _COMMANDS[args.command](args, out)
     except AnalysisFailed as exc:
-        err.print(f"[bold red]nb2pipe:[/] cannot convert '{exc.path}':", markup=True)
+        err.print(Text.assemble(("nb2pipe:", "bold red"), f" cannot convert '{exc.path}':"))
         for d in exc.diagnostics:
             err.print(d.render(exc.path), markup=False)
         err.print("Nothing was written.", markup=False)
@@ -133,8 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _print_diagnostics(console: Console, path: str, diags: Sequence[Diagnostic]) -> None:
     for d in diags:
         style = "red" if d.is_error else "yellow"
-        console.print(f"[{style}]{d.severity.value}[/]", d.render(path).split(": ", 1)[0] + ":",
-                      d.message, markup=True)
+        console.print(Text(d.severity.value, style=style), d.render(path).split(": ", 1)[0] + ":",
+                      d.message)
 
 
 def _table(analysis: Analysis) -> Table:
@@ -145,8 +152,9 @@ def _table(analysis: Analysis) -> Table:
         needs = ", ".join(f"{n.name} ({n.producer})" for n in s.needs)
         files = [f"< {p}" for p in s.data_deps] + [f"< {f.path}" for f in s.file_inputs] + [
             f"> {p}" for p in s.outs]
-        table.add_row(s.name, _ranges(s.cells), needs or "-", ", ".join(s.hands_on) or "-",
-                      ", ".join(s.params) or "-", ", ".join(files) or "-")
+        cells = (s.name, _ranges(s.cells), needs or "-", ", ".join(s.hands_on) or "-",
+                 ", ".join(s.params) or "-", ", ".join(files) or "-")
+        table.add_row(*(Text(c) for c in cells))  # user text: never markup
     return table
 
 
@@ -181,13 +189,27 @@ def _convert(args: argparse.Namespace, out: Console) -> int:
     for path in result.removed:
         out.print(f"  removed {path} (stage no longer in the notebook)", markup=False)
     if result.kernel_missing:
-        out.print("[yellow]warning[/]", f"the stages run with the kernel "
+        out.print(Text("warning", style="yellow"), f"the stages run with the kernel "
                   f"'{result.kernel_missing}', which is not installed here: 'nb2pipe run' and "
                   "'dvc repro' cannot start them. Convert again with '--kernel NAME' "
-                  "('jupyter kernelspec list' shows the installed ones)", markup=True)
+                  "('jupyter kernelspec list' shows the installed ones)")
+    for kept in result.kept_params:
+        out.print(Text("note", style="yellow"), kept_param_message(kept))
     if not result.dry_run:
         out.print("next: 'dvc repro' (or 'nb2pipe run') in that folder", markup=False)
     return 0
+
+
+def kept_param_message(kept) -> str:  # noqa: ANN001 - export.params_yaml.KeptParam
+    return (f"params.yaml keeps '{kept.name}: {_yaml_value(kept.value)}', set outside the "
+            f"notebook (by hand or by 'dvc exp'); the notebook says "
+            f"{_yaml_value(kept.notebook_value)}. The pipeline runs with "
+            f"{_yaml_value(kept.value)}: change it in params.yaml, or convert with --force to "
+            "take the notebook's value")
+
+
+def _yaml_value(value: object) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def _show(args: argparse.Namespace, out: Console) -> int:
@@ -268,7 +290,7 @@ def _run(args: argparse.Namespace, out: Console) -> int:
     with display:
         result = api.run(folder, stages or None, args.jobs, args.force, args.downstream,
                          args.dry_run, args.keep_going, display)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = console(stderr=True)
     for w in result.warnings:
         err.print(f"nb2pipe: warning: {w}", markup=False)
     if args.dry_run:
@@ -297,7 +319,7 @@ def _verify(args: argparse.Namespace, out: Console) -> int:
             for more in verdict.differences[1:3]:
                 out.print(f"           {more}", markup=False)
     if result.problem:
-        Console(stderr=True).print(f"nb2pipe: {result.problem}", markup=False)
+        console(stderr=True).print(f"nb2pipe: {result.problem}", markup=False)
     if not result.ok and result.warnings:
         out.print("the analysis warned about:", markup=False)
         _print_diagnostics(out, args.notebook, result.warnings)

@@ -63,3 +63,38 @@ class PipelineFileError(Nb2PipeError):
     def __init__(self, path: str, problem: str, fix: str) -> None:
         self.path, self.problem, self.fix = path, problem, fix
         super().__init__(f"'{path}' {problem}. {fix}")
+
+
+class HandEditedStages(HandEditedFiles):
+    """Stages of dvc.yaml that nb2pipe generated were changed by hand since (a `metrics:`
+    section added, a dep removed): replacing them would drop the change."""
+
+    def __init__(self, path: str, edits: Sequence[tuple[str, str, str]]) -> None:
+        self.edits = list(edits)  # (stage, key, "added" | "changed" | "removed")
+        by_stage: dict[str, list[str]] = {}
+        for stage, key, how in self.edits:
+            by_stage.setdefault(stage, []).append(f"'{key}' {how}")
+        listing = "; ".join(f"stage '{stage}' has {', '.join(keys)}"
+                            for stage, keys in by_stage.items())
+        Nb2PipeError.__init__(
+            self, f"'{path}': {listing} by hand since nb2pipe generated it. Nothing was written. "
+            "Converting would replace the stage and lose that change: express it in the notebook "
+            "(a 'metrics' or 'plots' tag, a file the code reads or writes), or move it to a stage "
+            "of your own, or run again with --force to replace the stage")
+        self.paths = [path]
+
+
+class AnalysisCrashed(Nb2PipeError):
+    """nb2pipe's own analysis failed on a notebook: a bug of ours, reported at the cell that
+    triggers it (the cause is chained, and logged by the server) instead of a traceback."""
+
+    def __init__(self, path: str, cell: int | None, error: BaseException) -> None:
+        self.path, self.cell = path, cell
+        self.error = f"{type(error).__name__}: {error}"
+        where = f"'{path}', cell {cell}" if cell is not None else f"'{path}'"
+        what = "this cell" if cell is not None else "this notebook"
+        super().__init__(
+            f"{where}: nb2pipe's analysis failed on {what} ({self.error}). That is a bug "
+            "to report to nb2pipe, with the cell's code. Until it is fixed, rewrite the "
+            "unusual construct in the cell, or tag the cell 'skip' if the pipeline does not need "
+            "it. Nothing was written")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
-import tempfile
+import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,11 @@ def read_notebook(path: str | os.PathLike) -> Notebook:
             shown, f"is not valid JSON{where}, so it is not a Jupyter notebook",
             "Pass an .ipynb file saved by Jupyter (if it is one, it was damaged: restore it "
             "from version control).") from None
+    except RecursionError:
+        raise NotebookReadError(
+            shown, "is JSON nested too deeply to read (thousands of levels; Jupyter writes a "
+            "few)", "Pass an .ipynb file saved by Jupyter (if it is one, it was damaged: "
+            "restore it from version control).") from None
     return Notebook.from_dict(shown, data)
 
 
@@ -109,6 +116,37 @@ def read_manifest(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+# -- Containment: nothing nb2pipe reads or writes leads outside the project folder -------------
+
+def leads_outside(path: Path, root: Path) -> Path | None:
+    """Where `path` really leads when that is outside `root` (a symlink on the way, or the file
+    itself a link), else None. Resolved now, so it is also checked again right before a write."""
+    try:
+        real, base = path.resolve(), root.resolve()
+    except (OSError, RuntimeError):  # a symlink loop or an unreadable folder on the way
+        return path
+    return None if real == base or base in real.parents else real
+
+
+def refuse_outside(path: Path, root: Path, verb: str = "write") -> None:
+    real = leads_outside(path, root)
+    if real is not None:
+        raise OutputError(
+            str(path), f"leads outside '{root}' (to '{real}', through a symbolic link)",
+            f"nb2pipe does not {verb} outside the folder of the pipeline: replace the link by "
+            "a real file or folder, or choose another folder with -o. Nothing was written")
+
+
+def read_inside(path: Path, root: Path) -> str | None:
+    """`read_text`, refusing a file (dvc.yaml, params.yaml) that is a link to outside `root`:
+    its content would otherwise be copied into the project's files."""
+    if path.is_symlink() or path.exists():
+        refuse_outside(path, root, "read or write")
+    return read_text(path)
+
+
+# -- Writing: every file nb2pipe writes goes through one atomic helper -------------------------
+
 @dataclass(frozen=True)
 class WriteResult:
     written: tuple[str, ...]  # relative paths whose content changed
@@ -116,10 +154,133 @@ class WriteResult:
     removed: tuple[str, ...]
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class AtomicWrites:
+    """Files written as temporary files beside their targets (same folder, so the rename is
+    atomic), flushed to disk, then renamed over the targets together in `commit`. Until then
+    nothing the user sees has changed; on any failure `discard` removes every temporary file and
+    every folder this batch created, so a full disk leaves the tree as it was.
+
+    New files get the mode the umask gives (0666 & ~umask, as `open` would); a file replaced
+    keeps its mode. Every folder created and every target is checked to lie inside `root` at the
+    moment it is used: a symlink on the way that leads elsewhere is refused."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._staged: list[tuple[Path, Path]] = []  # (temporary file, target)
+        self._created: list[Path] = []  # folders made by this batch, parents first
+
+    def stage(self, target: Path, data: str | bytes) -> None:
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        target = Path(target)
+        self._make_folders(target.parent)
+        refuse_outside(target.parent, self.root)
+        if target.is_symlink():  # the rename would replace the link by a file: refuse instead
+            refuse_outside(target, self.root)
+        tmp = target.parent / f".nb2pipe-{secrets.token_hex(4)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                     0o666)  # the kernel applies the umask, as for any new file
+        self._staged.append((tmp, target))
+        try:
+            _write_all(fd, payload)
+            if target.exists():
+                os.fchmod(fd, stat.S_IMODE(target.stat().st_mode))
+            os.fsync(fd)  # a full disk may only say so here (delayed allocation, NFS)
+        finally:
+            os.close(fd)
+
+    def _make_folders(self, folder: Path) -> None:
+        missing = []
+        probe = folder
+        while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
+            missing.append(probe)
+            probe = probe.parent
+        for path in reversed(missing):
+            if self.root in path.parents:  # the root itself (and above) is what the user named
+                refuse_outside(path.parent, self.root)
+            path.mkdir()
+            self._created.append(path)
+
+    def commit(self) -> None:
+        for tmp, target in self._staged:
+            refuse_outside(target.parent, self.root)
+            os.replace(tmp, target)
+        folders = {target.parent for _, target in self._staged}
+        self._staged.clear()
+        self._created.clear()
+        for folder in sorted(folders):
+            _fsync_folder(folder)
+
+    def discard(self) -> None:
+        for tmp, _ in self._staged:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+        self._staged.clear()
+        for folder in reversed(self._created):
+            try:
+                folder.rmdir()  # only when empty: never anything the user put there
+            except OSError:
+                pass
+        self._created.clear()
+
+    def __enter__(self) -> "AtomicWrites":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:  # noqa: ANN001
+        if kind is not None:
+            self.discard()
+        else:
+            self.commit()
+
+
+def _fsync_folder(folder: Path) -> None:
+    """The renames themselves reach the disk (POSIX); best effort where folders cannot be
+    opened (Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(target: Path, data: str | bytes, root: Path | None = None) -> None:
+    """One file, atomically (see AtomicWrites); `root` defaults to the target's own folder."""
+    with AtomicWrites(root if root is not None else Path(target).parent) as batch:
+        batch.stage(Path(target), data)
+
+
+def _cannot_write(root: Path, exc: OSError) -> OutputError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return OutputError(str(root), f"cannot be written: the disk is full ({exc.strerror})",
+                           "Free some space, then convert again. Nothing was written (every "
+                           "file is as it was)")
+    if exc.errno == errno.ENAMETOOLONG:
+        where = f"'{exc.filename}'" if exc.filename else "a file name"
+        return OutputError(str(root), f"cannot be written: {where} is longer than the file "
+                           "system allows", "Use shorter stage names. Nothing was written")
+    return OutputError(str(root), f"cannot be written ({exc.strerror})",
+                       "Choose another folder with -o, or fix its permissions. Nothing was "
+                       "written")
+
+
 def apply(root: Path, owned: dict[str, str], merged: dict[str, str], stale: tuple[str, ...],
           previous_manifest: dict | None, force: bool, dry_run: bool = False) -> WriteResult:
     """Write every file or none. Files nb2pipe generated before and the user changed since are
     refused without `force`, and so is any other file in the way."""
+    for rel in sorted({*owned, *merged, *stale}):
+        refuse_outside(root / rel, root)
     known = (previous_manifest or {}).get("files", {})
     edited: list[str] = []
     for rel in list(owned) + list(stale):
@@ -140,22 +301,12 @@ def apply(root: Path, owned: dict[str, str], merged: dict[str, str], stale: tupl
     if dry_run:
         return WriteResult(tuple(sorted(changed)), unchanged, removed)
     _check_writable(root, changed)
-    temps: list[tuple[str, Path]] = []
     try:
-        for rel, text in sorted(changed.items()):
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-            temps.append((rel, Path(tmp)))
+        with AtomicWrites(root) as batch:
+            for rel, text in sorted(changed.items()):
+                batch.stage(root / rel, text)
     except OSError as exc:
-        for _, tmp in temps:
-            tmp.unlink(missing_ok=True)
-        raise OutputError(str(root), f"cannot be written ({exc.strerror})",
-                          "Choose another folder with -o, or fix its permissions.") from None
-    for rel, tmp in temps:
-        os.replace(tmp, root / rel)
+        raise _cannot_write(root, exc) from None
     for rel in removed:
         (root / rel).unlink(missing_ok=True)
     return WriteResult(tuple(sorted(changed)), unchanged, removed)

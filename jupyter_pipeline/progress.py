@@ -10,6 +10,7 @@ from typing import Sequence
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 
 class LineLog:
@@ -85,6 +86,7 @@ class LiveTable:
                     seconds = time.monotonic() - row["start"]
                 shown = "" if seconds is None else f"{seconds:.1f} s"
                 detail = row["detail"] if row["state"] != "failed" else "see below"
-                table.add_row(name, f"[{self._STYLE.get(row['state'], '')}]{row['state']}[/]",
-                              shown, detail)
+                # Text, not markup: stage names and failure details are user text.
+                table.add_row(Text(name), Text(row["state"], style=self._STYLE.get(row["state"], "")),
+                              Text(shown), Text(detail))
         return table

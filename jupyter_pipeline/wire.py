@@ -165,6 +165,8 @@ def analysis_json(analysis: Analysis) -> AnalysisReply:
             for s in p.stages
         ],
         "diagnostics": [d.to_dict() for d in p.diagnostics],  # type: ignore[misc]
+        # A stage notebook nb2pipe generated: the panel refuses to assign or export there.
+        "generated_from": _generated(analysis),
         # What flows along each edge of the stage graph: variables, files, "(after)" ordering.
         "edges": [{"from": up, "to": stage, "label": label}
                   for stage, ups in edges_of(p).items() for up, label in ups],
@@ -193,3 +195,8 @@ def status_json(status: "PipelineStatus", notebook: str,
         ],
         "message": status.message,
     }
+
+
+def _generated(analysis: Analysis) -> dict[str, str] | None:
+    found = analysis.notebook.generated_stage
+    return {"notebook": found[0], "stage": found[1]} if found else None

@@ -3,10 +3,11 @@ every stage nb2pipe did not generate for this notebook keeps its bytes."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Mapping
 
 from .. import __version__
-from ..errors import PipelineFileError
+from ..errors import HandEditedStages, PipelineFileError
 from ..model.notebook import Notebook
 from ..model.pipeline import Pipeline, Stage
 from ..model.stage_command import DEFAULT_PARAMS, StageCommand
@@ -68,17 +69,24 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+def stage_entries(notebook: Notebook, pipeline: Pipeline, layout: Layout) -> dict[str, dict]:
+    """This notebook's DVC stages as plain data; the manifest records them so that a later
+    convert can tell a stage edited by hand from one nb2pipe wrote."""
+    return {s.name: stage_entry(notebook, pipeline, s, layout) for s in pipeline.stages}
+
+
 def render_stages(notebook: Notebook, pipeline: Pipeline, layout: Layout) -> str:
     """The `name: {...}` blocks of this notebook's stages, indented under `stages:`."""
-    data = {"stages": {s.name: stage_entry(notebook, pipeline, s, layout)
-                       for s in pipeline.stages}}
-    text = dump(data)
+    text = dump({"stages": stage_entries(notebook, pipeline, layout)})
     return text.split("\n", 1)[1]  # drop the "stages:" line
 
 
 def merge(existing: str | None, notebook: Notebook, pipeline: Pipeline, layout: Layout,
-          path: str = "dvc.yaml") -> str:
-    """`existing` dvc.yaml text with this notebook's stages replaced (or added)."""
+          path: str = "dvc.yaml", recorded: Mapping[str, Any] | None = None,
+          force: bool = False) -> str:
+    """`existing` dvc.yaml text with this notebook's stages replaced (or added). A stage of ours
+    changed by hand since the last convert (`recorded`: the entries written then) is refused
+    without `force`: replacing it would silently drop the change."""
     ours = render_stages(notebook, pipeline, layout)
     if not existing or not existing.strip():
         return "stages:\n" + ours
@@ -86,6 +94,9 @@ def merge(existing: str | None, notebook: Notebook, pipeline: Pipeline, layout: 
         data = load_roundtrip(existing)
     except YAMLError as exc:
         raise PipelineFileError(path, f"is not valid YAML ({exc})",
+                                "Fix it, or move it away and convert again") from None
+    except RecursionError:
+        raise PipelineFileError(path, "is nested too deeply to read",
                                 "Fix it, or move it away and convert again") from None
     if not isinstance(data, dict):
         raise PipelineFileError(path, "is not a YAML mapping", "Fix it, or move it away")
@@ -114,6 +125,13 @@ def merge(existing: str | None, notebook: Notebook, pipeline: Pipeline, layout: 
             raise PipelineFileError(
                 path, f"already has a stage '{name}' that this notebook did not generate",
                 "Rename the stage in the notebook (tag 'stage:NEW_NAME') or the existing one")
+    if not force:
+        fresh = stage_entries(notebook, pipeline, layout)
+        edits = [edit for name in names if name in mine
+                 for edit in _hand_edits(name, stages[name], (recorded or {}).get(name),
+                                         fresh.get(name))]
+        if edits:
+            raise HandEditedStages(path, edits)
     blocks: list[tuple[int, int]] = []
     for i, name in enumerate(names):
         start = stages.lc.key(name)[0]
@@ -133,6 +151,32 @@ def merge(existing: str | None, notebook: Notebook, pipeline: Pipeline, layout: 
     while insert_at > 0 and not lines[insert_at - 1].strip():
         insert_at -= 1
     return "".join(lines[:insert_at]) + ours + "".join(lines[insert_at:])
+
+
+def _hand_edits(name: str, current: Any, written: Any, fresh: Any) -> list[tuple[str, str, str]]:
+    """What changed in stage `name` since nb2pipe `written` it. Without a record (a manifest of
+    an older nb2pipe) only keys nb2pipe would not write at all count: the rest may simply be
+    the notebook's own change."""
+    if not isinstance(current, Mapping):
+        return []
+    if not isinstance(written, Mapping):
+        if not isinstance(fresh, Mapping):  # a stage the notebook no longer has: no telling
+            return []
+        ours = set(fresh) | {"wdir"}
+        return [(name, key, "added") for key in current if key not in ours]
+    edits = []
+    for key in dict.fromkeys([*written, *current]):
+        if key not in written:
+            edits.append((name, str(key), "added"))
+        elif key not in current:
+            edits.append((name, str(key), "removed"))
+        elif _canonical(current[key]) != _canonical(written[key]):
+            edits.append((name, str(key), "changed"))
+    return edits
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _leading_trivia_start(lines: list[str], start: int, end: int) -> int:

@@ -46,6 +46,16 @@ class Notebook:
         spec = self.metadata.get("kernelspec") or {}
         return spec.get("name") if isinstance(spec, Mapping) else None
 
+    @property
+    def generated_stage(self) -> tuple[str, str] | None:
+        """(source notebook's file name, stage) when this is a stage notebook nb2pipe generated,
+        or the executed copy of one (papermill keeps the metadata); else None."""
+        mark = self.metadata.get("nb2pipe")
+        if isinstance(mark, Mapping) and isinstance(mark.get("stage"), str):
+            source = mark.get("notebook")
+            return (source if isinstance(source, str) else "the source notebook"), mark["stage"]
+        return None
+
     @classmethod
     def from_dict(cls, path: str, data: Any) -> "Notebook":
         """Validate the shape nb2pipe relies on and build the value; raise NotebookReadError."""
@@ -72,6 +82,7 @@ class Notebook:
         metadata = data.get("metadata", {})
         if not isinstance(metadata, Mapping):
             _malformed(path, f"has {_shown('metadata', metadata)} where Jupyter writes an object")
+        _check_values(path, "the notebook's metadata", metadata)
         raw_cells = data.get("cells")
         if not isinstance(raw_cells, list):
             raise NotebookReadError(
@@ -103,11 +114,61 @@ def _cell(path: str, index: int, raw: Any) -> Cell:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         _malformed(path, f"has {_shown('tags', tags)} in {where}, where Jupyter writes a list of "
                          "strings")
+    _check_source(path, index, source)
+    _check_values(path, f"the metadata of {where}", metadata)
     cell_id = raw.get("id")
     if cell_id is not None and not isinstance(cell_id, str):
         _malformed(path, f"has {_shown('id', cell_id)} in {where}, where Jupyter writes a string")
     return Cell(index=index, cell_type=cell_type, source=source, id=cell_id, tags=tuple(tags),
                 metadata=metadata)
+
+
+# Deeper than any metadata a tool writes, shallow enough that copying it into a stage notebook
+# and serialising it again cannot exhaust Python's recursion limit.
+_MAX_DEPTH = 100
+
+
+def _bad_text(text: str) -> int | None:
+    """Offset of the first lone surrogate in `text` (JSON can spell one, '\\ud800'; UTF-8
+    cannot, so no generated file could hold it), or None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
+def _check_source(path: str, index: int, source: str) -> None:
+    offset = _bad_text(source)
+    if offset is not None:
+        line = source.count("\n", 0, offset) + 1
+        char = ascii(source[offset])
+        _not_unicode(path, f"cell {index}, line {line}", char)
+
+
+def _not_unicode(path: str, where: str, char: str) -> NoReturn:
+    raise NotebookReadError(
+        path, f"has a character that is not valid Unicode ({char}, a lone surrogate) in "
+              f"{where}", "Delete or retype that character in the notebook, then convert again")
+
+
+def _check_values(path: str, where: str, value: Any) -> None:
+    """Every string in `value` is valid Unicode and it nests at most _MAX_DEPTH levels; checked
+    without recursion, so a hostile notebook cannot crash the check itself."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            _malformed(path, f"has {where} nested deeper than {_MAX_DEPTH} levels")
+        if isinstance(item, str):
+            if _bad_text(item) is not None:
+                _not_unicode(path, where, ascii(item[_bad_text(item)]))
+        elif isinstance(item, Mapping):
+            for key, inner in item.items():
+                stack.append((key, depth + 1))
+                stack.append((inner, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((inner, depth + 1) for inner in item)
 
 
 def _shown(key: str, value: Any) -> str:

@@ -23,4 +23,8 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (url_path_join(base, "run", r"([^/]+)"), RunStatusHandler),
         (url_path_join(base, "status"), StatusHandler),
     ])
+    from .worker import ANALYSIS, EXPORTS
+
+    ANALYSIS.start()
+    EXPORTS.start()
     serverapp.log.info("nb2pipe: pipeline API at %s", base)

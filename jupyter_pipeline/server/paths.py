@@ -24,12 +24,25 @@ def inside_root(root: str | Path, requested: str) -> Path:
                                 "JupyterLab was started in")
     if "\x00" in requested:
         raise RequestError(400, "'path' holds a NUL character")
+    try:
+        encoded = requested.encode("utf-8")
+    except UnicodeEncodeError:  # JSON can spell a lone surrogate ("\ud800"); no file name can
+        raise RequestError(400, "'path' holds a character that is not valid Unicode (a lone "
+                                "surrogate)") from None
+    if len(encoded) > 4096 or any(len(part.encode("utf-8")) > 255
+                                  for part in requested.replace("\\", "/").split("/")):
+        shown = requested if len(requested) <= 80 else requested[:77] + "..."
+        raise RequestError(400, f"'{shown}' is longer than a file name or path may be (255 "
+                                "bytes per name, 4096 in all)")
     if PurePosixPath(requested).is_absolute() or PureWindowsPath(requested).is_absolute() \
             or PureWindowsPath(requested).drive:
         raise RequestError(403, f"'{requested}' is an absolute path; give it relative to the "
                                 "folder JupyterLab was started in")
     base = Path(root).resolve()
-    target = (base / posixpath.normpath(requested)).resolve()
+    try:
+        target = (base / posixpath.normpath(requested)).resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a folder we may not look into
+        raise RequestError(400, f"'{requested}' cannot be used ({exc})") from None
     if target != base and base not in target.parents:
         raise RequestError(403, f"'{requested}' is outside the folder JupyterLab was started "
                                 "in; nb2pipe only reads and writes inside it")

@@ -87,6 +87,15 @@ function announceExport(ctx: ICommandContext, result: IExportResult): void {
           result.dvc_yaml,
           unchanged.length
         );
+  for (const kept of result.kept_params ?? []) {
+    Notification.info(
+      `params.yaml keeps '${kept.name}: ${JSON.stringify(kept.value)}', set outside the ` +
+        `notebook (which says ${JSON.stringify(kept.notebook_value)}): the pipeline runs with ` +
+        "it. To use the notebook's value, set it in params.yaml (or run 'nb2pipe convert " +
+        "--force').",
+      { autoClose: false }
+    );
+  }
   Notification.success(message, {
     autoClose: 10000,
     actions: [

@@ -14,6 +14,8 @@ import { applyTagEdits, cellTags, NotebookSource, revealCell, selectedIndices } 
 import {
   assignStage,
   Flag,
+  generatedStage,
+  generatedStageMessage,
   ITagEdit,
   renameStage,
   stageNameProblem,
@@ -50,6 +52,11 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
       return;
     }
     const notebook = panel.content;
+    const generated = generatedStage({ nb2pipe: notebook.model?.getMetadata('nb2pipe') });
+    if (generated) {
+      Notification.error(generatedStageMessage(generated, describe), { autoClose: 8000 });
+      return;
+    }
     const cells = cellTags(notebook);
     const selected = selectedIndices(notebook);
     if (!selected.some(i => cells[i]?.type === 'code')) {

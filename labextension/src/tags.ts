@@ -266,3 +266,29 @@ export function assignmentCovers(
   });
   return covered;
 }
+
+/** The stage notebook nb2pipe generated (or its executed copy) that `metadata` belongs to:
+ * tagging or exporting it would build a pipeline inside the pipeline. */
+export interface IGeneratedStage {
+  notebook: string;
+  stage: string;
+}
+
+export function generatedStage(metadata: unknown): IGeneratedStage | null {
+  const mark = (metadata as { nb2pipe?: unknown } | null)?.nb2pipe as
+    | { notebook?: unknown; stage?: unknown }
+    | undefined;
+  if (!mark || typeof mark !== 'object' || typeof mark.stage !== 'string') {
+    return null;
+  }
+  const notebook = typeof mark.notebook === 'string' ? mark.notebook : 'the source notebook';
+  return { notebook, stage: mark.stage };
+}
+
+export function generatedStageMessage(found: IGeneratedStage, action: string): string {
+  return (
+    `This is the notebook of stage '${found.stage}' that nb2pipe generated from ` +
+    `'${found.notebook}': open '${found.notebook}' to ${action} (edits here are replaced by ` +
+    'the next export).'
+  );
+}

@@ -58,6 +58,15 @@ export interface IAnalysis {
   stages: IStage[];
   diagnostics: IDiagnostic[];
   edges: IEdge[];
+  /** Set for a stage notebook nb2pipe generated: the panel refuses to assign cells there. */
+  generated_from?: { notebook: string; stage: string } | null;
+}
+
+/** A params.yaml value set outside the notebook (by hand, `dvc exp`) that export kept. */
+export interface IKeptParam {
+  name: string;
+  value: unknown;
+  notebook_value: unknown;
 }
 
 export interface IExportOptions {
@@ -72,6 +81,7 @@ export interface IExportResult {
   out_dir: string;
   dvc_yaml: string;
   analysis: IAnalysis;
+  kept_params?: IKeptParam[];
 }
 
 export interface IRunStarted {

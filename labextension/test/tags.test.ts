@@ -5,6 +5,8 @@ import {
   assignmentCovers,
   assignStage,
   cellRoles,
+  generatedStage,
+  generatedStageMessage,
   ICellTags,
   ITagEdit,
   renameStage,
@@ -262,5 +264,19 @@ describe('assignmentCovers', () => {
     const cells = wine();
     cells[10] = code('stage:features');
     assert.deepEqual(assignmentCovers(cells, [4], 'load'), [1, 2, 4, 7, 8]);
+  });
+});
+
+describe('generated stage notebooks', () => {
+  it('are recognised by their nb2pipe metadata, executed copies included', () => {
+    const found = generatedStage({ nb2pipe: { notebook: 'wine.ipynb', stage: 'train' },
+      papermill: {} });
+    assert.deepEqual(found, { notebook: 'wine.ipynb', stage: 'train' });
+    assert.match(generatedStageMessage(found!, 'assign cells'), /open 'wine.ipynb' to assign/);
+  });
+  it('a notebook of the user is not one', () => {
+    assert.equal(generatedStage({ kernelspec: {} }), null);
+    assert.equal(generatedStage(null), null);
+    assert.equal(generatedStage({ nb2pipe: { stage: 3 } }), null);
   });
 });

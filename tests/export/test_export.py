@@ -154,8 +154,50 @@ def test_a_stage_name_taken_by_another_pipeline_is_refused():
 
 def test_params_yaml_keeps_keys_the_notebook_does_not_own():
     _, pipeline = _nb_pipeline()
-    text = params_yaml.merge("# shared\nother: 1\nalpha: 5\n", pipeline)
-    assert text.startswith("# shared\nother: 1\nalpha: 0.001\n")
+    # alpha: 5 is what the notebook said at the last convert; it now says 1e-3.
+    merged = params_yaml.merge("# shared\nother: 1\nalpha: 5\n", pipeline, {"alpha": "5"})
+    assert merged.text.startswith("# shared\nother: 1\nalpha: 0.001\n")
+    assert merged.kept == ()
+
+
+def test_params_yaml_keeps_a_value_set_outside_the_notebook_and_names_it():
+    """`dvc exp run -S alpha=5`, `dvc exp apply` or a hand edit wrote alpha: 5 after the last
+    convert (which recorded the notebook's 0.001): the next convert keeps the experiment."""
+    _, pipeline = _nb_pipeline()
+    merged = params_yaml.merge("alpha: 5\nflag: false\n", pipeline, params_yaml.recorded(pipeline))
+    assert load_safe(merged.text)["alpha"] == 5
+    assert [(k.name, k.value, k.notebook_value) for k in merged.kept] == [("alpha", 5, 0.001)]
+    forced = params_yaml.merge("alpha: 5\n", pipeline, params_yaml.recorded(pipeline), force=True)
+    assert load_safe(forced.text)["alpha"] == 0.001 and forced.kept == ()
+
+
+def test_params_yaml_tells_true_from_1():
+    """1 == True in Python; params.yaml's `flag: 1` is not the notebook's `flag = False` either
+    way, and `flag: 0` set by hand is not the notebook's False."""
+    _, pipeline = _nb_pipeline()
+    merged = params_yaml.merge("flag: 0\n", pipeline, params_yaml.recorded(pipeline))
+    assert [k.name for k in merged.kept] == ["flag"]
+
+
+def test_a_generated_stage_edited_by_hand_is_refused_naming_stage_and_key():
+    from jupyter_pipeline.errors import HandEditedStages
+
+    nb, pipeline = _nb_pipeline()
+    layout = Layout("small.ipynb", ".")
+    ours = dvc_yaml.merge(None, nb, pipeline, layout)
+    recorded = dvc_yaml.stage_entries(nb, pipeline, layout)
+    assert dvc_yaml.merge(ours, nb, pipeline, layout, recorded=recorded) == ours
+    edited = ours.replace("  train:\n", "  train:\n    metrics:\n      - scores.json\n", 1)
+    with pytest.raises(HandEditedStages) as refused:
+        dvc_yaml.merge(edited, nb, pipeline, layout, recorded=recorded)
+    assert refused.value.edits == [("train", "metrics", "added")]
+    assert "stage 'train' has 'metrics' added by hand" in str(refused.value)
+    assert "--force" in str(refused.value)
+    # Without a record (a manifest of an older nb2pipe) a key nb2pipe never writes still counts.
+    with pytest.raises(HandEditedStages, match="'metrics' added"):
+        dvc_yaml.merge(edited, nb, pipeline, layout)
+    replaced = dvc_yaml.merge(edited, nb, pipeline, layout, recorded=recorded, force=True)
+    assert replaced == ours
 
 
 def test_output_folder_elsewhere_sets_wdir_and_relative_paths():

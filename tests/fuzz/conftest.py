@@ -1,0 +1,1 @@
+from tests.server.conftest import call, jp_server_config, write_notebook  # noqa: F401 - fixtures
