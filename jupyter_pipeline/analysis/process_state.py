@@ -151,4 +151,7 @@ def _made_again(full: str, source: str) -> str:
     for node in ast.walk(tree):
         if isinstance(node, ast.keyword) and node.arg == "filemode":
             node.value = ast.Constant("a")
-    return ast.unparse(tree)
+    try:
+        return ast.unparse(tree)
+    except ValueError:  # an f-string 3.11 cannot write back: keep the notebook's own text
+        return source

@@ -349,7 +349,9 @@ def setting_of(node: ast.stmt, line: int) -> Setting | None:
                 and isinstance(call.func.value, ast.Call) \
                 and dotted(call.func.value.func) == "get_ipython" and call.args \
                 and isinstance(call.args[0], ast.Constant) and call.args[0].value in SETTING_MAGICS:
-            return Setting(f"%{call.args[0].value}", line, ast.unparse(node), frozenset(), "magic")
+            magic = _source(node)
+            return Setting(f"%{call.args[0].value}", line, magic, frozenset(), "magic") \
+                if magic is not None else None
         name = dotted(call.func)
     elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
             and isinstance(node.targets[0], (ast.Attribute, ast.Subscript)):
@@ -363,7 +365,19 @@ def setting_of(node: ast.stmt, line: int) -> Setting | None:
         return None
     reads = frozenset(n.id for n in ast.walk(node)
                       if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
-    return Setting(name, line, ast.unparse(node), reads, kind)
+    source = _source(node)
+    if source is None:
+        return None
+    return Setting(name, line, source, reads, kind)
+
+
+def _source(node: ast.stmt) -> str | None:
+    """The statement as Python. Python 3.11's unparse cannot write some f-strings (a
+    backslash in an expression part): such a statement is no setting nb2pipe repeats."""
+    try:
+        return ast.unparse(node)
+    except ValueError:
+        return None
 
 
 def body_settings(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[Setting, ...]:
