@@ -11,7 +11,7 @@ from . import ipython
 from .facts import (Alias, Bind, CallArgument, CallSite, Drawing, Dynamic, Effect, MethodArgument,
                     Mutate, PathExpr, Problem, Read, Seed, Via)
 from .shell import shell_writes
-from .knowledge import DRAWING_METHODS, SEEDING_FUNCTIONS, STORING_METHODS
+from .knowledge import CONTAINER_METHODS, DRAWING_METHODS, SEEDING_FUNCTIONS, STORING_METHODS
 from .scopes import (
     ScopeSummary,
     arguments_written,
@@ -61,9 +61,10 @@ class ExpressionVisitor:
                                      immutable, definition, figure, literal_path,
                                      cannot_cross(value), made_by))
 
-    def mutate(self, name: str | None, node: ast.AST, via: Via | None = None) -> None:
+    def mutate(self, name: str | None, node: ast.AST, via: Via | None = None,
+               shallow: bool = False) -> None:
         if name and name not in self.hidden:
-            self.effects.append(Mutate(name, self._line(node), via))
+            self.effects.append(Mutate(name, self._line(node), via, shallow))
 
     def summary_effects(self, summary: ScopeSummary, node: ast.AST) -> None:
         """A nested scope evaluated here (comprehension, lambda): its free names count now."""
@@ -134,7 +135,8 @@ class ExpressionVisitor:
                 f"'{dynamic}' with plain names, or add an 'after:STAGE' tag for hidden order",
                 self._line(node), node.col_offset + 1))
         if isinstance(func, ast.Attribute) and is_mutating_call(node):
-            self.mutate(root_name(func.value), node)
+            self.mutate(root_name(func.value), node, shallow=isinstance(func.value, ast.Name)
+                        and func.attr in CONTAINER_METHODS)
         elif isinstance(func, ast.Attribute) and func.attr in DRAWING_METHODS:
             self.mutate(root_name(func.value), node, Drawing(func.attr))
         if mutates_arguments(node) or isinstance(func, ast.Attribute):

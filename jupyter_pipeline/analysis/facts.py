@@ -80,6 +80,9 @@ class Mutate:
     name: str
     line: int
     via: Via | None = None
+    # The container itself changes, not the objects it holds: `b.append(x)`, `b[k] = v`,
+    # `del b[k]` on the bare name. What shares only b's elements is left alone.
+    shallow: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,9 @@ class Alias:
     name: str
     line: int
     roots: frozenset[str]
+    # A new container holding the same elements (`b = list(a)`, `sorted(a)`, `dict(a)`): a
+    # change to an element through one is seen through the other; appending to one is not.
+    elements: bool = False
 
 
 @dataclass(frozen=True, slots=True)

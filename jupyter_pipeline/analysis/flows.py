@@ -91,13 +91,16 @@ class _Fold(DefinitionUses, ProcessState):
                     self.mutate(name, line)  # `ax.plot(...)` draws on the axes
                 else:
                     self.read(name, line)  # `df.plot()` leaves df as it was
-            case Mutate(name, line, via):
+            case Mutate(name, line, via, shallow):
                 if via is not None and not self.argument_may_change(via, name):
                     self.read(name, line)
                 else:
                     # A library given a notebook function (a callback, `build_fn=`) may
                     # change what it is given, but not the function's own definition.
-                    self.mutate(name, line, definitions=via is None or not self.by_library(via))
+                    self.mutate(name, line, definitions=via is None or not self.by_library(via),
+                                shallow=shallow)
+            case Alias(name, line, roots, elements=True):
+                self.element_alias(name, line, roots)
             case Alias(name, line, roots):
                 self.alias(name, line, roots)
             case Delete(name, line):
@@ -170,10 +173,12 @@ class _Fold(DefinitionUses, ProcessState):
             self.local.add(name)
         self.unalias(name)
 
-    def mutate(self, name: str, line: int, definitions: bool = True) -> None:
+    def mutate(self, name: str, line: int, definitions: bool = True,
+               shallow: bool = False) -> None:
         """The object under `name` may change in place, and so every name sharing it.
-        `definitions`: a function or class among them counts as changed (`f.calls += 1`)."""
-        for target in self.alias_closure(name):
+        `definitions`: a function or class among them counts as changed (`f.calls += 1`).
+        `shallow`: only the container changes (`b.append(x)`), not the elements it holds."""
+        for target in self.change_closure(name, shallow):
             binding = self.env.get(target)
             if binding is not None and binding.kind == "definition" and definitions:
                 binding.changed_at = (self.flow.name, self.cell, line)
@@ -188,6 +193,24 @@ class _Fold(DefinitionUses, ProcessState):
                                              maybe_unbound=binding.maybe_unbound,
                                              figure=binding.figure,
                                              cannot_cross=binding.cannot_cross))
+
+    def element_alias(self, name: str, line: int, roots: frozenset[str]) -> None:
+        """`b = list(a)`: b is a new container holding a's elements. Later stages must load
+        both from one handoff (pickled together), as for a full alias, or a change to an
+        element through b would miss a's copy."""
+        for root in roots:
+            binding = self.env.get(root)
+            if root == name or binding is None or binding.immutable \
+                    or binding.kind not in ("value", "param"):
+                continue
+            self.element_aliases.setdefault(name, set()).add(root)
+            self.element_aliases.setdefault(root, set()).add(name)
+            if binding.stage != self.flow.name:
+                self.write(root, line, Binding("value", self.flow.name, self.cell, line,
+                                                literal=binding.literal,
+                                                maybe_unbound=binding.maybe_unbound,
+                                                figure=binding.figure,
+                                                cannot_cross=binding.cannot_cross))
 
     def alias(self, name: str, line: int, roots: frozenset[str]) -> None:
         for root in roots:

@@ -26,6 +26,8 @@ class FoldState:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     env: dict[str, Binding] = field(default_factory=dict)  # what each name refers to now
     aliases: dict[str, set[str]] = field(default_factory=dict)  # names that share objects
+    # names whose containers hold the same elements (`b = list(a)`): see facts.Alias.elements
+    element_aliases: dict[str, set[str]] = field(default_factory=dict)
     stars: dict[str, None] = field(default_factory=dict)  # `from m import *` statements
     file_writer: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> stage, cell
     # (name, stage, cell, line) read with no binding yet: an order problem or a builtin
@@ -82,6 +84,18 @@ class FoldState:
     def unalias(self, name: str) -> None:
         for other in self.aliases.pop(name, ()):
             self.aliases.get(other, set()).discard(name)
+        for other in self.element_aliases.pop(name, ()):
+            self.element_aliases.get(other, set()).discard(name)
+
+    def change_closure(self, name: str, shallow: bool) -> list[str]:
+        """The names a change through `name` reaches: what shares its objects, and unless the
+        change is to the container alone, what holds the same elements."""
+        names = set(self.alias_closure(name))
+        if not shallow:
+            for n in list(names):
+                for other in self.element_aliases.get(n, ()):
+                    names.update(self.alias_closure(other))
+        return sorted(names)
 
     def alias_closure(self, name: str) -> list[str]:
         if not self.aliases.get(name):

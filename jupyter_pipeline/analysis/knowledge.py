@@ -154,3 +154,9 @@ DRAWING_METHODS = frozenset("plot hist boxplot".split())
 # class (a capitalised name: `Pipeline([...])`, `Bag(items)`) may keep its arguments as
 # attributes, so fitting the pipeline later fits the scaler passed to it.
 KEEPING_FACTORIES = frozenset("make_pipeline make_union make_column_transformer".split())
+
+# Methods that change a container itself (which elements it holds), not the elements: through
+# a new container of the same elements (`b = list(a)`) they leave `a` as it was.
+CONTAINER_METHODS = frozenset(
+    "append extend insert remove pop clear sort reverse update setdefault add discard popitem"
+    .split())

@@ -12,7 +12,7 @@ from dataclasses import replace
 from .expressions import ExpressionVisitor
 from .facts import (Alias, Define, Definition, Delete, Import, PathExpr, Problem, Setting,
                     Star)
-from .knowledge import SEEDING_FUNCTIONS
+from .knowledge import CONTAINER_BUILTINS, SEEDING_FUNCTIONS
 from .scopes import (
     ScopeSummary,
     class_summaries,
@@ -184,6 +184,9 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             roots = alias_roots(value, elements) if value is not None else frozenset()
             if roots:
                 self.effects.append(Alias(target.id, self._line(target), roots))
+            held = _container_of(value) if not elements else frozenset()
+            if held - roots:
+                self.effects.append(Alias(target.id, self._line(target), held - roots, True))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self.target(elt, value, None, elements)
@@ -213,7 +216,9 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
                 self.expr(child)
         name = root_name(target)
         if name:
-            self.mutate(name, target)
+            # `b[k] = v` / `del b[k]` replaces what b holds; `b[k].x = v` changes an element
+            self.mutate(name, target, shallow=isinstance(target, ast.Subscript)
+                        and isinstance(target.value, ast.Name))
 
     # -- definitions ---------------------------------------------------------------------
     def _source_of(self, node: ast.stmt) -> str:
@@ -432,3 +437,37 @@ def _returns_closure(node: ast.stmt) -> bool:
                     isinstance(n.value, ast.Name) and n.value.id in inner):
                 return True
     return False
+
+
+def _container_of(value: ast.AST | None) -> frozenset[str]:
+    """`list(a)`, `sorted(a, key=k)`, `dict(zip(a, b))`: the names whose elements the new
+    container holds."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+            and value.func.id in CONTAINER_BUILTINS and value.args:
+        args = [a for a in value.args if not _labels(a)]
+        return alias_roots(ast.Tuple(elts=args, ctx=ast.Load()), elements=True) \
+            | _zipped(args)
+    return frozenset()
+
+
+# Attributes whose elements are labels (strings, numbers) that nothing can change in place:
+# `features = list(df.columns)` shares nothing with df.
+_LABELS = frozenset({"columns", "index", "dtypes", "names", "shape", "keys"})
+
+
+def _labels(arg: ast.expr) -> bool:
+    if isinstance(arg, ast.Call) and not arg.args:  # d.keys()
+        arg = arg.func
+    return isinstance(arg, ast.Attribute) and arg.attr in _LABELS
+
+
+def _zipped(args: list[ast.expr]) -> frozenset[str]:
+    names: set[str] = set()
+    for a in args:
+        if isinstance(a, ast.Call) and isinstance(a.func, ast.Name) \
+                and a.func.id in ("zip", "enumerate", "reversed", "iter", "filter", "map"):
+            for inner in a.args:
+                r = root_name(inner)
+                if r:
+                    names.add(r)
+    return frozenset(names)

@@ -354,10 +354,26 @@ def test_changes_through_a_loop_variable_change_the_container_it_came_from(sourc
     assert needs(s["c"]) == {"models": "b"}
 
 
-def test_a_copy_is_not_an_alias():
+def test_a_copy_shares_its_elements_so_both_cross_from_the_copying_stage():
+    # b = list(a) holds a's elements: a later change to an element through either is seen
+    # through the other, so a later stage loads both from one handoff (extra, not wrong)
     s = stages([("stage:a", "a = [1]"), ("stage:b", "b = list(a)\nb.append(2)"),
                 ("stage:c", "print(a)")])
+    assert needs(s["c"]) == {"a": "b"}
+
+
+def test_appending_to_a_copy_leaves_the_original_and_an_element_change_reaches_it():
+    s = stages([("stage:a", "a = [[1]]\nb = list(a)"), ("stage:b", "b.append([2])"),
+                ("stage:c", "print(a)"), ("stage:d", "b[0].append(3)"), ("stage:e", "print(a)")])
     assert needs(s["c"]) == {"a": "a"}
+    assert needs(s["e"]) == {"a": "d"}
+
+
+def test_labels_of_a_frame_share_nothing_with_it():
+    s = stages([("stage:a", "import pandas as pd\ndf = pd.DataFrame({'a': [1], 't': [2]})"),
+                ("stage:b", "features = list(df.columns)\nfeatures.remove('t')"),
+                ("stage:c", "print(df.shape, features)")])
+    assert needs(s["c"]) == {"df": "a", "features": "b"}
 
 
 def test_a_comprehension_that_changes_its_elements_changes_the_container():
