@@ -1,31 +1,45 @@
-"""Edge: run the notebook whole and as a pipeline in a scratch copy, never touching the user's
-files, and compare outputs cell by cell, files written and values handed between stages."""
+"""Edge: run the notebook top to bottom twice and as a pipeline, each in its own scratch copy of
+the user's folder (never touching the user's files), and compare outputs cell by cell, files
+written and values handed between stages. What differs between the two whole runs is the
+notebook's own variation: reported as such and left out (judge.py)."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import files
 from ..analysis.analyze import Analysis, analyze
 from ..errors import AnalysisFailed, Nb2PipeError
-from ..runner.kernels import KernelPool, KernelUnavailable
+from ..model.pipeline import Stage
 from ..runtime import handoff
-from .compare import cell_outputs, first_output_difference, same
-from .probes import probed_notebook
+from . import judge
+from .compare import Paths, cell_outputs
+from .scratch import Scratch, make_scratch
+from .whole import WholeRun, run_whole
 
-_TEXT_FILES = (".csv", ".json", ".txt", ".tsv", ".md", ".yaml", ".yml", ".html")
-_SKIP_COPY = shutil.ignore_patterns(".git", ".dvc", "pipelines", "dvc.yaml", "dvc.lock",
-                                    ".ipynb_checkpoints", "__pycache__", ".venv", ".envs")
+TEXT_FILES = (".csv", ".json", ".txt", ".tsv", ".md", ".yaml", ".yml", ".html")
+DEFAULT_TIMEOUT = 900.0  # seconds one cell may take, in any of the runs
+_WHOLE_RUNS = ("nb-run-1", "nb-run-2")  # as long as "pipeline": len(os.getcwd()) agrees
+_PIPELINE = "pipeline"
+
+# Exit codes of `nb2pipe verify` (README): 0 the same; 3 the same except where the notebook
+# itself differs between two runs; 1 the pipeline differs, or a run failed.
+SAME, SAME_EXCEPT_VARYING, DIFFERENT = 0, 3, 1
 
 
 @dataclass
 class StageVerdict:
     stage: str
     differences: list[str] = field(default_factory=list)
+    varying: list[str] = field(default_factory=list)  # the notebook itself differs there
 
     @property
     def same(self) -> bool:
@@ -40,110 +54,209 @@ class VerifyResult:
     # The analysis's warnings: where the notebook and the pipeline may part (a skipped cell
     # that changes a value, dynamic code...), shown when they do.
     warnings: tuple = ()
+    kept: str | None = None  # the scratch folder, kept when verify fails so the user can look
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each run
 
     @property
     def ok(self) -> bool:
         return self.problem is None and all(v.same for v in self.stages)
 
+    @property
+    def varies(self) -> bool:
+        return any(v.varying for v in self.stages)
 
-def _run_whole(nb_path: Path, folder: Path, analysis: Analysis, probes: Path,
-               kernel: str | None) -> dict:
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    raw = json.loads(nb_path.read_text(encoding="utf-8"))
-    probed = folder / f".nb2pipe-whole-{nb_path.name}"
-    probed.write_text(json.dumps(probed_notebook(raw, analysis.pipeline, str(probes))),
-                      encoding="utf-8")
-    executed = folder / f".nb2pipe-whole-executed-{nb_path.name}"
-    # The kernel is started as the runner starts a stage's (its start-up chatter kept out of
-    # the report, a kernel that dies before answering started once more); papermill runs in it.
-    pool = KernelPool(workers=1)
-    try:
-        km = pool.start_checked(probed, folder, kernel, choose="pass '--kernel NAME' to verify",
-                                plain=True)
-    except KernelUnavailable as exc:
-        pool.close()
-        raise Nb2PipeError(f"'{nb_path.name}' could not be run top to bottom: {exc}") from None
-    try:
-        papermill.execute_notebook(str(probed), str(executed), kernel_name=kernel, km=km,
-                                   progress_bar=False, log_output=False)
-    except PapermillExecutionError as exc:
-        if exc.ename == "HandoffError":  # raised by a probe: the notebook ran, a value cannot
-            raise Nb2PipeError(f"the pipeline cannot run '{nb_path.name}': {exc.evalue}") \
-                from None
-        raise Nb2PipeError(
-            f"'{nb_path.name}' itself fails when run top to bottom: {exc.ename}: {exc.evalue}. "
-            "Fix the notebook first (a pipeline can only match a notebook that runs)") from None
-    except Exception as exc:  # noqa: BLE001 - papermill's and nbclient's own types
-        if type(exc).__name__ not in ("DeadKernelError", "CellTimeoutError", "RuntimeError"):
-            raise
-        raise Nb2PipeError(
-            f"'{nb_path.name}' did not finish when run top to bottom: the kernel died or stopped "
-            f"answering ({type(exc).__name__}: {exc}). Run the notebook on its own to see why "
-            "(it may exit the process or run out of memory)") from None
-    finally:
-        pool.release(km)
-        pool.close()
-    return json.loads(executed.read_text(encoding="utf-8"))
+    @property
+    def exit_code(self) -> int:
+        if not self.ok:
+            return DIFFERENT
+        return SAME_EXCEPT_VARYING if self.varies else SAME
 
 
 def verify(path: str, by_headings: int | None = None, kernel: str | None = None,
-           jobs: int | None = None) -> VerifyResult:
-    from .. import api
-
+           jobs: int | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> VerifyResult:
+    """`timeout`: seconds any one cell may run (None or 0: no limit)."""
     nb_path = Path(path).resolve()
     notebook = files.read_notebook(nb_path)
     analysis = analyze(notebook, by_headings=by_headings)
     if not analysis.ok:
         raise AnalysisFailed(str(path), analysis.errors)
-    structure = {}
-    with tempfile.TemporaryDirectory(prefix="nb2pipe-verify-") as tmp:
-        root = Path(tmp)
-        whole = Path(shutil.copytree(nb_path.parent, root / "whole", ignore=_SKIP_COPY))
-        pipe = Path(shutil.copytree(nb_path.parent, root / "pipe", ignore=_SKIP_COPY))
-        executed_whole = _run_whole(whole / nb_path.name, whole, analysis, root / "probes",
-                                    kernel)
-        converted = api.convert(pipe / nb_path.name, pipe, by_headings, kernel=kernel)
-        result = api.run(pipe, jobs=jobs)
-        base = pipe / "pipelines" / next(iter(
-            p.name for p in (pipe / "pipelines").iterdir() if p.is_dir()))
-        if not result.ok:
-            failed = result.failed[0]
-            detail = next((e.detail for e in result.events if e.stage == failed
-                           and e.state == "failed"), "")
-            return VerifyResult(str(path), [StageVerdict(failed, [f"the stage failed: {detail}"])],
-                                problem=f"stage '{failed}' failed in the pipeline: {detail}",
-                                warnings=analysis.diagnostics)
-        whole_cells = {c.get("id"): c for c in executed_whole["cells"]}
-        verdicts = []
-        for stage in converted.analysis.pipeline.stages:
-            verdict = StageVerdict(stage.name)
-            executed = json.loads((base / "executed" / f"{stage.name}.ipynb").read_text(
-                encoding="utf-8"))
-            for cell in executed["cells"]:
-                original = whole_cells.get(cell.get("id"))
-                if cell.get("cell_type") != "code" or original is None or \
-                        cell.get("id", "").startswith("nb2pipe-"):
-                    continue
-                diff = first_output_difference(cell_outputs(original.get("outputs", [])),
-                                               cell_outputs(cell.get("outputs", [])))
-                if diff:
-                    index = next(i for i, c in enumerate(notebook.cells)
-                                 if c.stable_id == cell.get("id"))
-                    verdict.differences.append(f"cell {index} ('{cell['id']}'): {diff}")
-            for name in stage.hands_on:
-                a = handoff.load(str(root / "probes" / stage.name), name, stand_ins=True)
-                b = handoff.load(str(base / "data" / stage.name), name, stand_ins=True)
-                problem = same(a, b, structure.get(name, False))
-                if problem:
-                    verdict.differences.append(f"value '{name}' at the end of the stage: "
-                                               f"{problem}")
-            for out in stage.outs:
-                a, b = whole / out, pipe / out
-                if not b.exists():
-                    verdict.differences.append(f"file '{out}' was not written")
-                elif a.exists() and out.endswith(_TEXT_FILES) and a.read_bytes() != b.read_bytes():
-                    verdict.differences.append(f"file '{out}' differs")
-            verdicts.append(verdict)
-        return VerifyResult(str(path), verdicts, warnings=analysis.diagnostics)
+    outs_outside = [o for s in analysis.pipeline.stages for o in s.outs if o.startswith("..")]
+    scratch = make_scratch(nb_path.parent, [*_WHOLE_RUNS, _PIPELINE], outs_outside)
+    keep = False
+    try:
+        result = _verify_in(scratch, nb_path, str(path), analysis, by_headings, kernel, jobs,
+                            timeout or None)
+        keep = not result.ok
+        if keep:
+            result.kept = str(scratch.root)
+        return result
+    except Nb2PipeError as exc:
+        keep = True
+        raise Nb2PipeError(f"{exc} (the runs are kept in '{scratch.root}')") from None
+    finally:
+        if not keep:
+            scratch.remove()
+
+
+def _verify_in(scratch: Scratch, nb_path: Path, label: str, analysis: Analysis,
+               by_headings: int | None, kernel: str | None, jobs: int | None,
+               timeout: float | None) -> VerifyResult:
+    from .. import api
+
+    wholes = [WholeRun(scratch.folder(r) / nb_path.name, scratch.root / f"{r}-probes",
+                       scratch.root / f"{r}.ipynb") for r in _WHOLE_RUNS]
+    pipe = scratch.folder(_PIPELINE)
+    seconds: dict[str, float] = {}
+    # The whole runs go beside the pipeline run, on the cores it leaves: on two cores one after
+    # the other in one thread (both beside the pipeline), on more at the same time.
+    parallel = 2 if (os.cpu_count() or 1) >= 4 else 1
+
+    def whole(run: WholeRun) -> dict[str, Any]:
+        start = time.monotonic()
+        try:
+            return run_whole(run, analysis.pipeline, kernel, timeout, label=nb_path.name)
+        finally:
+            seconds[run.notebook.parents[1].name] = time.monotonic() - start
+
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="whole") as workers:
+        futures = [workers.submit(whole, run) for run in wholes]
+        try:
+            start = time.monotonic()
+            converted = api.convert(pipe / nb_path.name, pipe, by_headings, kernel=kernel)
+            result = _run_pipeline(pipe, jobs, timeout, api)
+            seconds[_PIPELINE] = time.monotonic() - start
+            failure = _pipeline_failure(result, analysis, label, seconds)
+            if failure is not None:  # the whole runs are not needed to say so
+                _stop(futures, wholes)
+                return failure
+            executed_wholes = [f.result() for f in futures]
+        except BaseException:
+            _stop(futures, wholes)
+            raise
+    base = pipe / "pipelines" / next(p.name for p in (pipe / "pipelines").iterdir() if p.is_dir())
+    paths = scratch.paths([*_WHOLE_RUNS, _PIPELINE])
+    whole_cells = [{c.get("id"): cell_outputs(c.get("outputs", []), paths)
+                    for c in nb["cells"]} for nb in executed_wholes]
+    verdicts = []
+    for stage in converted.analysis.pipeline.stages:
+        executed = json.loads((base / "executed" / f"{stage.name}.ipynb").read_text(
+            encoding="utf-8"))
+        verdict = StageVerdict(stage.name)
+        _judge_cells(verdict, executed, whole_cells, analysis, paths)
+        _judge_values(verdict, stage, [w.probes / stage.name for w in wholes],
+                      base / "data" / stage.name, paths)
+        _judge_files(verdict, stage, [scratch.folder(r) for r in _WHOLE_RUNS], pipe, paths)
+        verdicts.append(verdict)
+    return VerifyResult(label, verdicts, warnings=analysis.diagnostics, seconds=seconds)
+
+
+def _stop(futures: list[Any], wholes: list[WholeRun]) -> None:
+    for f in futures:
+        f.cancel()
+    for run in wholes:
+        run.stop()
+
+
+def _pipeline_failure(result: Any, analysis: Analysis, label: str,
+                      seconds: dict[str, float]) -> VerifyResult | None:
+    if isinstance(result, str):  # a cell timed out
+        return VerifyResult(label, [], problem=result, warnings=analysis.diagnostics,
+                            seconds=seconds)
+    if result.ok:
+        return None
+    failed = result.failed[0]
+    detail = next((e.detail for e in result.events if e.stage == failed
+                   and e.state == "failed"), "")
+    return VerifyResult(label, [StageVerdict(failed, [f"the stage failed: {detail}"])],
+                        problem=f"stage '{failed}' failed in the pipeline: {detail}",
+                        warnings=analysis.diagnostics, seconds=seconds)
+
+
+def _run_pipeline(pipe: Path, jobs: int | None, timeout: float | None, api: Any) -> Any:
+    """api.run with a watchdog on each running stage's current cell: past `timeout` it stops
+    the run (as Ctrl-C does) and says which cell. A message string when it did."""
+    started: dict[str, tuple[str, float]] = {}  # stage -> (cell id, when it started)
+    lock, done = threading.Lock(), threading.Event()
+    late: list[str] = []
+
+    def report(event: Any) -> None:
+        with lock:
+            if event.state == "cell":
+                started[event.stage] = (event.detail, time.monotonic())
+            elif event.state in ("done", "failed"):
+                started.pop(event.stage, None)
+
+    def watch() -> None:
+        while timeout and not done.wait(1.0):
+            with lock:
+                over = [(s, c) for s, (c, t) in started.items() if time.monotonic() - t > timeout]
+            if over:
+                late.append(f"stage '{over[0][0]}': cell '{over[0][1]}' ran longer than "
+                            f"{timeout:g} s. Give it more time with 'nb2pipe verify --timeout "
+                            "SECONDS' (0: no limit)")
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+                return
+
+    watchdog = threading.Thread(target=watch, daemon=True, name="cell-timeout")
+    watchdog.start()
+    try:
+        return api.run(pipe, jobs=jobs, report=report)
+    except KeyboardInterrupt:
+        if late:
+            return late[0]
+        raise
+    finally:
+        done.set()
+
+
+def _judge_cells(verdict: StageVerdict, executed: dict[str, Any],
+                 whole_cells: list[dict[str, list[str]]], analysis: Analysis,
+                 paths: Paths) -> None:
+    for cell in executed["cells"]:
+        cell_id = cell.get("id", "")
+        if cell.get("cell_type") != "code" or cell_id.startswith("nb2pipe-") or \
+                cell_id not in whole_cells[0]:
+            continue
+        found = judge.outputs([w.get(cell_id, []) for w in whole_cells],
+                              cell_outputs(cell.get("outputs", []), paths))
+        index = next((i for i, c in enumerate(analysis.notebook.cells)
+                      if c.stable_id == cell_id), "?")
+        where = f"cell {index} ('{cell_id}')"
+        if found.varies:
+            verdict.varying.append(f"{where}: {found.varies}")
+        if found.difference:
+            verdict.differences.append(f"{where}: {found.difference}")
+
+
+def _judge_values(verdict: StageVerdict, stage: Stage, probes: list[Path], data: Path,
+                  paths: Paths) -> None:
+    for name in stage.hands_on:
+        try:
+            whole = [handoff.load(str(p), name, stand_ins=True) for p in probes]
+            piped = handoff.load(str(data), name, stand_ins=True)
+        except handoff.HandoffError as exc:
+            verdict.differences.append(f"value '{name}' cannot be compared: {exc}")
+            continue
+        found = judge.value(whole, piped, paths)
+        where = f"value '{name}' at the end of the stage"
+        if found.varies:
+            verdict.varying.append(f"{where}: {found.varies}")
+        if found.difference:
+            verdict.differences.append(f"{where}: {found.difference}")
+
+
+def _judge_files(verdict: StageVerdict, stage: Stage, wholes: list[Path], pipe: Path,
+                 paths: Paths) -> None:
+    def content(folder: Path, out: str) -> bytes | None:
+        path = folder / out
+        if not path.is_file():
+            return b"" if path.exists() else None  # a folder: compared by existence
+        return path.read_bytes()
+
+    for out in stage.outs:
+        found = judge.file([content(w, out) for w in wholes], content(pipe, out),
+                           out.endswith(TEXT_FILES), paths)
+        if found.varies:
+            verdict.varying.append(f"file '{out}': {found.varies}")
+        if found.difference:
+            verdict.differences.append(f"file '{out}': {found.difference}")
