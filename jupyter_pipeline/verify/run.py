@@ -18,14 +18,11 @@ from typing import Any
 from .. import files
 from ..analysis.analyze import Analysis, analyze
 from ..errors import AnalysisFailed, Nb2PipeError
-from ..model.pipeline import Stage
-from ..runtime import handoff
-from . import judge
-from .compare import Paths, cell_outputs
-from .scratch import Scratch, make_scratch
+from .compare import cell_outputs
+from .scratch import SIBLINGS_LIMIT, Scratch, make_scratch
+from .stage_verdicts import cell_verdicts, file_verdicts, value_verdicts
 from .whole import WholeRun, run_whole
 
-TEXT_FILES = (".csv", ".json", ".txt", ".tsv", ".md", ".yaml", ".yml", ".html")
 DEFAULT_TIMEOUT = 900.0  # seconds one cell may take, in any of the runs
 _WHOLE_RUNS = ("nb-run-1", "nb-run-2")  # as long as "pipeline": len(os.getcwd()) agrees
 _PIPELINE = "pipeline"
@@ -80,8 +77,7 @@ def verify(path: str, by_headings: int | None = None, kernel: str | None = None,
     analysis = analyze(notebook, by_headings=by_headings)
     if not analysis.ok:
         raise AnalysisFailed(str(path), analysis.errors)
-    outs_outside = [o for s in analysis.pipeline.stages for o in s.outs if o.startswith("..")]
-    scratch = make_scratch(nb_path.parent, [*_WHOLE_RUNS, _PIPELINE], outs_outside)
+    scratch = make_scratch(nb_path.parent, [*_WHOLE_RUNS, _PIPELINE])
     keep = False
     try:
         result = _verify_in(scratch, nb_path, str(path), analysis, by_headings, kernel, jobs,
@@ -92,7 +88,11 @@ def verify(path: str, by_headings: int | None = None, kernel: str | None = None,
         return result
     except Nb2PipeError as exc:
         keep = True
-        raise Nb2PipeError(f"{exc} (the runs are kept in '{scratch.root}')") from None
+        note = "" if scratch.siblings else (
+            f"; the folders beside '{nb_path.parent.name}' hold more than "
+            f"{SIBLINGS_LIMIT // 1_000_000} MB, so verify did not copy them: a path through "
+            "'../' finds nothing")
+        raise Nb2PipeError(f"{exc} (the runs are kept in '{scratch.root}'{note})") from None
     finally:
         if not keep:
             scratch.remove()
@@ -118,6 +118,7 @@ def _verify_in(scratch: Scratch, nb_path: Path, label: str, analysis: Analysis,
         finally:
             seconds[run.notebook.parents[1].name] = time.monotonic() - start
 
+    _import_ahead()
     with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="whole") as workers:
         futures = [workers.submit(whole, run) for run in wholes]
         try:
@@ -142,12 +143,30 @@ def _verify_in(scratch: Scratch, nb_path: Path, label: str, analysis: Analysis,
         executed = json.loads((base / "executed" / f"{stage.name}.ipynb").read_text(
             encoding="utf-8"))
         verdict = StageVerdict(stage.name)
-        _judge_cells(verdict, executed, whole_cells, analysis, paths)
-        _judge_values(verdict, stage, [w.probes / stage.name for w in wholes],
-                      base / "data" / stage.name, paths)
-        _judge_files(verdict, stage, [scratch.folder(r) for r in _WHOLE_RUNS], pipe, paths)
+        found = [*cell_verdicts(executed, whole_cells, analysis.notebook, paths),
+                 *value_verdicts(stage, [w.probes / stage.name for w in wholes],
+                                 base / "data" / stage.name, paths),
+                 *file_verdicts(stage, [scratch.folder(r) for r in _WHOLE_RUNS], pipe, paths)]
+        for where, v in found:
+            if v.varies:
+                verdict.varying.append(f"{where}: {v.varies}")
+            if v.difference:
+                verdict.differences.append(f"{where}: {v.difference}")
         verdicts.append(verdict)
     return VerifyResult(label, verdicts, warnings=analysis.diagnostics, seconds=seconds)
+
+
+def _import_ahead() -> None:
+    """The libraries the runs import, imported once here: two threads importing jupyter_client
+    at the same time deadlock on its module locks or see it half initialised."""
+    import jupyter_client.blocking  # noqa: F401
+    import jupyter_client.kernelspec  # noqa: F401
+    import jupyter_client.manager  # noqa: F401
+    import nbclient  # noqa: F401
+    import papermill  # noqa: F401
+    import papermill.exceptions  # noqa: F401
+
+    from ..runner import execute, run  # noqa: F401
 
 
 def _stop(futures: list[Any], wholes: list[WholeRun]) -> None:
@@ -207,56 +226,3 @@ def _run_pipeline(pipe: Path, jobs: int | None, timeout: float | None, api: Any)
         raise
     finally:
         done.set()
-
-
-def _judge_cells(verdict: StageVerdict, executed: dict[str, Any],
-                 whole_cells: list[dict[str, list[str]]], analysis: Analysis,
-                 paths: Paths) -> None:
-    for cell in executed["cells"]:
-        cell_id = cell.get("id", "")
-        if cell.get("cell_type") != "code" or cell_id.startswith("nb2pipe-") or \
-                cell_id not in whole_cells[0]:
-            continue
-        found = judge.outputs([w.get(cell_id, []) for w in whole_cells],
-                              cell_outputs(cell.get("outputs", []), paths))
-        index = next((i for i, c in enumerate(analysis.notebook.cells)
-                      if c.stable_id == cell_id), "?")
-        where = f"cell {index} ('{cell_id}')"
-        if found.varies:
-            verdict.varying.append(f"{where}: {found.varies}")
-        if found.difference:
-            verdict.differences.append(f"{where}: {found.difference}")
-
-
-def _judge_values(verdict: StageVerdict, stage: Stage, probes: list[Path], data: Path,
-                  paths: Paths) -> None:
-    for name in stage.hands_on:
-        try:
-            whole = [handoff.load(str(p), name, stand_ins=True) for p in probes]
-            piped = handoff.load(str(data), name, stand_ins=True)
-        except handoff.HandoffError as exc:
-            verdict.differences.append(f"value '{name}' cannot be compared: {exc}")
-            continue
-        found = judge.value(whole, piped, paths)
-        where = f"value '{name}' at the end of the stage"
-        if found.varies:
-            verdict.varying.append(f"{where}: {found.varies}")
-        if found.difference:
-            verdict.differences.append(f"{where}: {found.difference}")
-
-
-def _judge_files(verdict: StageVerdict, stage: Stage, wholes: list[Path], pipe: Path,
-                 paths: Paths) -> None:
-    def content(folder: Path, out: str) -> bytes | None:
-        path = folder / out
-        if not path.is_file():
-            return b"" if path.exists() else None  # a folder: compared by existence
-        return path.read_bytes()
-
-    for out in stage.outs:
-        found = judge.file([content(w, out) for w in wholes], content(pipe, out),
-                           out.endswith(TEXT_FILES), paths)
-        if found.varies:
-            verdict.varying.append(f"file '{out}': {found.varies}")
-        if found.difference:
-            verdict.differences.append(f"file '{out}': {found.difference}")
