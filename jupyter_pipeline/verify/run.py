@@ -20,7 +20,9 @@ from ..analysis.analyze import Analysis, analyze
 from ..errors import AnalysisFailed, Nb2PipeError
 from .compare import cell_outputs
 from .scratch import SIBLINGS_LIMIT, Scratch, make_scratch
-from .stage_verdicts import cell_verdicts, file_verdicts, value_verdicts
+from . import judge
+from .kernel_values import judge_values, kernel_python
+from .stage_verdicts import cell_verdicts, file_verdicts
 from .whole import WholeRun, run_whole
 
 DEFAULT_TIMEOUT = 900.0  # seconds one cell may take, in any of the runs
@@ -138,14 +140,20 @@ def _verify_in(scratch: Scratch, nb_path: Path, label: str, analysis: Analysis,
     paths = scratch.paths([*_WHOLE_RUNS, _PIPELINE])
     whole_cells = [{c.get("id"): cell_outputs(c.get("outputs", []), paths)
                     for c in nb["cells"]} for nb in executed_wholes]
+    stages = converted.analysis.pipeline.stages
+    values: dict[str, list[tuple[str, judge.Verdict]]] = {}
+    python = kernel_python(kernel or converted.analysis.pipeline.kernel or "python3")
+    for stage, where, v in judge_values(python, [
+            (s.name, s.hands_on, [w.probes / s.name for w in wholes], base / "data" / s.name)
+            for s in stages if s.hands_on], paths):
+        values.setdefault(stage, []).append((where, v))
     verdicts = []
-    for stage in converted.analysis.pipeline.stages:
+    for stage in stages:
         executed = json.loads((base / "executed" / f"{stage.name}.ipynb").read_text(
             encoding="utf-8"))
         verdict = StageVerdict(stage.name)
         found = [*cell_verdicts(executed, whole_cells, analysis.notebook, paths),
-                 *value_verdicts(stage, [w.probes / stage.name for w in wholes],
-                                 base / "data" / stage.name, paths),
+                 *values.get(stage.name, []),
                  *file_verdicts(stage, [scratch.folder(r) for r in _WHOLE_RUNS], pipe, paths)]
         for where, v in found:
             if v.varies:

@@ -1,11 +1,12 @@
 """Edge: the verdicts on one stage, read from what the runs left on disk: its cells' outputs, the
 values it hands on (probes of the whole runs against the pipeline's handoff files) and the files
-it declares. Each is (where, judge.Verdict); the integration tests use these too."""
+it declares. Each is (where, judge.Verdict); the integration tests use these too. Imports only
+what the kernel's environment has too (kernel_values.py runs value_verdicts there)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from ..model.notebook import Notebook
 from ..model.pipeline import Stage
@@ -32,10 +33,11 @@ def cell_verdicts(executed: dict[str, Any], whole_cells: list[dict[str, list[str
         yield f"cell {index} ('{cell_id}')", found
 
 
-def value_verdicts(stage: Stage, probes: list[Path], data: Path, paths: Paths = Paths(),
+def value_verdicts(names: Iterable[str], probes: list[Path], data: Path, paths: Paths = Paths(),
                    structure_only: bool = False) -> Iterator[Found]:
-    """`probes`: the stage's probe folder in each whole run; `data`: its handoff folder."""
-    for name in stage.hands_on:
+    """`names`: the values a stage hands on; `probes`: the stage's probe folder in each whole
+    run; `data`: its handoff folder. Run in the kernel's environment (kernel_values.py)."""
+    for name in names:
         where = f"value '{name}' at the end of the stage"
         try:
             whole = [handoff.load(str(p), name, stand_ins=True) for p in probes]

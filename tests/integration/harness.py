@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_pipeline.analysis.analyze import Analysis
-from jupyter_pipeline.verify import stage_verdicts, whole
+from jupyter_pipeline.verify import kernel_values, stage_verdicts, whole
 
 BIN = Path(sys.executable).parent
 GIT_ENV = {
@@ -82,15 +82,16 @@ class Difference:
         return f"stage '{self.stage}', {self.name}: {self.detail}"
 
 
-def compare_values(analysis: Analysis, probes: Path, pipeline_data: Path, mode: str
-                   ) -> list[Difference]:
-    """verify's verdict on every handed-on value (one oracle); mode 'structure' for notebooks
-    with unseeded randomness that the tests run whole only once."""
-    return [Difference(stage.name, where, v.difference)
-            for stage in analysis.pipeline.stages
-            for where, v in stage_verdicts.value_verdicts(
-                stage, [probes / stage.name], pipeline_data / stage.name,
-                structure_only=(mode == "structure"))
+def compare_values(analysis: Analysis, probes: Path, pipeline_data: Path, mode: str,
+                   kernel: str | None = None) -> list[Difference]:
+    """verify's verdict on every handed-on value (one oracle), judged in the kernel's
+    environment as verify judges them; mode 'structure' for notebooks with unseeded
+    randomness that the tests run whole only once."""
+    requests = [(s.name, s.hands_on, [probes / s.name], pipeline_data / s.name)
+                for s in analysis.pipeline.stages if s.hands_on]
+    return [Difference(stage, where, v.difference) for stage, where, v in
+            kernel_values.judge_values(kernel_values.kernel_python(kernel), requests,
+                                       structure_only=(mode == "structure"))
             if v.difference]
 
 
