@@ -36,8 +36,8 @@ def kernel_python(kernel: str | None) -> str:
 
 
 def judge_values(python: str, requests: list[Request], paths: Paths = Paths(),
-                 structure_only: bool = False) -> list[tuple[str, str, Verdict]]:
-    """(stage, where, verdict) for every value of every request, judged in `python`."""
+                 structure_only: bool = False) -> list[tuple[str, str, str, Verdict]]:
+    """(stage, name, where, verdict) for every value of every request, judged in `python`."""
     payload = {"requests": [[s, list(n), [str(p) for p in probes], str(data)]
                             for s, n, probes, data in requests],
                "paths": [list(r) for r in paths.replacements], "structure_only": structure_only}
@@ -46,10 +46,11 @@ def judge_values(python: str, requests: list[Request], paths: Paths = Paths(),
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()
         detail = lines[-1] if lines else f"exit {proc.returncode}"
-        return [(requests[0][0] if requests else "", "the handed-on values",
+        return [(requests[0][0] if requests else "", "", "the handed-on values",
                  Verdict(f"cannot be compared in the kernel's environment ({python}): "
                          f"{detail}"))]
-    return [(stage, where, Verdict(*verdict)) for stage, where, verdict in json.loads(proc.stdout)]
+    return [(stage, name, where, Verdict(*verdict))
+            for stage, name, where, verdict in json.loads(proc.stdout)]
 
 
 def _main() -> None:
@@ -59,9 +60,9 @@ def _main() -> None:
     paths = Paths(tuple((s, u) for s, u in request["paths"]))
     found: list[list[Any]] = []
     for stage, names, probes, data in request["requests"]:
-        for where, v in value_verdicts(names, [Path(p) for p in probes], Path(data), paths,
-                                       request["structure_only"]):
-            found.append([stage, where, [v.difference, v.varies]])
+        for name, (where, v) in zip(names, value_verdicts(
+                names, [Path(p) for p in probes], Path(data), paths, request["structure_only"])):
+            found.append([stage, name, where, [v.difference, v.varies]])
     json.dump(found, sys.stdout)
 
 

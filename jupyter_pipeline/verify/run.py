@@ -18,6 +18,7 @@ from typing import Any
 from .. import files
 from ..analysis.analyze import Analysis, analyze
 from ..errors import AnalysisFailed, Nb2PipeError
+from ..model.pipeline import Stage
 from .compare import cell_outputs
 from .scratch import SIBLINGS_LIMIT, Scratch, make_scratch
 from . import judge
@@ -129,8 +130,13 @@ def _verify_in(scratch: Scratch, nb_path: Path, label: str, analysis: Analysis,
             result = _run_pipeline(pipe, jobs, timeout, api)
             seconds[_PIPELINE] = time.monotonic() - start
             failure = _pipeline_failure(result, analysis, label, seconds)
-            if failure is not None:  # the whole runs are not needed to say so
-                _stop(futures, wholes)
+            if failure is not None:
+                # A notebook that fails on its own is the first thing to say (a kernel that is
+                # not installed, a cell that raises): the first whole run tells; the second
+                # is not needed.
+                futures[1].cancel()
+                wholes[1].stop()
+                futures[0].result()
                 return failure
             executed_wholes = [f.result() for f in futures]
         except BaseException:
@@ -141,27 +147,60 @@ def _verify_in(scratch: Scratch, nb_path: Path, label: str, analysis: Analysis,
     whole_cells = [{c.get("id"): cell_outputs(c.get("outputs", []), paths)
                     for c in nb["cells"]} for nb in executed_wholes]
     stages = converted.analysis.pipeline.stages
-    values: dict[str, list[tuple[str, judge.Verdict]]] = {}
     python = kernel_python(kernel or converted.analysis.pipeline.kernel or "python3")
-    for stage, where, v in judge_values(python, [
-            (s.name, s.hands_on, [w.probes / s.name for w in wholes], base / "data" / s.name)
-            for s in stages if s.hands_on], paths):
-        values.setdefault(stage, []).append((where, v))
+    requests = {s.name: (s.name, s.hands_on, [w.probes / s.name for w in wholes],
+                         base / "data" / s.name) for s in stages if s.hands_on}
+    values = judge_values(python, list(requests.values()), paths)
+    varying = {(stage, name) for stage, name, _, v in values if v.varies}
+    downstream = _downstream_of_variation(stages, varying)
+    if downstream:  # their values are compared by structure only
+        values = [found for found in values if found[0] not in downstream] + judge_values(
+            python, [requests[n] for n in downstream if n in requests], paths,
+            structure_only=True)
+    by_stage: dict[str, list[tuple[str, judge.Verdict]]] = {}
+    for stage_name, _, where, v in values:
+        by_stage.setdefault(stage_name, []).append((where, v))
     verdicts = []
     for stage in stages:
         executed = json.loads((base / "executed" / f"{stage.name}.ipynb").read_text(
             encoding="utf-8"))
         verdict = StageVerdict(stage.name)
-        found = [*cell_verdicts(executed, whole_cells, analysis.notebook, paths),
-                 *values.get(stage.name, []),
+        shown = [*cell_verdicts(executed, whole_cells, analysis.notebook, paths),
                  *file_verdicts(stage, [scratch.folder(r) for r in _WHOLE_RUNS], pipe, paths)]
-        for where, v in found:
+        # A stage downstream of the notebook's own variation: what its cells show and the
+        # files it writes may differ by chance; its values were judged by structure, so what
+        # still differs there is a difference.
+        by_chance = downstream.get(stage.name)
+        judged = [(w, v, by_chance) for w, v in shown] + \
+            [(w, v, None) for w, v in by_stage.get(stage.name, [])]
+        for where, v, cause in judged:
             if v.varies:
                 verdict.varying.append(f"{where}: {v.varies}")
-            if v.difference:
+            if v.difference and cause:
+                verdict.varying.append(f"{where}: {v.difference}, and the stage loads {cause}")
+            elif v.difference:
                 verdict.differences.append(f"{where}: {v.difference}")
         verdicts.append(verdict)
     return VerifyResult(label, verdicts, warnings=analysis.diagnostics, seconds=seconds)
+
+
+def _downstream_of_variation(stages: list[Stage], varying: set[tuple[str, str]]
+                             ) -> dict[str, str]:
+    """The stages that load a value the notebook itself varies, directly or through an earlier
+    such stage, each with the first such value. Two whole runs that happen to agree on what such
+    a stage computes (a training score) prove nothing: the pipeline's run drew other numbers
+    before it, so what it computes there may differ without any fault of the pipeline."""
+    found: dict[str, str] = {}
+    for stage in stages:  # notebook order: producers come first
+        for need in stage.needs:
+            if (need.producer, need.name) in varying:
+                found[stage.name] = f"'{need.name}', which the notebook itself varies"
+                break
+            if need.producer in found:
+                found[stage.name] = (f"'{need.name}' from stage '{need.producer}', which depends "
+                                     "on values the notebook itself varies")
+                break
+    return found
 
 
 def _import_ahead() -> None:

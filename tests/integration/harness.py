@@ -89,7 +89,7 @@ def compare_values(analysis: Analysis, probes: Path, pipeline_data: Path, mode: 
     randomness that the tests run whole only once."""
     requests = [(s.name, s.hands_on, [probes / s.name], pipeline_data / s.name)
                 for s in analysis.pipeline.stages if s.hands_on]
-    return [Difference(stage, where, v.difference) for stage, where, v in
+    return [Difference(stage, where, v.difference) for stage, _, where, v in
             kernel_values.judge_values(kernel_values.kernel_python(kernel), requests,
                                        structure_only=(mode == "structure"))
             if v.difference]

@@ -65,3 +65,16 @@ def test_scratch_paths_in_outputs_are_shown_as_the_user_s_folder():
     assert shown("/tmp/s/nb-run-1/proj\n/tmp/s/nb-run-1/data") == \
         shown("/tmp/s/pipeline/proj\n/tmp/s/pipeline/data") == \
         ["[stdout] /home/u/proj\n/home/u/data"]
+
+
+def test_stages_that_load_a_varying_value_are_downstream_of_the_variation():
+    from jupyter_pipeline.verify.run import _downstream_of_variation
+    from tests.analysis.helpers import run
+
+    a = run([("stage:draw", "import random\nx = random.random()\nk = 3"),
+             ("stage:use", "y = x * 2"), ("stage:later", "z = y + 1"),
+             ("stage:fixed", "w = k + 1")])
+    found = _downstream_of_variation(list(a.pipeline.stages), {("draw", "x")})
+    assert found == {"use": "'x', which the notebook itself varies",
+                     "later": "'y' from stage 'use', which depends on values the notebook "
+                              "itself varies"}
