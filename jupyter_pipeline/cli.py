@@ -305,7 +305,7 @@ def _verify(args: argparse.Namespace, out: Console) -> int:
             out.print(f"           (and {len(verdict.varying) - 3} more where it differs "
                       "between runs)", markup=False)
     if result.problem:
-        Console(stderr=True).print(f"nb2pipe: {result.problem}", markup=False)
+        Console(stderr=True, soft_wrap=True).print(f"nb2pipe: {result.problem}", markup=False)
     if not result.ok and result.warnings:
         out.print("the analysis warned about:", markup=False)
         _print_diagnostics(out, args.notebook, result.warnings)

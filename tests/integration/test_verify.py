@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 
@@ -20,6 +21,13 @@ AGREE = EXAMPLE_CASES + [c for c in CORPUS_CASES + REAL_CASES if c.compare == "v
 
 def _listing(folder):
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def _remove_kept(proc) -> None:
+    """A failing verify keeps its runs for the user to open, and says where."""
+    found = re.search(r"the runs are kept in '([^']+)'", proc.stdout + proc.stderr.replace("\n", ""))
+    assert found, proc.stdout + proc.stderr
+    shutil.rmtree(found.group(1))
 
 
 @pytest.mark.parametrize("case", AGREE, ids=[c.id for c in AGREE])
@@ -59,6 +67,7 @@ def test_a_notebook_whose_kernel_dies_gets_a_message_not_a_traceback(tmp_path):
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "'nb.ipynb' did not finish when run top to bottom: the kernel died" in proc.stderr
     assert _listing(tmp_path) == before
+    _remove_kept(proc)
 
 
 def test_verify_names_a_kernel_that_is_not_installed(tmp_path):
@@ -71,6 +80,7 @@ def test_verify_names_a_kernel_that_is_not_installed(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
     assert "there is no Jupyter kernel named 'python37364bit8d3b438fb5fc'" in proc.stderr
     assert "pass '--kernel NAME' to verify" in proc.stderr
+    _remove_kept(proc)
     proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", "nb.ipynb", "--kernel",
                         "python3"], tmp_path, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
