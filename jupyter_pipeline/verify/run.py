@@ -21,8 +21,9 @@ from ..errors import AnalysisFailed, Nb2PipeError
 from ..model.pipeline import Stage
 from .compare import cell_outputs
 from .scratch import SIBLINGS_LIMIT, Scratch, make_scratch
-from . import judge
+from . import judge, state
 from .kernel_values import judge_values, kernel_python
+from .probes import with_state_probe
 from .stage_verdicts import cell_verdicts, file_verdicts
 from .whole import WholeRun, run_whole
 
@@ -127,6 +128,7 @@ def _verify_in(scratch: Scratch, nb_path: Path, label: str, analysis: Analysis,
         try:
             start = time.monotonic()
             converted = api.convert(pipe / nb_path.name, pipe, by_headings, kernel=kernel)
+            _add_state_probes(pipe, scratch.root / "pipeline-state")
             result = _run_pipeline(pipe, jobs, timeout, api)
             seconds[_PIPELINE] = time.monotonic() - start
             failure = _pipeline_failure(result, analysis, label, seconds)
@@ -165,6 +167,10 @@ def _verify_in(scratch: Scratch, nb_path: Path, label: str, analysis: Analysis,
         executed = json.loads((base / "executed" / f"{stage.name}.ipynb").read_text(
             encoding="utf-8"))
         verdict = StageVerdict(stage.name)
+        found_state = _state_difference(stage.name, wholes, scratch.root / "pipeline-state",
+                                        analysis, paths)
+        if found_state:
+            verdict.differences.append(f"process state at the start: {found_state}")
         shown = [*cell_verdicts(executed, whole_cells, analysis.notebook, paths),
                  *file_verdicts(stage, [scratch.folder(r) for r in _WHOLE_RUNS], pipe, paths)]
         # A stage downstream of the notebook's own variation: what its cells show and the
@@ -182,6 +188,29 @@ def _verify_in(scratch: Scratch, nb_path: Path, label: str, analysis: Analysis,
                 verdict.differences.append(f"{where}: {v.difference}")
         verdicts.append(verdict)
     return VerifyResult(label, verdicts, warnings=analysis.diagnostics, seconds=seconds)
+
+
+def _add_state_probes(pipe: Path, folder: Path) -> None:
+    """Each generated stage notebook (this scratch copy's) saves the state its cells start with."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (pipe / "pipelines").glob("*/*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        stage = (nb.get("metadata", {}).get("nb2pipe") or {}).get("stage")
+        if stage:
+            path.write_text(json.dumps(with_state_probe(nb, str(folder / f"{stage}.json"))),
+                            encoding="utf-8")
+
+
+def _state_difference(stage: str, wholes: list[WholeRun], piped: Path, analysis: Analysis,
+                      paths: Any) -> str | None:
+    try:
+        seen = [json.loads((w.probes / f"{stage}.state.json").read_text(encoding="utf-8"))
+                for w in wholes]
+        mine = json.loads((piped / f"{stage}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # a stage without cells of its own, or a probe that could not write
+    cells = {state.cell_hash(c.source): i for i, c in enumerate(analysis.notebook.cells)}
+    return state.first_difference(seen, mine, cells, paths)
 
 
 def _downstream_of_variation(stages: list[Stage], varying: set[tuple[str, str]]
