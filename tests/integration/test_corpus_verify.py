@@ -1,7 +1,7 @@
 """Every real notebook in ../shared/corpus under `nb2pipe verify`, as a new user runs it: in the
 library versions it was written for (SOURCES.md), split at its headings where it has them, with
 MPLBACKEND=agg as CI sets it. The verdict is "same" (exit 0) or "same except where the notebook
-itself differs between runs" (exit 3). Where the pipeline differs because of a known nb2pipe bug
+itself differs between runs" (exit 3, or 0 when its two whole runs happen to agree). Where the pipeline differs because of a known nb2pipe bug
 (not verify's), the case is xfail(strict=True) with the bug: it passes the day the bug is fixed,
 and strict makes that day visible."""
 
@@ -94,4 +94,5 @@ def test_corpus_notebook_verifies(case: Folder):
         shutil.rmtree(kept.group(1), ignore_errors=True)
     shown = proc.stdout[-6000:] + proc.stderr[-3000:]
     assert "Traceback" not in shown, shown
-    assert proc.returncode == case.verdict, shown
+    # A notebook that varies by itself may now and then run the same twice: then it is equal.
+    assert proc.returncode in ({SAME} if case.verdict == SAME else {SAME, VARIES}), shown
