@@ -3,8 +3,9 @@
 The whole run is verify's: the notebook itself, top to bottom with papermill, with one probe cell
 added at the end of each stage that saves the values the stage hands on (with nb2pipe's own
 runtime, so both sides are stored the same way). Values and files are judged by verify's own
-comparison (jupyter_pipeline.verify.stage_verdicts): one oracle for verify and these tests. The pipeline run is `nb2pipe convert` + real `dvc repro` in
-a fresh git + DVC repository. Both run on copies; the user's folder is never touched.
+comparison (jupyter_pipeline.verify.stage_verdicts): one oracle for verify and these tests.
+The pipeline run is `nb2pipe convert` + real `dvc repro` in a fresh git + DVC repository.
+Both run on copies; the user's folder is never touched.
 """
 
 from __future__ import annotations

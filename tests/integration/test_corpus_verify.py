@@ -1,9 +1,9 @@
 """Every real notebook in ../shared/corpus under `nb2pipe verify`, as a new user runs it: in the
 library versions it was written for (SOURCES.md), split at its headings where it has them, with
 MPLBACKEND=agg as CI sets it. The verdict is "same" (exit 0) or "same except where the notebook
-itself differs between runs" (exit 3, or 0 when its two whole runs happen to agree). Where the pipeline differs because of a known nb2pipe bug
-(not verify's), the case is xfail(strict=True) with the bug: it passes the day the bug is fixed,
-and strict makes that day visible."""
+itself differs between runs" (exit 3, or 0 when its two whole runs happen to agree). Where the
+pipeline differs because of a known nb2pipe bug (not verify's), the case is xfail(strict=True)
+with the bug: it passes the day the bug is fixed, and strict makes that day visible."""
 
 from __future__ import annotations
 

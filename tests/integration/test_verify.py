@@ -25,7 +25,8 @@ def _listing(folder):
 
 def _remove_kept(proc) -> None:
     """A failing verify keeps its runs for the user to open, and says where."""
-    found = re.search(r"the runs are kept in '([^']+)'", proc.stdout + proc.stderr.replace("\n", ""))
+    shown = proc.stdout + proc.stderr.replace("\n", "")
+    found = re.search(r"the runs are kept in '([^']+)'", shown)
     assert found, proc.stdout + proc.stderr
     shutil.rmtree(found.group(1))
 

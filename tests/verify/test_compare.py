@@ -35,7 +35,8 @@ def test_value_comparison():
     import pandas as pd
 
     assert same(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]})) is None
-    assert same(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [2]})) == 'values differ: DataFrame.iloc[:, 0] (column name="a")'
+    assert same(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [2]})) == \
+        'values differ: DataFrame.iloc[:, 0] (column name="a")'
     assert same(np.array([1.0, np.nan]), np.array([1.0, np.nan])) is None
     assert same({"k": [1, 2]}, {"k": [1, 3]}) == "['k']: [1]: 2 != 3"
     assert same(0.1, 0.2, structure_only=True) is None

@@ -47,7 +47,8 @@ def test_a_notebook_that_varies_by_itself_is_reported_as_such_and_the_rest_compa
     out = proc.stdout
     assert "same       draw" in out and "same       use" in out
     assert "the notebook itself differs between runs: cell 0 ('c0'): output 1, line 1" in out
-    assert re.search(r"the notebook itself differs between runs: value '(t0|x|rows)' at the end", out)
+    assert re.search(r"the notebook itself differs between runs: value '(t0|x|rows)' at the end",
+                     out)
     assert "except where the notebook itself differs between runs" in out
     assert "kept" not in out, "a verify that passes leaves nothing behind"
     assert _listing(tmp_path) == before
