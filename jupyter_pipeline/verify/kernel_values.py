@@ -38,6 +38,8 @@ def kernel_python(kernel: str | None) -> str:
 def judge_values(python: str, requests: list[Request], paths: Paths = Paths(),
                  structure_only: bool = False) -> list[tuple[str, str, str, Verdict]]:
     """(stage, name, where, verdict) for every value of every request, judged in `python`."""
+    if not requests:
+        return []  # no interpreter to start
     payload = {"requests": [[s, list(n), [str(p) for p in probes], str(data)]
                             for s, n, probes, data in requests],
                "paths": [list(r) for r in paths.replacements], "structure_only": structure_only}
