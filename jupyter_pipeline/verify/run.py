@@ -289,16 +289,55 @@ def _run_pipeline(pipe: Path, jobs: int | None, timeout: float | None, api: Any)
                 late.append(f"stage '{over[0][0]}': cell '{over[0][1]}' ran longer than "
                             f"{timeout:g} s. Give it more time with 'nb2pipe verify --timeout "
                             "SECONDS' (0: no limit)")
-                signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+                # The stage's kernel is stopped, so its stage fails and the run ends as after
+                # any failure; where processes cannot be found, as after Ctrl-C.
+                if not _kill_kernels_in(pipe):
+                    signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
                 return
 
     watchdog = threading.Thread(target=watch, daemon=True, name="cell-timeout")
     watchdog.start()
     try:
-        return api.run(pipe, jobs=jobs, report=report)
+        result = api.run(pipe, jobs=jobs, report=report)
     except KeyboardInterrupt:
         if late:
             return late[0]
         raise
     finally:
         done.set()
+    return late[0] if late else result
+
+
+def _kill_kernels_in(folder: Path) -> bool:
+    """Stop this process's kernels that work in `folder` (the pipeline's stage kernels, started
+    or forked there). False where /proc does not tell."""
+    proc, me, target = Path("/proc"), os.getpid(), os.path.realpath(folder)
+    if not (proc / str(me)).exists():
+        return False
+    parents: dict[int, int] = {}
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1]
+                                               .split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+
+    def mine(pid: int) -> bool:
+        for _ in range(8):  # kernels are children, or children of the fork server
+            pid = parents.get(pid, 0)
+            if pid == me:
+                return True
+            if pid <= 1:
+                return False
+        return False
+
+    killed = False
+    for pid in parents:
+        try:
+            if mine(pid) and os.path.realpath(proc / str(pid) / "cwd") == target:
+                os.kill(pid, signal.SIGKILL)
+                killed = True
+        except OSError:
+            continue
+    return killed

@@ -41,8 +41,11 @@ def _nb2pipe_state():
                 found[f"pandas {cls.__name__} accessors"] = repr(sorted(cls._accessors))
         if "matplotlib" in m:
             mpl = m["matplotlib"]
-            for k, v in dict.items(mpl.rcParams):  # as stored: reading some keys warns
-                if k != "backend":
+            # As stored (reading some keys warns). The backend and the interactive flag are
+            # set by the backend machinery when pyplot is first imported, not by the notebook's
+            # code; what the backend shows is compared as the cells' outputs.
+            for k, v in dict.items(mpl.rcParams):
+                if k not in ("backend", "interactive"):
                     found[f"matplotlib.rcParams[{k!r}]"] = repr(v)
         if "numpy" in m:
             np = m["numpy"]
