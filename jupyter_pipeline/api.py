@@ -255,11 +255,13 @@ def stage_names(folder: str | os.PathLike = ".") -> list[str]:
 
 
 def verify(path: str | os.PathLike, by_headings: int | None = None, kernel: str | None = None,
-           jobs: int | None = None):
-    """Run the notebook whole and as a pipeline (in a scratch copy) and compare them."""
-    from .verify.run import verify as run_verify
+           jobs: int | None = None, timeout: float | None = None):
+    """Run the notebook whole (twice) and as a pipeline, in scratch copies, and compare them.
+    `timeout`: seconds any one cell may run (None: verify's default; 0: no limit)."""
+    from .verify.run import DEFAULT_TIMEOUT, verify as run_verify
 
-    return run_verify(str(path), by_headings, kernel, jobs)
+    return run_verify(str(path), by_headings, kernel, jobs,
+                      DEFAULT_TIMEOUT if timeout is None else timeout)
 
 
 def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",

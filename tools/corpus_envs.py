@@ -42,12 +42,15 @@ MARKER = ".nb2pipe-complete"
 # - env B scipy 1.10.1: scikit-learn 1.1.3 needs scipy, and an unpinned one would be a
 #   numpy-2-era release; 1.10.1 supports numpy 1.19.5-1.26 and has cp311 wheels.
 # - matplotlib 3.7.5: the last 3.7 patch release (SOURCES.md says 3.7).
+# - env A statsmodels 0.14.6 (SOURCES.md: "env A + statsmodels", its notebooks come from the
+#   v0.14.6 tag). It needs numpy >= 1.22.3, scipy >= 1.8, pandas >= 1.4 (!= 2.1.0) and patsy,
+#   all met by env A's pins, so the pins of the other notebooks do not move; env B has none.
 # Every corpus notebook, including kale-titanic's `skip`-tagged plots (seaborn 0.11.2 `distplot`,
 # positional `catplot`), runs whole with papermill in its environment as pinned here.
 ENVS: dict[str, list[str]] = {
     "a": [
         "numpy==1.26.4", "pandas==2.2.3", "matplotlib==3.7.5", "scikit-learn==1.5.2",
-        "scipy==1.13.1", "seaborn==0.13.2", "pyarrow==16.1.0",
+        "scipy==1.13.1", "seaborn==0.13.2", "pyarrow==16.1.0", "statsmodels==0.14.6",
         "ipython<9", "ipykernel==6.31.0",
     ],
     "b": [

@@ -1,44 +1,63 @@
-"""Pure comparisons: values handed between stages, and cell outputs with volatile parts
-(timings, memory addresses) normalised."""
+"""Pure: cell outputs as a reader compares them, with volatile parts (timings, memory addresses,
+the kernel's cell file names, the scratch folders' paths) normalised, and the first difference
+between two runs of a cell, leaving out the lines the notebook itself changes between runs."""
 
 from __future__ import annotations
 
-import math
-import pickle
 import re
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+
+from .values import same  # noqa: F401 - the value comparison, where callers look for it
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 _TIMING_LINE = re.compile(
     r"^(CPU times:.*|Wall time:.*|.*\bper loop \(mean ± std\. dev\..*|"
     r"\d+(\.\d+)? ?[nµum]?s ± \d+(\.\d+)? ?[nµum]?s.*)$", re.MULTILINE)
-
-
 # Where a warning points at the user's code: the kernel's file for the cell, which the pipeline
 # names differently (another process, and a function may be defined again in the load cell).
 _CELL_FILE = re.compile(r"(/[^\s:]*)?/ipykernel_\d+/\d+\.py:\d+")
 
 
-def normalise(text: str) -> str:
+@dataclass(frozen=True)
+class Paths:
+    """Each run works in a scratch copy of the user's folder: what it prints about its own folder
+    (os.getcwd(), absolute paths) is shown as the user's folder, as in the notebook itself."""
+    replacements: tuple[tuple[str, str], ...] = ()
+
+    def __call__(self, text: str) -> str:
+        for scratch, user in self.replacements:  # longest first: a folder before its parent
+            if scratch in text:
+                text = text.replace(scratch, user)
+        return text
+
+    @staticmethod
+    def of(scratch_to_user: Mapping[str, str]) -> "Paths":
+        pairs = sorted(scratch_to_user.items(), key=lambda kv: -len(kv[0]))
+        return Paths(tuple((s, u) for s, u in pairs if s and s != u))
+
+
+def normalise(text: str, paths: Paths = Paths()) -> str:
+    text = paths(text)
     text = _ADDRESS.sub("0x…", text)
     text = _CELL_FILE.sub("<cell>", text)
     text = _TIMING_LINE.sub("<timing>", text)
     return text
 
 
-def cell_outputs(outputs: Iterable[Mapping[str, Any]]) -> list[str]:
+def cell_outputs(outputs: Iterable[Mapping[str, Any]], paths: Paths = Paths()) -> list[str]:
     """What a reader compares: streams, text/plain results and errors, normalised."""
     shown: list[str] = []
     for out in outputs:
         kind = out.get("output_type")
         if kind == "stream":
-            shown.append(f"[{out.get('name')}] {normalise(_text(out.get('text')))}")
+            shown.append(f"[{out.get('name')}] {normalise(_text(out.get('text')), paths)}")
         elif kind in ("execute_result", "display_data"):
             data = out.get("data") or {}
             if "text/plain" in data:
-                shown.append(normalise(_text(data["text/plain"])))
+                shown.append(normalise(_text(data["text/plain"]), paths))
         elif kind == "error":
-            shown.append(f"{out.get('ename')}: {normalise(str(out.get('evalue')))}")
+            shown.append(f"{out.get('ename')}: {normalise(str(out.get('evalue')), paths)}")
     # Consecutive stream chunks are split arbitrarily by the kernel: join them.
     merged: list[str] = []
     for item in shown:
@@ -65,82 +84,46 @@ def first_output_difference(whole: list[str], piped: list[str]) -> str | None:
     return f"notebook shows {len(whole)} output(s), pipeline {len(piped)}"
 
 
-# Figures and weak references: their insides (callback registries, canvas state) differ after
-# a save and load without any difference the user could see; their drawn output is compared.
-_NOT_DATA = ("matplotlib", "weakref", "_weakref")
+@dataclass(frozen=True)
+class Varying:
+    """Where two whole runs of one cell differ: the (output, line) places, or every line when the
+    runs do not even show the same number of outputs and lines."""
+    places: frozenset[tuple[int, int]]
+    everything: bool = False
+
+    def describe(self) -> str:
+        if self.everything:
+            return "its outputs"
+        first = min(self.places)
+        more = f" and {len(self.places) - 1} more line(s)" if len(self.places) > 1 else ""
+        return f"output {first[0] + 1}, line {first[1] + 1}{more}"
 
 
-def same(a: Any, b: Any, structure_only: bool = False,
-         _seen: set[tuple[int, int]] | None = None) -> str | None:
-    """None when equal (or of the same structure); else a short description of the difference.
-    Objects that refer back to themselves (a figure and its axes) are compared once."""
-    seen = set() if _seen is None else _seen
-    if (id(a), id(b)) in seen or len(seen) > 100_000:
+def varying_lines(first: list[str], second: list[str]) -> Varying | None:
+    """None when two whole runs of a cell showed the same."""
+    if first == second:
         return None
-    if not isinstance(a, (int, float, str, bytes, type(None))):
-        seen.add((id(a), id(b)))
-    if type(a) is not type(b):
-        return f"type {type(a).__name__} != {type(b).__name__}"
-    mod = type(a).__module__
-    if mod.startswith(_NOT_DATA):
-        return None
-    if mod.startswith("pandas"):
-        if hasattr(a, "columns") and list(a.columns) != list(b.columns):
-            return f"columns {list(a.columns)} != {list(b.columns)}"
-        if a.shape != b.shape:
-            return f"shape {a.shape} != {b.shape}"
-        if structure_only:
-            return None
-        if not a.equals(b):
-            return "values differ"
-        dtypes_a = list(getattr(a.dtypes, "values", [a.dtypes]))
-        dtypes_b = list(getattr(b.dtypes, "values", [b.dtypes]))
-        return None if dtypes_a == dtypes_b else "dtypes differ"
-    if mod == "numpy" and hasattr(a, "shape"):
-        import numpy as np
-
-        if a.shape != b.shape or a.dtype != b.dtype:
-            return f"shape/dtype {a.shape}/{a.dtype} != {b.shape}/{b.dtype}"
-        if not structure_only and not np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"):
-            return "array values differ"
-        return None
-    if isinstance(a, float):
-        if structure_only or a == b or (math.isnan(a) and math.isnan(b)):
-            return None
-        return f"{a!r} != {b!r}"
-    if isinstance(a, (list, tuple)):
-        if len(a) != len(b):
-            return f"length {len(a)} != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b)):
-            p = same(x, y, structure_only, seen)
-            if p:
-                return f"[{i}]: {p}"
-        return None
-    if isinstance(a, dict):
-        if list(a) != list(b):
-            return f"keys {list(a)} != {list(b)}"
-        for k in a:
-            p = same(a[k], b[k], structure_only, seen)
-            if p:
-                return f"[{k!r}]: {p}"
-        return None
-    if structure_only:
-        return None
-    try:
-        if bool(a == b):
-            return None
-    except Exception:  # noqa: BLE001 - objects with odd __eq__ fall through to pickles
-        pass
-    try:
-        if pickle.dumps(a) == pickle.dumps(b):
-            return None
-    except Exception:  # noqa: BLE001
-        pass
-    if hasattr(a, "__dict__") and hasattr(b, "__dict__") and vars(a) is not a:
-        return same(vars(a), vars(b), structure_only, seen)
-    return f"{_short(a)} != {_short(b)}"
+    a_lines, b_lines = [o.splitlines() for o in first], [o.splitlines() for o in second]
+    if [len(x) for x in a_lines] != [len(x) for x in b_lines]:
+        return Varying(frozenset(), everything=True)
+    return Varying(frozenset((i, n) for i, (x, y) in enumerate(zip(a_lines, b_lines))
+                             for n, (la, lb) in enumerate(zip(x, y)) if la != lb))
 
 
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) < 60 else text[:57] + "..."
+def first_stable_difference(whole: list[str], piped: list[str], varying: Varying | None
+                            ) -> str | None:
+    """The first difference on a line that both whole runs showed alike."""
+    if varying is None:
+        return first_output_difference(whole, piped)
+    if varying.everything:
+        return None
+    blank = [[("" if (i, n) in varying.places else ln) for n, ln in enumerate(o.splitlines())]
+             for i, o in enumerate(whole)]
+    piped_lines = [o.splitlines() for o in piped]
+    if [len(x) for x in blank] != [len(x) for x in piped_lines]:
+        return first_output_difference(whole, piped)
+    masked = [[("" if (i, n) in varying.places else ln) for n, ln in enumerate(o)]
+              for i, o in enumerate(piped_lines)]
+    if masked == blank:
+        return None
+    return first_output_difference(["\n".join(o) for o in blank], ["\n".join(o) for o in masked])

@@ -4,12 +4,14 @@ for)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "example_notebooks"
-CORPUS = REPO.parent / "shared" / "corpus"
+# NB2PIPE_CORPUS: the corpus kept elsewhere than beside the repository (a git worktree, say)
+CORPUS = Path(os.environ.get("NB2PIPE_CORPUS") or REPO.parent / "shared" / "corpus")
 REAL = REPO / "tests" / "data" / "notebooks"
 
 

@@ -65,7 +65,7 @@ def test_every_stage_ran(converted):
 def test_handed_off_values_match_the_whole_notebook(converted):
     case, analysis, pipe, probes, _, _ = converted
     data = next((pipe / "pipelines").iterdir()) / "data"
-    diffs = harness.compare_values(analysis, probes, data, case.compare)
+    diffs = harness.compare_values(analysis, probes, data, case.compare, case.kernel)
     assert not diffs, "\n".join(map(str, diffs))
 
 

@@ -35,7 +35,8 @@ def test_value_comparison():
     import pandas as pd
 
     assert same(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]})) is None
-    assert same(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [2]})) == "values differ"
+    assert same(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [2]})) == \
+        'values differ: DataFrame.iloc[:, 0] (column name="a")'
     assert same(np.array([1.0, np.nan]), np.array([1.0, np.nan])) is None
     assert same({"k": [1, 2]}, {"k": [1, 3]}) == "['k']: [1]: 2 != 3"
     assert same(0.1, 0.2, structure_only=True) is None
@@ -46,10 +47,11 @@ def test_probes_follow_each_stage_and_keep_cell_ids():
     a = run(cells)
     nb = probed_notebook(notebook(cells), a.pipeline, "/tmp/p")
     ids = [c["id"] for c in nb["cells"]]
-    assert ids == ["c0", "nb2pipe-probe-a", "c1", "c2", "nb2pipe-probe-b", "c3",
+    assert ids == ["nb2pipe-state-hook", "nb2pipe-state-a", "c0", "nb2pipe-probe-a",
+                   "nb2pipe-state-b", "c1", "c2", "nb2pipe-probe-b", "nb2pipe-state-c", "c3",
                    "nb2pipe-probe-c"]
-    assert '"x": x' in nb["cells"][1]["source"]
-    assert 'needed_by={"x": ["b"]}' in nb["cells"][1]["source"], "its errors name the stages"
+    assert '"x": x' in nb["cells"][3]["source"]
+    assert 'needed_by={"x": ["b"]}' in nb["cells"][3]["source"], "its errors name the stages"
 
 
 def test_a_warning_pointing_at_the_kernels_cell_file_is_normalised():
