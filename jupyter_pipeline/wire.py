@@ -60,6 +60,21 @@ class AnalysisReply(TypedDict):
     stages: list[Stage]
     diagnostics: list[Diagnostic]
     edges: list[Edge]
+    # A stage notebook nb2pipe generated: the panel refuses to assign or export there.
+    generated_from: NotRequired["GeneratedFrom | None"]
+
+
+class GeneratedFrom(TypedDict):
+    notebook: str
+    stage: str
+
+
+class KeptParam(TypedDict):
+    """A params.yaml value set outside the notebook, kept by the export."""
+
+    name: str
+    value: Any
+    notebook_value: Any
 
 
 class ExportReply(TypedDict):
@@ -69,6 +84,7 @@ class ExportReply(TypedDict):
     out_dir: str
     dvc_yaml: str
     analysis: AnalysisReply
+    kept_params: NotRequired[list[KeptParam]]
 
 
 class RunStarted(TypedDict):
@@ -132,6 +148,7 @@ class PipelineStatusReply(TypedDict):
 TS_INTERFACES: dict[str, type] = {
     "IDiagnostic": Diagnostic, "INeed": Need, "IFileInput": FileInput, "IStage": Stage,
     "IEdge": Edge, "IParam": Param, "IAnalysis": AnalysisReply, "IExportResult": ExportReply,
+    "IKeptParam": KeptParam,
     "IRunStarted": RunStarted, "IStageRun": StageRun, "IRunFailure": RunFailure,
     "IRunStatus": RunStatus, "IErrorBody": ErrorBody, "IStageError": StageError,
     "IStageStatus": StageStatus, "IPipelineStatus": PipelineStatusReply,

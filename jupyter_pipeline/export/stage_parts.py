@@ -14,7 +14,8 @@ from ..model.pipeline import Need, Pipeline, Stage, is_module_state, load_statem
 from .layout import Layout
 from .parameters import without_literal_assignments
 
-RUNTIME_IMPORT = "from jupyter_pipeline.runtime import handoff as _nb2pipe"
+RUNTIME_IMPORT = ("from jupyter_pipeline.runtime import handoff as _nb2pipe\n"
+                  "_nb2pipe.start_here()  # handoff paths are relative to this folder")
 GUARD_IMPORT = "from jupyter_pipeline.runtime import guard as _nb2pipe_guard"
 
 

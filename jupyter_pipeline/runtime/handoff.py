@@ -115,13 +115,19 @@ def _pickle(path: str, obj: Any, names: list[str], stage: str,
     _write_atomic(path, data)
 
 
-# The folder the stage started in (the stage notebook imports this module before any of the
-# notebook's cells run): the handoff paths are relative to it, also after a cell's `os.chdir`.
-_START = os.getcwd()
+# The folder the stage started in (the stage's first cell calls start_here, before any of the
+# notebook's cells run): handoff paths are relative to it, also after a cell's `os.chdir`. Not
+# taken at import: a forked kernel imported this module before it was given its folder.
+_START: str | None = None
+
+
+def start_here() -> None:
+    global _START
+    _START = os.getcwd()
 
 
 def _at_start(path: str) -> str:
-    return path if os.path.isabs(path) else os.path.join(_START, path)
+    return path if _START is None or os.path.isabs(path) else os.path.join(_START, path)
 
 
 def save(folder: str, values: Mapping[str, Any], stage: str = "",

@@ -10,6 +10,7 @@ alpha = _params['alpha']
 
 # %% values from earlier stages
 from jupyter_pipeline.runtime import handoff as _nb2pipe
+_nb2pipe.start_here()  # handoff paths are relative to this folder
 
 # %% cell 0
 # knobs

@@ -12,6 +12,7 @@ alpha = _params['alpha']
 
 # %% values from earlier stages
 from jupyter_pipeline.runtime import handoff as _nb2pipe
+_nb2pipe.start_here()  # handoff paths are relative to this folder
 
 get_ipython().run_line_magic('matplotlib', 'inline')
 

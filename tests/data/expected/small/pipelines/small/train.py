@@ -16,6 +16,7 @@ name = _params['name']
 
 # %% values from earlier stages
 from jupyter_pipeline.runtime import handoff as _nb2pipe
+_nb2pipe.start_here()  # handoff paths are relative to this folder
 
 def scale(col):
     return col * factor
