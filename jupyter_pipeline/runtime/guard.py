@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -43,8 +44,9 @@ class Watch:
 
 def fingerprint(value: Any) -> bytes | None:
     """A hash of what the value is. Arrays' memory is hashed in place (pickle protocol 5's
-    out-of-band buffers), not copied; a DataFrame column by column, so that pandas merging its
-    internal blocks (which some reads do in place) is no change."""
+    out-of-band buffers), not copied. A DataFrame or Series by its values, labels, dtypes and
+    attrs only: pandas keeps internal state that reads change (merged blocks, caches, an index
+    frequency that plotting infers), and the net must not call those a change."""
     digest = hashlib.blake2b(digest_size=16)
     try:
         _feed(digest, value)
@@ -54,13 +56,19 @@ def fingerprint(value: Any) -> bytes | None:
 
 
 def _feed(digest: Any, value: Any) -> None:
-    frame_type = _pandas_frame_type()
-    if frame_type is not None and type(value) is frame_type:
-        meta = (value.columns, value.index, value.attrs, value.flags.allows_duplicate_labels,
-                list(value.dtypes))
-        _feed(digest, meta)
-        for position in range(value.shape[1]):
-            _feed(digest, value.iloc[:, position]._values)  # noqa: SLF001 - the column's data
+    pandas = sys.modules.get("pandas")  # never import pandas for a stage that does not use it
+    if pandas is not None and isinstance(value, (pandas.DataFrame, pandas.Series)):
+        frame = value.to_frame() if isinstance(value, pandas.Series) else value
+        meta = (type(value).__name__, getattr(value, "name", None), [str(c) for c in frame.columns],
+                [str(t) for t in frame.dtypes], list(frame.index.names), str(frame.index.dtype),
+                dict(value.attrs), frame.shape)
+        digest.update(repr(meta).encode("utf-8", "backslashreplace"))
+        try:
+            rows = pandas.util.hash_pandas_object(frame, index=True)
+        except TypeError:  # unhashable cells (lists, dicts): their pickle instead
+            digest.update(pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
+            return
+        digest.update(rows.to_numpy().tobytes())
         return
     buffers: list[pickle.PickleBuffer] = []
     digest.update(pickle.dumps(value, protocol=5, buffer_callback=buffers.append))
@@ -69,13 +77,6 @@ def _feed(digest: Any, value: Any) -> None:
             digest.update(buffer.raw())
         except BufferError:  # not contiguous
             digest.update(bytes(buffer))
-
-
-def _pandas_frame_type() -> type | None:
-    import sys
-
-    pandas = sys.modules.get("pandas")  # never import pandas for a stage that does not use it
-    return getattr(pandas, "DataFrame", None) if pandas is not None else None
 
 
 def watch(stage: str, readers: Mapping[str, Sequence[str]], producers: Mapping[str, str],

@@ -46,20 +46,16 @@ FOLDERS = [
                "when openpyxl imports (inside try/except ImportError): the stage fails with "
                "\"it did not create 'my_df.xlsx'\""),
     Folder("pmlp-bike-linreg", "linear_regression.ipynb", A, 2, VARIES, bug=FIGURES),
-    Folder("pmlp-wine-eda", "Exploratory Data Analysis.ipynb", B, 2, bug=FIGURES),
+    Folder("pmlp-wine-eda", "Exploratory Data Analysis.ipynb", B, 2),
     Folder("pmlp-feature-selection", "Feature Selection.ipynb", A, 1, VARIES),
     Folder("realpython-bond-analysis", "data_analysis_results.ipynb", A, 2),
     Folder("realpython-numpy-files", "tutorial_code.ipynb", A, 1, VARIES),
     Folder("ploomber-arima", "arima-python.ipynb", A, 2, VARIES),
     Folder("statsmodels-deterministics", "deterministics.ipynb", A, 2, VARIES),
-    Folder("statsmodels-stationarity", "stationarity_detrending_adf_kpss.ipynb", A, 2,
-           bug=FIGURES),
-    Folder("statsmodels-quantreg", "quantile_regression.ipynb", A, 2, VARIES, bug=FIGURES),
-    Folder("tsarkar-svm-gridsearch", "Support_Vector_Machine_Classification.ipynb", A, 2,
-           bug=FIGURES),
-    Folder("tsarkar-oop-linreg", "Class_MyLinearRegression.ipynb", A, 3, VARIES,
-           bug="an instance of the notebook class MyLinearRegression is loaded in a stage that "
-               "does not define the class (HandoffError in the load cell)"),
+    Folder("statsmodels-stationarity", "stationarity_detrending_adf_kpss.ipynb", A, 2),
+    Folder("statsmodels-quantreg", "quantile_regression.ipynb", A, 2, VARIES),
+    Folder("tsarkar-svm-gridsearch", "Support_Vector_Machine_Classification.ipynb", A, 2),
+    Folder("tsarkar-oop-linreg", "Class_MyLinearRegression.ipynb", A, 3, VARIES),
     Folder("scipy-cookbook-resampling", "resampling_tutorial_2a.ipynb", A, 3, VARIES),
 ]
 
