@@ -154,8 +154,6 @@ CONSTRUCTS: list[Construct] = [
     construct("slots-sharing", "sharing", "class Holder:\n    __slots__ = ('items',)\n    def __init__(self, items):\n        self.items = items\nshared = [1]\nh = Holder(shared)",
               "shared.append(2)", "print(h.items)"),
     construct("set-of-tuples-frozen", "sharing", "pts = {(1, 2)}\nkeep = list(pts)", "keep.append((3, 4))", "print(sorted(pts), keep)"),
-    construct("df-column-series-view", "sharing", PD + "\ndf = pd.DataFrame({'a': [1.0, 2.0]})\ncol = df['a'].values",
-              "col[0] = 50", "print(df.a.tolist())"),
     construct("attribute-alias", "sharing", "class Model:\n    def __init__(self):\n        self.history = []\nm = Model()\nhist = m.history",
               "hist.append('epoch1')", "print(m.history)"),
     construct("method-result-alias", "sharing", "d = {'a': [1]}\nvals = list(d.values())", "vals[0].append(2)", "print(d)"),
