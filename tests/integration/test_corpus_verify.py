@@ -41,10 +41,7 @@ FOLDERS = [
     # Unseeded np.random ages: every stage after them is downstream of the variation.
     Folder("kale-titanic", "titanic_dataset_ml.ipynb", B, verdict=VARIES),
     Folder("soorgeon-exploratory", "nb.ipynb", A, 2),
-    Folder("handson-tools-pandas", "tools_pandas.ipynb", A, 2,
-           bug="stage 'saving' declares the out 'my_df.xlsx', which the notebook writes only "
-               "when openpyxl imports (inside try/except ImportError): the stage fails with "
-               "\"it did not create 'my_df.xlsx'\""),
+    Folder("handson-tools-pandas", "tools_pandas.ipynb", A, 2),
     Folder("pmlp-bike-linreg", "linear_regression.ipynb", A, 2, VARIES, bug=FIGURES),
     Folder("pmlp-wine-eda", "Exploratory Data Analysis.ipynb", B, 2),
     Folder("pmlp-feature-selection", "Feature Selection.ipynb", A, 1, VARIES),
