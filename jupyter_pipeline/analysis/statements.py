@@ -9,10 +9,12 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
+from .containers import container_of
+from .definition_state import keeps_state, local_names, returns_closure
 from .expressions import ExpressionVisitor
-from .facts import (Alias, Define, Definition, Delete, Import, PathExpr, Problem, Setting,
-                    Star)
-from .knowledge import CONTAINER_BUILTINS, SEEDING_FUNCTIONS
+from .facts import Alias, Define, Definition, Delete, Import, PathExpr, Problem, Star
+from .knowledge import SEEDING_FUNCTIONS
+from .setting_syntax import body_settings, setting_of
 from .scopes import (
     ScopeSummary,
     class_summaries,
@@ -184,7 +186,7 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             roots = alias_roots(value, elements) if value is not None else frozenset()
             if roots:
                 self.effects.append(Alias(target.id, self._line(target), roots))
-            held = _container_of(value) if not elements else frozenset()
+            held = container_of(value) if not elements else frozenset()
             if held - roots:
                 self.effects.append(Alias(target.id, self._line(target), held - roots, True))
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -293,9 +295,9 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             module_calls=tuple(sorted(s.module_calls)),
             settings=body_settings(node) if isinstance(
                 node, (ast.FunctionDef, ast.AsyncFunctionDef)) else (),
-            local_names=_local_names(node),
-            keeps_state=_keeps_state(node, s.mutated_params),
-            returns_closure=_returns_closure(node),
+            local_names=local_names(node),
+            keeps_state=keeps_state(node, s.mutated_params),
+            returns_closure=returns_closure(node),
             drawn=frozenset(s.drawn - {name}),
             drawn_params=s.drawn_params,
         )
@@ -336,138 +338,3 @@ def _decorator_facts(decorators: list[ast.expr]) -> dict:
                 changes.add(root)
     return {"decorators": tuple(names), "decorator_changes": frozenset(changes),
             "registered_by": tuple(registers)}
-
-
-# IPython line magics that change the kernel's state for the rest of the notebook.
-SETTING_MAGICS = frozenset({"env", "matplotlib", "config", "load_ext", "precision",
-                            "autoreload", "pylab"})
-
-
-def setting_of(node: ast.stmt, line: int) -> Setting | None:
-    """`pd.set_option(...)`, `plt.rcParams["k"] = v`, `decimal.getcontext().prec = 5`, `%env`:
-    maybe a library setting (the fold knows the imports, and knowledge.SETTINGS which of these
-    are settings). Calls in the chain (`getcontext()`) are left out of the dotted name."""
-    kind = "call"
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-        call = node.value
-        if isinstance(call.func, ast.Attribute) and call.func.attr == "run_line_magic" \
-                and isinstance(call.func.value, ast.Call) \
-                and dotted(call.func.value.func) == "get_ipython" and call.args \
-                and isinstance(call.args[0], ast.Constant) and call.args[0].value in SETTING_MAGICS:
-            magic = _source(node)
-            return Setting(f"%{call.args[0].value}", line, magic, frozenset(), "magic") \
-                if magic is not None else None
-        name = dotted(call.func)
-    elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
-            and isinstance(node.targets[0], (ast.Attribute, ast.Subscript)):
-        target = node.targets[0]
-        name = dotted(target.value if isinstance(target, ast.Subscript) else target)
-        kind = "assign"
-    else:
-        return None
-    name = name.replace("()", "")
-    if not name or "(" in name or "." not in name and kind == "assign":
-        return None
-    reads = frozenset(n.id for n in ast.walk(node)
-                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
-    source = _source(node)
-    if source is None:
-        return None
-    return Setting(name, line, source, reads, kind)
-
-
-def _source(node: ast.stmt) -> str | None:
-    """The statement as Python. Python 3.11's unparse cannot write some f-strings (a
-    backslash in an expression part): such a statement is no setting nb2pipe repeats."""
-    try:
-        return ast.unparse(node)
-    except ValueError:
-        return None
-
-
-def body_settings(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[Setting, ...]:
-    """The settings a function's body makes at its top level (line numbers of the body)."""
-    found = (setting_of(stmt, stmt.lineno) for stmt in node.body)
-    return tuple(s for s in found if s is not None and s.kind != "branch")
-
-
-def _local_names(node: ast.stmt) -> frozenset[str]:
-    """A function's parameters and the names its body binds (without `global`)."""
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return frozenset()
-    args = node.args
-    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
-    names |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
-    declared = {n for sub in ast.walk(node) if isinstance(sub, ast.Global) for n in sub.names}
-    names |= {sub.id for sub in ast.walk(node)
-              if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)}
-    return frozenset(names - declared)
-
-
-# Decorators that keep results between calls.
-CACHING_DECORATORS = frozenset({"lru_cache", "cache", "cached", "memoize", "memoized"})
-
-
-def _keeps_state(node: ast.stmt, mutated_params: frozenset[str]) -> str:
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return ""
-    for d in node.decorator_list:
-        func = d.func if isinstance(d, ast.Call) else d
-        if dotted(func).rsplit(".", 1)[-1] in CACHING_DECORATORS:
-            return f"it is cached by @{dotted(func)}"
-    args = node.args
-    positional = args.posonlyargs + args.args
-    defaults = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
-    defaults += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
-    for arg, default in defaults:
-        if arg.arg in mutated_params and not is_constant(default):
-            return f"its default argument '{arg.arg}' is changed by its body"
-    return ""
-
-
-def _returns_closure(node: ast.stmt) -> bool:
-    """`def make(k): return lambda x: x * k`, or a `def inner` returned by name."""
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return False
-    inner = {n.name for n in ast.walk(node)
-             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not node}
-    for n in ast.walk(node):
-        if isinstance(n, ast.Return) and n.value is not None:
-            if isinstance(n.value, ast.Lambda) or (
-                    isinstance(n.value, ast.Name) and n.value.id in inner):
-                return True
-    return False
-
-
-def _container_of(value: ast.AST | None) -> frozenset[str]:
-    """`list(a)`, `sorted(a, key=k)`, `dict(zip(a, b))`: the names whose elements the new
-    container holds."""
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
-            and value.func.id in CONTAINER_BUILTINS and value.args:
-        args = [a for a in value.args if not _labels(a)]
-        return alias_roots(ast.Tuple(elts=args, ctx=ast.Load()), elements=True) \
-            | _zipped(args)
-    return frozenset()
-
-
-# Attributes whose elements are labels (strings, numbers) that nothing can change in place:
-# `features = list(df.columns)` shares nothing with df.
-_LABELS = frozenset({"columns", "index", "dtypes", "names", "shape", "keys"})
-
-
-def _labels(arg: ast.expr) -> bool:
-    if isinstance(arg, ast.Call) and not arg.args:  # d.keys()
-        arg = arg.func
-    return isinstance(arg, ast.Attribute) and arg.attr in _LABELS
-
-
-def _zipped(args: list[ast.expr]) -> frozenset[str]:
-    names: set[str] = set()
-    for a in args:
-        if isinstance(a, ast.Call) and isinstance(a.func, ast.Name) \
-                and a.func.id in ("zip", "enumerate", "reversed", "iter", "filter", "map"):
-            for inner in a.args:
-                r = root_name(inner)
-                if r:
-                    names.add(r)
-    return frozenset(names)
