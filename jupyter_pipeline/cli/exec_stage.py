@@ -1,0 +1,23 @@
+"""`nb2pipe exec-stage`: run one stage notebook; the command each dvc.yaml stage runs."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+from .. import api
+
+
+def add_exec_stage(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser("exec-stage", help="run one stage notebook (the command in dvc.yaml)")
+    e.add_argument("stage_notebook")
+    e.add_argument("executed_notebook")
+    e.add_argument("--params", default="params.yaml", metavar="FILE")
+    e.add_argument("--kernel", metavar="NAME")
+    e.set_defaults(handler=exec_stage)
+
+
+def exec_stage(args: argparse.Namespace, out: Console) -> int:
+    api.execute_stage(args.stage_notebook, args.executed_notebook, args.params, args.kernel)
+    return 0
