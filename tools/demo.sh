@@ -14,8 +14,6 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "nb2pipe convert wine.ipynb"
 nb2pipe convert wine.ipynb
-git add -A >/dev/null
-git -c user.name=nb2pipe-demo -c user.email=demo@nb2pipe.invalid commit -qm "wine notebook and its pipeline"
 
 step "nb2pipe dag wine.ipynb"
 nb2pipe dag wine.ipynb
@@ -25,6 +23,11 @@ nb2pipe run
 
 step "dvc status (DVC agrees: nothing to do)"
 dvc status
+
+step "git commit (the notebook, its pipeline and dvc.lock: the baseline experiments compare with)"
+git add -A >/dev/null
+git -c user.name=nb2pipe-demo -c user.email=demo@nb2pipe.invalid commit -qm "wine notebook, its pipeline and its first run"
+git status --short
 
 step "change a parameter: n_estimators 50 -> 20 in params.yaml"
 sed -i 's/^n_estimators: 50$/n_estimators: 20/' params.yaml
