@@ -149,8 +149,10 @@ def _missing_kernel(name: object) -> str | None:
 
 def _refuse_git_tracked_outs(analysis: Analysis, notebook: Path) -> None:
     """DVC runs a stage and only then fails on an output git already tracks, after the stage
-    overwrote the file (FACTS.md). Say so before anything runs."""
-    owner = {out: s.name for s in analysis.pipeline.stages for out in s.outs}
+    overwrote the file (FACTS.md). Say so before anything runs. Metrics and tables of points
+    are declared `cache: false`: git is where they belong."""
+    owner = {out: s.name for s in analysis.pipeline.stages for out in s.outs
+             if out not in s.metrics_files and out not in {p.path for p in s.plots}}
     tracked = files.git_tracked(notebook.parent, sorted(owner))
     if tracked:
         listing = ", ".join(f"'{p}' (written by stage '{owner[p]}')" for p in tracked)
