@@ -128,6 +128,9 @@ def read_plots_tag(tag: str) -> tuple[PlotSpec, str | None]:
                                 f"({example})")
         if key in fields:
             return PlotSpec(), f"'{tag}' gives {key} twice: keep one ({example})"
+        if "," in value:
+            return PlotSpec(), (f"'{tag}' separates with ',': a tag holds no commas, so "
+                                f"separate x, y and template with ':' ({example})")
         if not _PLOT_FIELD.match(value):
             return PlotSpec(), (f"'{tag}' has an empty or odd {key} '{value}': name a column "
                                 f"with letters, digits, '_', '-' or '.' ({example})")
