@@ -11,6 +11,8 @@ from . import files
 from .analysis.analyze import Analysis, CellCache, analyze
 from .errors import AnalysisCrashed, AnalysisFailed, Nb2PipeError, NotebookReadError, OutputError
 from .export import plan as export_plan
+from .export import provenance
+from .export.provenance import MetricSource
 from .export.layout import Layout
 from .export.params_yaml import KeptParam
 from .model.notebook import Notebook
@@ -78,6 +80,19 @@ class ConvertResult:
     dry_run: bool
     kernel_missing: str | None = None  # the stages' kernel, when it is not installed here
     kept_params: tuple[KeptParam, ...] = ()  # params.yaml values set outside the notebook
+
+
+def metric_sources(analysis: Analysis, notebook_path: str | os.PathLike,
+                   out_dir: str | os.PathLike | None = None) -> tuple[MetricSource, ...]:
+    """Where each declared metric of the pipeline in `out_dir` (default: the notebook's folder)
+    comes from, with the parameter values and data hashes of its dvc.lock (the experiment in
+    the workspace); without a dvc.lock, the stages, cells and names alone."""
+    from .runner.lock import read_lock
+
+    nb = Path(notebook_path)
+    out = Path(out_dir) if out_dir is not None else nb.resolve().parent
+    locked, _ = read_lock(out / "dvc.lock")  # an unreadable lock is as good as none here
+    return provenance.sources(analysis.pipeline, layout_for(nb, out), locked)
 
 
 def layout_for(notebook_path: Path, out_dir: Path) -> Layout:

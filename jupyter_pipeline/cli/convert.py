@@ -109,9 +109,15 @@ def kept_param_message(kept) -> str:  # noqa: ANN001 - export.params_yaml.KeptPa
 def show(args: argparse.Namespace, out: Console) -> int:
     from ..wire import analysis_json
 
+    from ..wire import provenance_json
+
     analysis = api.analyze_path(args.notebook, args.by_headings)
     if args.json:
-        sys.stdout.write(json.dumps(analysis_json(analysis), indent=2) + "\n")
+        reply = analysis_json(analysis)
+        if analysis.ok:  # where each metric comes from, with what dvc.lock recorded
+            reply["provenance"] = provenance_json(
+                analysis, api.metric_sources(analysis, args.notebook))
+        sys.stdout.write(json.dumps(reply, indent=2) + "\n")
     else:
         out.print(analysis_table(analysis))
         print_diagnostics(out, args.notebook, analysis.diagnostics)

@@ -51,11 +51,9 @@ def stage_entry(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
     entry["outs"] = _unique(outs)
     # Metrics and tables of points are kept in git (`cache: false`), as DVC advises: small,
     # and `dvc metrics diff` / `dvc plots diff` against a commit need no DVC cache.
-    metrics = list(stage.metrics_files)
-    if stage.metrics:  # values a `metrics` cell names without writing a file of its own
-        metrics.append(rel(layout.metrics(stage.name)))
+    metrics = declared_metrics(stage, layout)
     if metrics:
-        entry["metrics"] = [{m: {"cache": False}} for m in _unique(metrics)]
+        entry["metrics"] = [{m: {"cache": False}} for m in metrics]
     plots: list[Any] = [o for o in stage.outs if is_image(o)]  # cached, as any image out
     plots += [{p.path: _plot_properties(p.spec)} for p in stage.plots]
     if plots:  # `dvc plots show` renders them; they are outputs all the same
@@ -67,6 +65,15 @@ def stage_entry(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
         "version": __version__,
     }}
     return entry
+
+
+def declared_metrics(stage: Stage, layout: Layout) -> list[str]:
+    """The stage's metrics files, relative to its working directory: those the notebook
+    writes, and nb2pipe's own for the values a `metrics` cell names without writing a file."""
+    found = list(stage.metrics_files)
+    if stage.metrics:
+        found.append(layout.in_wdir(layout.metrics(stage.name)))
+    return _unique(found)
 
 
 def _plot_properties(spec: PlotSpec) -> dict[str, Any]:

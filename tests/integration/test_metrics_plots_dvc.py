@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
+from jupyter_pipeline.export.yaml_text import load_safe
 from tests.nbbuild import notebook
 
 from . import harness
@@ -19,10 +21,11 @@ TRAIN = """\
 import json
 from dvclive import Live
 
+scale = float(open("scale.txt").read())
 live = Live("live", dvcyaml=None)
 losses = []
 for epoch in range(3):
-    losses.append(round(1.0 / (epoch + 1) + lr, 6))
+    losses.append(round(scale / (epoch + 1) + lr, 6))
     live.log_metric("loss", losses[-1])
     live.next_step()
 live.end()"""
@@ -32,7 +35,7 @@ with open("curve.csv", "w") as f:
     for epoch, loss in enumerate(losses):
         f.write(f"{epoch},{loss}\\n")"""
 EVALUATE = """\
-acc = round(0.5 + lr, 6)
+acc = round(0.5 + lr, 6) if losses else 0.0
 with open("metrics.json", "w") as f:
     json.dump({"acc": acc}, f)"""
 CELLS = [
@@ -53,6 +56,7 @@ def repo(tmp_path_factory) -> Path:
     """Converted, run with `dvc repro`, committed, then one `dvc exp run -S lr=0.3`."""
     folder = tmp_path_factory.mktemp("declared")
     (folder / "nb.ipynb").write_text(json.dumps(notebook(CELLS)), encoding="utf-8")
+    (folder / "scale.txt").write_text("1\n", encoding="utf-8")
     harness.make_repo(folder)
     harness.run([str(harness.BIN / "nb2pipe"), "convert", "nb.ipynb"], folder)
     harness.commit_all(folder, "converted")
@@ -86,6 +90,22 @@ def test_the_run_leaves_dvc_yaml_and_the_pipeline_as_dvc_expects(repo):
     assert json.loads(dvc(repo, "status", "--json")) == {}
     # dvclive was told dvcyaml=None: it added nothing to dvc.yaml while the stage ran.
     assert harness.run(["git", "status", "--porcelain", "dvc.yaml"], repo).stdout == ""
+
+
+def test_show_json_says_which_stages_cells_params_and_data_produced_each_metric(repo):
+    shown = json.loads(harness.run([str(harness.BIN / "nb2pipe"), "show", "nb.ipynb", "--json"],
+                                   repo).stdout)
+    sources = {s["metrics"]: s for s in shown["provenance"]}
+    assert set(sources) == {"metrics.json", "live/metrics.json",
+                            "pipelines/nb/metrics/report.json"}
+    acc = sources["metrics.json"]
+    assert (acc["stage"], acc["stages"], acc["cell_ids"]) == (
+        "evaluate", ["train", "evaluate"], ["c0", "c1", "c2", "c3"])
+    locked = load_safe((repo / "dvc.lock").read_text())["stages"]
+    assert acc["params"] == [{"name": "lr", "value": locked["evaluate"]["params"]["params.yaml"]
+                              ["lr"], "recorded": True}]
+    assert acc["data"] == [{"path": "scale.txt", "md5": hashlib.md5(b"1\n").hexdigest()}]
+    assert sources["pipelines/nb/metrics/report.json"]["stages"] == ["train", "evaluate", "report"]
 
 
 def test_experiments_show_the_metrics_and_plots_diff_compares_them(repo):
