@@ -93,8 +93,8 @@ def convert(args: argparse.Namespace, out: Console) -> int:
     if not result.dry_run:
         out.print("next: 'dvc repro' (or 'nb2pipe run') in that folder", markup=False)
         drop = Layout(Path(args.notebook).name).exp_show_drop
-        out.print(f"      'dvc exp show --drop \"{drop}\"' compares experiments by params and "
-                  "metrics, without a column per file nb2pipe generated", markup=False)
+        out.print(f"compare experiments: 'dvc exp show --drop \"{drop}\"' (params and metrics, "
+                  "without a column per file nb2pipe generated)", markup=False)
     return 0
 
 
