@@ -144,3 +144,19 @@ def _encoded(content: dict, axis: str) -> str:
             for inner in layer.get("layer", []):
                 encoding = inner.get("encoding", {}).get(axis) or encoding
     return encoding["field"]
+
+
+def test_nb2pipe_run_records_the_declared_metrics_and_plots_as_dvc_does(tmp_path):
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook(CELLS)), encoding="utf-8")
+    (tmp_path / "scale.txt").write_text("1\n", encoding="utf-8")
+    harness.make_repo(tmp_path)
+    nb2pipe = str(harness.BIN / "nb2pipe")
+    harness.run([nb2pipe, "convert", "nb.ipynb"], tmp_path)
+    harness.commit_all(tmp_path, "converted")
+    harness.run([nb2pipe, "run"], tmp_path)
+    # dvclive's plots are a folder declared `cache: false`: dvc.lock has it as DVC writes it.
+    assert json.loads(dvc(tmp_path, "status", "--json")) == {}
+    shown = json.loads(dvc(tmp_path, "metrics", "show", "--json"))[""]["data"]
+    assert shown["metrics.json"]["data"] == {"acc": 0.6}
+    ignored = (tmp_path / ".gitignore").read_text() if (tmp_path / ".gitignore").exists() else ""
+    assert "metrics.json" not in ignored and "curve.csv" not in ignored  # git's, not DVC's
