@@ -57,8 +57,10 @@ class _Fold(DefinitionUses, ProcessState):
                 self.result_stage = self.flow.name
             # A metrics cell that writes its own metrics file (or logs to dvclive) has it
             # declared; nb2pipe writes no second copy of its values.
+            logs_to_dvclive = any(logger.dir is not None for logger in self.flow.live) \
+                and dvclive.logging(facts.calls).metrics  # not mlflow.log_metric, say
             if cell in metrics_cells and not any(holds_metrics(p) for p in written) \
-                    and not dvclive.logging(facts.calls).metrics:
+                    and not logs_to_dvclive:
                 for named in facts.named:
                     binding = self.env.get(named)
                     if binding is not None and binding.kind in ("value", "param") \

@@ -146,3 +146,16 @@ def test_a_live_of_another_library_is_not_dvclives():
     source = DVCLIVE.format(args="", plot="").replace("from dvclive", "from mylogger")
     _, analysis = _analysis([("stage:train", source)])
     assert analysis.pipeline.stages[0].metrics_files == () and not analysis.diagnostics
+
+
+def test_a_metrics_cell_logging_to_another_library_keeps_nb2pipes_file_of_its_values():
+    source = "import mlflow\nacc = 0.9\nmlflow.log_metric('acc', acc)"
+    stages = _stages([(("stage:evaluate", "metrics"), source)])
+    assert stages["evaluate"]["metrics"] == [
+        {"pipelines/nb/metrics/evaluate.json": {"cache": False}}]
+
+
+def test_a_metrics_cell_logging_to_dvclive_has_dvclives_summary_as_its_metrics():
+    source = DVCLIVE.format(args="dvcyaml=None", plot="") + "\nacc = 0.9"
+    stages = _stages([(("stage:evaluate", "metrics"), source)])
+    assert stages["evaluate"]["metrics"] == [{"dvclive/metrics.json": {"cache": False}}]
