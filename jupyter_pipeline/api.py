@@ -11,6 +11,8 @@ from . import files
 from .analysis.analyze import Analysis, CellCache, analyze
 from .errors import AnalysisCrashed, AnalysisFailed, Nb2PipeError, NotebookReadError, OutputError
 from .export import plan as export_plan
+from .export import provenance
+from .export.provenance import MetricSource
 from .export.layout import Layout
 from .export.params_yaml import KeptParam
 from .model.notebook import Notebook
@@ -78,6 +80,19 @@ class ConvertResult:
     dry_run: bool
     kernel_missing: str | None = None  # the stages' kernel, when it is not installed here
     kept_params: tuple[KeptParam, ...] = ()  # params.yaml values set outside the notebook
+
+
+def metric_sources(analysis: Analysis, notebook_path: str | os.PathLike,
+                   out_dir: str | os.PathLike | None = None) -> tuple[MetricSource, ...]:
+    """Where each declared metric of the pipeline in `out_dir` (default: the notebook's folder)
+    comes from, with the parameter values and data hashes of its dvc.lock (the experiment in
+    the workspace); without a dvc.lock, the stages, cells and names alone."""
+    from .runner.lock import read_lock
+
+    nb = Path(notebook_path)
+    out = Path(out_dir) if out_dir is not None else nb.resolve().parent
+    locked, _ = read_lock(out / "dvc.lock")  # an unreadable lock is as good as none here
+    return provenance.sources(analysis.pipeline, layout_for(nb, out), locked)
 
 
 def layout_for(notebook_path: Path, out_dir: Path) -> Layout:
@@ -149,8 +164,10 @@ def _missing_kernel(name: object) -> str | None:
 
 def _refuse_git_tracked_outs(analysis: Analysis, notebook: Path) -> None:
     """DVC runs a stage and only then fails on an output git already tracks, after the stage
-    overwrote the file (FACTS.md). Say so before anything runs."""
-    owner = {out: s.name for s in analysis.pipeline.stages for out in s.outs}
+    overwrote the file (FACTS.md). Say so before anything runs. Metrics and tables of points
+    are declared `cache: false`: git is where they belong."""
+    owner = {out: s.name for s in analysis.pipeline.stages for out in s.outs
+             if out not in s.metrics_files and out not in {p.path for p in s.plots}}
     tracked = files.git_tracked(notebook.parent, sorted(owner))
     if tracked:
         listing = ", ".join(f"'{p}' (written by stage '{owner[p]}')" for p in tracked)

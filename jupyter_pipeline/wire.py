@@ -6,12 +6,13 @@ field by field (no `from __future__ import annotations` here: TypedDict must see
 NotRequired), so a key added on one side only fails a test instead of a user's panel."""
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NotRequired, TypedDict
 
 from .analysis.analyze import Analysis
 from .export.dag import edges_of
 
 if TYPE_CHECKING:  # the record only: wire stays below the modules that read the disk
+    from .export.provenance import MetricSource as SourceRecord
     from .stage_status import PipelineStatus
 
 
@@ -53,6 +54,30 @@ class Param(TypedDict):
     cell: int | None
 
 
+class DataFile(TypedDict):
+    path: str
+    md5: str | None
+
+
+class ParamUsed(TypedDict):
+    name: str
+    value: Any
+    recorded: bool
+
+
+class MetricSource(TypedDict):
+    """Which stages, cells, parameters (with the values dvc.lock recorded) and data files (with
+    their DVC hashes) produced a metrics file: the experiment in the workspace."""
+
+    metrics: str
+    stage: str
+    stages: list[str]
+    cells: list[int]
+    cell_ids: list[str]
+    params: list[ParamUsed]
+    data: list[DataFile]
+
+
 class AnalysisReply(TypedDict):
     notebook: str
     ok: bool
@@ -62,6 +87,8 @@ class AnalysisReply(TypedDict):
     edges: list[Edge]
     # A stage notebook nb2pipe generated: the panel refuses to assign or export there.
     generated_from: NotRequired["GeneratedFrom | None"]
+    # `nb2pipe show --json`: where each declared metric comes from (export/provenance.py)
+    provenance: NotRequired[list[MetricSource]]
 
 
 class GeneratedFrom(TypedDict):
@@ -148,7 +175,8 @@ class PipelineStatusReply(TypedDict):
 TS_INTERFACES: dict[str, type] = {
     "IDiagnostic": Diagnostic, "INeed": Need, "IFileInput": FileInput, "IStage": Stage,
     "IEdge": Edge, "IParam": Param, "IAnalysis": AnalysisReply, "IExportResult": ExportReply,
-    "IKeptParam": KeptParam,
+    "IKeptParam": KeptParam, "IDataFile": DataFile, "IParamUsed": ParamUsed,
+    "IMetricSource": MetricSource,
     "IRunStarted": RunStarted, "IStageRun": StageRun, "IRunFailure": RunFailure,
     "IRunStatus": RunStatus, "IErrorBody": ErrorBody, "IStageError": StageError,
     "IStageStatus": StageStatus, "IPipelineStatus": PipelineStatusReply,
@@ -188,6 +216,16 @@ def analysis_json(analysis: Analysis) -> AnalysisReply:
         "edges": [{"from": up, "to": stage, "label": label}
                   for stage, ups in edges_of(p).items() for up, label in ups],
     }
+
+
+def provenance_json(analysis: Analysis, sources: "Iterable[SourceRecord]") -> list[MetricSource]:
+    ids = {c.index: c.stable_id for c in analysis.notebook.cells}
+    return [{"metrics": m.metrics, "stage": m.stage, "stages": list(m.stages),
+             "cells": list(m.cells), "cell_ids": [ids[i] for i in m.cells],
+             "params": [{"name": p.name, "value": p.value, "recorded": p.recorded}
+                        for p in m.params],
+             "data": [{"path": d.path, "md5": d.md5} for d in m.data]}
+            for m in sources]
 
 
 def status_json(status: "PipelineStatus", notebook: str,

@@ -10,6 +10,7 @@ from ..model.diagnostics import Diagnostic, Severity
 from ..model.notebook import Notebook
 from ..model.pipeline import FileInput, Need, Pipeline, Stage
 from . import flows, stages
+from .declared import declare
 from .params import literal_assignments
 from .bindings import StageFlow
 from .facts import Bind, CellFacts
@@ -90,6 +91,8 @@ def analyze(notebook: Notebook, by_headings: int | None = None,
     built = []
     for s in grouping.stages:
         f = stage_flows[s.name]
+        declared = declare(f, s.code, grouping.roles)
+        diags.extend(declared.diagnostics)
         built.append(Stage(
             name=s.name,
             cells=s.code,
@@ -106,6 +109,8 @@ def analyze(notebook: Notebook, by_headings: int | None = None,
             outs=tuple(sorted(f.outs)),
             after=tuple(dict.fromkeys(s.after + tuple(f.after))),
             metrics=tuple(f.metrics),
+            metrics_files=declared.metrics,
+            plots=declared.plots,
             uses_ipython=f.uses_ipython,
             maybe_unbound=tuple(sorted(n for n in set(hands_on[s.name]) | set(f.metrics)
                                        if _maybe_unbound(f, n))),

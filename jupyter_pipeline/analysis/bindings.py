@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model.pipeline import Reemit
+from .dvclive import LiveLogger, LiveLogging
 from .facts import Definition
 
 _IPYTHON_NAME = re.compile(r"_{1,3}\Z|_\d+\Z|_i{1,3}\Z|_i\d+\Z|_ih\Z|_oh\Z|_dh\Z|_nb2pipe\w*\Z")
@@ -64,6 +65,9 @@ class StageFlow:
     definitions: dict[str, Reemit] = field(default_factory=dict)
     writes: dict[str, None] = field(default_factory=dict)  # names bound or changed here
     outs: dict[str, None] = field(default_factory=dict)
+    out_cells: dict[str, list[int]] = field(default_factory=dict)  # out -> the cells writing it
+    live: list[LiveLogger] = field(default_factory=list)  # dvclive's Live(...) calls
+    live_logging: LiveLogging = LiveLogging()
     data_deps: dict[str, None] = field(default_factory=dict)
     file_inputs: dict[str, str] = field(default_factory=dict)  # path -> producer
     metrics: dict[str, None] = field(default_factory=dict)

@@ -8,11 +8,14 @@ time, a missing one gives stale data).
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 
+from ..model.declared import holds_metrics
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.pipeline import Param, is_module_state
+from . import dvclive
 from .artifacts import file_effects, resolve_path
 from .bindings import BUILTINS, IPYTHON_GLOBALS, Binding, StageFlow, is_runtime_name
 from .definitions import DefinitionUses
@@ -49,9 +52,15 @@ class _Fold(DefinitionUses, ProcessState):
             for effect in facts.effects:
                 self.apply(effect)
             self.files(facts, cell)
+            written = [p for p, by in self.flow.out_cells.items() if cell in by]
             if facts.shows_result:
                 self.result_stage = self.flow.name
-            if cell in metrics_cells:
+            # A metrics cell that writes its own metrics file (or logs to dvclive) has it
+            # declared; nb2pipe writes no second copy of its values.
+            logs_to_dvclive = any(logger.dir is not None for logger in self.flow.live) \
+                and dvclive.logging(facts.calls).metrics  # not mlflow.log_metric, say
+            if cell in metrics_cells and not any(holds_metrics(p) for p in written) \
+                    and not logs_to_dvclive:
                 for named in facts.named:
                     binding = self.env.get(named)
                     if binding is not None and binding.kind in ("value", "param") \
@@ -374,6 +383,7 @@ class _Fold(DefinitionUses, ProcessState):
         return param.value if param is not None and isinstance(param.value, str) else None
 
     def files(self, facts: CellFacts, cell: int) -> None:
+        self.live_loggers(facts, cell)
         effects = file_effects(facts.calls, self.literal)
         effects += [("write", p.parts[0][1], line) for p, line in facts.writes_files]
         if self.cwd_changes:  # after os.chdir: relative to the folder it moved to
@@ -395,6 +405,7 @@ class _Fold(DefinitionUses, ProcessState):
                     continue
                 self.file_writer[path] = (self.flow.name, cell)
                 self.flow.outs[path] = None
+                self.flow.out_cells.setdefault(path, []).append(cell)
                 if self.flow.data_deps.pop(path, None) is not None or path in self.flow.outs:
                     # Read, then rewritten by the same stage (a cache): DVC forbids a path
                     # that is both a dep and an out of one stage, so it is an out only.
@@ -412,6 +423,23 @@ class _Fold(DefinitionUses, ProcessState):
                     self.flow.data_deps[path] = None
                 elif writer[0] != self.flow.name:
                     self.flow.file_inputs[path] = writer[0]
+
+    def live_loggers(self, facts: CellFacts, cell: int) -> None:
+        """dvclive's `Live(...)` calls and `log_metric` calls of this cell."""
+        def is_dvclive(func: str) -> bool:
+            binding = self.env.get(func.split(".")[0])
+            return binding is not None and binding.kind == "import" \
+                and "dvclive" in (binding.statement or "")
+
+        for logger in dvclive.loggers(facts.calls, cell, is_dvclive, self.literal):
+            if logger.dir is not None and self.cwd_changes:
+                logger = dataclasses.replace(logger, dir=posixpath.normpath(
+                    posixpath.join(self.cwd_at(cell, logger.line), logger.dir)))
+            self.flow.live.append(logger)
+        logs = dvclive.logging(facts.calls)
+        if logs.metrics:
+            was = self.flow.live_logging
+            self.flow.live_logging = dvclive.LiveLogging(True, was.plots or logs.plots)
 
 
 def fold(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.notebook import Notebook
@@ -87,9 +87,7 @@ def group(notebook: Notebook, by_headings: int | None = None) -> Grouping:
             continue
         role = read_tags(cell.tags)
         if cell.index in headings and role.stage is None:
-            role = CellRole(stage=headings[cell.index], after=role.after,
-                            parameters=role.parameters, skip=role.skip, metrics=role.metrics,
-                            problems=role.problems)
+            role = replace(role, stage=headings[cell.index])
         roles[cell.index] = role
         for p in role.problems:
             diags.append(Diagnostic("bad-tag", Severity.ERROR, p.message, cell.index))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from rich.console import Console
@@ -13,6 +14,7 @@ from rich.text import Text
 
 from .. import api
 from ..analysis.analyze import Analysis
+from ..export.layout import Layout
 from .options import add_by_headings
 from .output import print_diagnostics, yaml_value
 
@@ -90,6 +92,9 @@ def convert(args: argparse.Namespace, out: Console) -> int:
         out.print(Text("note", style="yellow"), kept_param_message(kept))
     if not result.dry_run:
         out.print("next: 'dvc repro' (or 'nb2pipe run') in that folder", markup=False)
+        drop = Layout(Path(args.notebook).name).exp_show_drop
+        out.print(f"compare experiments: 'dvc exp show --drop \"{drop}\"' (params and metrics, "
+                  "without a column per file nb2pipe generated)", markup=False)
     return 0
 
 
@@ -104,9 +109,15 @@ def kept_param_message(kept) -> str:  # noqa: ANN001 - export.params_yaml.KeptPa
 def show(args: argparse.Namespace, out: Console) -> int:
     from ..wire import analysis_json
 
+    from ..wire import provenance_json
+
     analysis = api.analyze_path(args.notebook, args.by_headings)
     if args.json:
-        sys.stdout.write(json.dumps(analysis_json(analysis), indent=2) + "\n")
+        reply = analysis_json(analysis)
+        if analysis.ok:  # where each metric comes from, with what dvc.lock recorded
+            reply["provenance"] = provenance_json(
+                analysis, api.metric_sources(analysis, args.notebook))
+        sys.stdout.write(json.dumps(reply, indent=2) + "\n")
     else:
         out.print(analysis_table(analysis))
         print_diagnostics(out, args.notebook, analysis.diagnostics)

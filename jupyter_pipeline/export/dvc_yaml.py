@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from .. import __version__
 from ..errors import HandEditedStages, PipelineFileError
+from ..model.declared import PlotSpec, is_image
 from ..model.notebook import Notebook
 from ..model.pipeline import Pipeline, Stage
 from ..model.stage_command import DEFAULT_PARAMS, StageCommand
@@ -41,17 +42,22 @@ def stage_entry(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
     if stage.params:
         entry["params"] = list(stage.params) if pfile == "params.yaml" else [
             {pfile: list(stage.params)}]
+    shown = set(stage.metrics_files) | {p.path for p in stage.plots}
     outs = []
     if stage.hands_on:
         outs.append(rel(layout.handoffs(stage.name)))
-    outs += [o for o in stage.outs if not is_image(o)]
+    outs += [o for o in stage.outs if not is_image(o) and o not in shown]
     outs.append(rel(layout.executed(stage.name)))
     entry["outs"] = _unique(outs)
-    if stage.metrics:
-        entry["metrics"] = [{rel(layout.metrics(stage.name)): {"cache": False}}]
-    images = [o for o in stage.outs if is_image(o)]
-    if images:  # `dvc plots show` renders them; they are outputs all the same
-        entry["plots"] = images
+    # Metrics and tables of points are kept in git (`cache: false`), as DVC advises: small,
+    # and `dvc metrics diff` / `dvc plots diff` against a commit need no DVC cache.
+    metrics = declared_metrics(stage, layout)
+    if metrics:
+        entry["metrics"] = [{m: {"cache": False}} for m in metrics]
+    plots: list[Any] = [o for o in stage.outs if is_image(o)]  # cached, as any image out
+    plots += [{p.path: _plot_properties(p.spec)} for p in stage.plots]
+    if plots:  # `dvc plots show` renders them; they are outputs all the same
+        entry["plots"] = plots
     cells = {c.index: c for c in notebook.cells}
     entry["meta"] = {"nb2pipe": {
         "notebook": layout.notebook_name,
@@ -61,8 +67,24 @@ def stage_entry(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
     return entry
 
 
-def is_image(path: str) -> bool:
-    return path.lower().endswith((".png", ".jpg", ".jpeg", ".svg", ".gif"))
+def declared_metrics(stage: Stage, layout: Layout) -> list[str]:
+    """The stage's metrics files, relative to its working directory: those the notebook
+    writes, and nb2pipe's own for the values a `metrics` cell names without writing a file."""
+    found = list(stage.metrics_files)
+    if stage.metrics:
+        found.append(layout.in_wdir(layout.metrics(stage.name)))
+    return _unique(found)
+
+
+def _plot_properties(spec: PlotSpec) -> dict[str, Any]:
+    """DVC's stage-level plot properties; what the tag leaves out DVC chooses."""
+    props: dict[str, Any] = {}
+    for key in ("x", "y", "template"):
+        value = getattr(spec, key)
+        if value is not None:
+            props[key] = value
+    props["cache"] = False
+    return props
 
 
 def _unique(items: list[str]) -> list[str]:

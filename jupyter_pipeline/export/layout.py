@@ -27,6 +27,15 @@ class Layout:
         """Folder of this notebook's generated files, relative to the output folder."""
         return f"pipelines/{slug(self.notebook_name.rsplit('.', 1)[0])}"
 
+    @property
+    def exp_show_drop(self) -> str:
+        """`dvc exp show --drop` pattern for this notebook's generated files. DVC shows a column
+        for every dependency (each stage notebook, each handoff folder) and nothing in dvc.yaml
+        hides one; they must stay dependencies, or DVC would not re-run what they feed. DVC
+        matches the pattern at the start of a column name, which is a path from the repository
+        root: the prefix matches wherever the output folder lies."""
+        return f"(.*/)?{self.base}/"
+
     def in_wdir(self, path_in_out: str) -> str:
         """A path relative to the output folder, seen from the stage's working directory."""
         return posixpath.normpath(posixpath.join(self.out_from_wdir, path_in_out))

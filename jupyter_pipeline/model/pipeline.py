@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from .declared import Plot
 from .diagnostics import Diagnostic
 
 
@@ -96,7 +97,11 @@ class Stage:
     file_inputs: tuple[FileInput, ...] = ()
     outs: tuple[str, ...] = ()  # files written by literal path
     after: tuple[str, ...] = ()  # explicit `after:` ordering
-    metrics: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()  # values of `metrics` cells nb2pipe saves as metrics itself
+    # What DVC shows as metrics / plots (model/declared.py): files among `outs` and the files
+    # dvclive writes; dvc.yaml lists them under `metrics:` / `plots:` instead of `outs:`
+    metrics_files: tuple[str, ...] = ()
+    plots: tuple[Plot, ...] = ()
     uses_ipython: bool = False
     # Of hands_on and metrics: names bound on some paths only, saved only when bound.
     maybe_unbound: tuple[str, ...] = ()

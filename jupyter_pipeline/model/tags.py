@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .declared import TEMPLATES, PlotSpec
+
 STAGE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 
 # prefix -> meaning; Kale's `block:`/`step:` start a stage, `prev:` orders it after another.
@@ -17,6 +19,11 @@ _AFTER_PREFIXES = ("after:", "prev:")
 _PARAMETERS = frozenset({"parameters", "pipeline-parameters"})
 _METRICS = frozenset({"metrics", "pipeline-metrics"})
 _SKIP = frozenset({"skip"})
+# `plots` alone, or `plots:x=epoch:y=loss[:template=linear]`: colons, not commas or spaces,
+# because a tag is one word (JupyterLab's tag editor takes neither).
+_PLOTS = "plots"
+_PLOT_KEYS = ("x", "y", "template")
+_PLOT_FIELD = re.compile(r"[A-Za-z0-9_.\-]+\Z")
 # Kale marks cells it prepends to every step; nb2pipe re-emits imports and definitions wherever
 # they are used, so these cells are ordinary code at their position.
 _KALE_PLAIN = frozenset({"imports", "functions"})
@@ -37,6 +44,8 @@ class CellRole:
     parameters: bool = False
     skip: bool = False
     metrics: bool = False
+    # The cell's tables of points are DVC plots (with these x / y / template), when tagged
+    plots: PlotSpec | None = None
     problems: tuple[TagProblem, ...] = ()
 
 
@@ -51,6 +60,7 @@ def read_tags(tags: tuple[str, ...] | list[str]) -> CellRole:
     after: list[str] = []
     problems: list[TagProblem] = []
     parameters = skip = metrics = False
+    plots: PlotSpec | None = None
     for tag in tags:
         prefix = next((p for p in _STAGE_PREFIXES + _AFTER_PREFIXES if tag.startswith(p)), None)
         if prefix is not None:
@@ -83,6 +93,15 @@ def read_tags(tags: tuple[str, ...] | list[str]) -> CellRole:
             metrics = True
         elif tag in _SKIP:
             skip = True
+        elif tag == _PLOTS or tag.startswith(_PLOTS + ":"):
+            spec, problem = read_plots_tag(tag)
+            if problem is not None:
+                problems.append(TagProblem(tag, problem))
+            elif plots is not None and spec != plots:
+                problems.append(TagProblem(tag, f"the cell has two plots tags, '{tag}' and "
+                                                "another: keep one"))
+            else:
+                plots = spec
         # _KALE_PLAIN and unknown tags: nothing to do.
     return CellRole(
         stage=stage,
@@ -90,8 +109,37 @@ def read_tags(tags: tuple[str, ...] | list[str]) -> CellRole:
         parameters=parameters,
         skip=skip,
         metrics=metrics,
+        plots=plots,
         problems=tuple(problems),
     )
+
+
+def read_plots_tag(tag: str) -> tuple[PlotSpec, str | None]:
+    """The plot a `plots` / `plots:x=A:y=B:template=T` tag asks for, or what is wrong with it."""
+    if tag == _PLOTS:
+        return PlotSpec(), None
+    example = "for example 'plots:x=epoch:y=loss' or 'plots:x=epoch:y=loss:template=linear'"
+    fields: dict[str, str] = {}
+    for part in tag[len(_PLOTS) + 1:].split(":"):
+        key, sep, value = part.partition("=")
+        if not sep or key not in _PLOT_KEYS:
+            return PlotSpec(), (f"'{tag}' is not a plots tag nb2pipe reads: after 'plots:' come "
+                                f"x=COLUMN, y=COLUMN and template=NAME, separated by ':' "
+                                f"({example})")
+        if key in fields:
+            return PlotSpec(), f"'{tag}' gives {key} twice: keep one ({example})"
+        if "," in value:
+            return PlotSpec(), (f"'{tag}' separates with ',': a tag holds no commas, so "
+                                f"separate x, y and template with ':' ({example})")
+        if not _PLOT_FIELD.match(value):
+            return PlotSpec(), (f"'{tag}' has an empty or odd {key} '{value}': name a column "
+                                f"with letters, digits, '_', '-' or '.' ({example})")
+        fields[key] = value
+    template = fields.get("template")
+    if template is not None and template not in TEMPLATES:
+        return PlotSpec(), (f"'{tag}' names the template '{template}', which DVC does not "
+                            f"have: use one of {', '.join(sorted(TEMPLATES))}")
+    return PlotSpec(fields.get("x"), fields.get("y"), template), None
 
 
 def with_stage_tag(tags: list[str], stage: str | None) -> list[str]:

@@ -60,6 +60,32 @@ export interface IAnalysis {
   edges: IEdge[];
   /** Set for a stage notebook nb2pipe generated: the panel refuses to assign cells there. */
   generated_from?: { notebook: string; stage: string } | null;
+  /** `nb2pipe show --json`: where each declared metric comes from. */
+  provenance?: IMetricSource[];
+}
+
+/** A data file a metric depends on, with the DVC hash dvc.lock recorded (null: not run). */
+export interface IDataFile {
+  path: string;
+  md5: string | null;
+}
+
+/** A parameter a metric depends on, with the value dvc.lock recorded. */
+export interface IParamUsed {
+  name: string;
+  value: unknown;
+  recorded: boolean;
+}
+
+/** Which stages, cells, parameters and data files produced a metrics file. */
+export interface IMetricSource {
+  metrics: string;
+  stage: string;
+  stages: string[];
+  cells: number[];
+  cell_ids: string[];
+  params: IParamUsed[];
+  data: IDataFile[];
 }
 
 /** A params.yaml value set outside the notebook (by hand, `dvc exp`) that export kept. */
