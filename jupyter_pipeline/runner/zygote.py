@@ -216,7 +216,8 @@ def _become_kernel(connection_file: str, cwd: str) -> None:
         # SIGKILL the moment the server exits, even mid-cell; the server exits when the runner
         # does (its stdin closes), whether the runner ended, was killed by SIGKILL, or crashed.
         # Elsewhere than Linux ipykernel's parent poller (below) does it within a second.
-        die_with_parent(os.getppid())  # exits at once if the server went since the fork
+        server = os.getppid()
+        die_with_parent(server)  # exits at once if the server went since the fork
         os.setsid()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
