@@ -126,10 +126,14 @@ def leads_outside(path: Path, root: Path) -> Path | None:
 def refuse_outside(path: Path, root: Path, verb: str = "write") -> None:
     real = leads_outside(path, root)
     if real is not None:
-        raise OutputError(
-            str(path), f"leads outside '{root}' (to '{real}', through a symbolic link)",
-            f"nb2pipe does not {verb} outside the folder of the pipeline: replace the link by "
-            "a real file or folder, or choose another folder with -o. Nothing was written")
+        raise _outside(path, root, real, verb)
+
+
+def _outside(path: Path, root: Path, real: Path, verb: str = "write") -> OutputError:
+    return OutputError(
+        str(path), f"leads outside '{root}' (to '{real}', through a symbolic link)",
+        f"nb2pipe does not {verb} outside the folder of the pipeline: replace the link by "
+        "a real file or folder, or choose another folder with -o. Nothing was written")
 
 
 def read_inside(path: Path, root: Path) -> str | None:
@@ -229,6 +233,8 @@ def write_atomic(target: Path, data: str | bytes, root: Path | None = None) -> N
 
 
 def _cannot_write(root: Path, exc: OSError) -> OutputError:
+    if isinstance(exc, atomic.LeadsOutside):  # a link appeared on the way while writing
+        return _outside(exc.path, exc.root, exc.real)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return OutputError(str(root), f"cannot be written: the disk is full ({exc.strerror})",
                            "Free some space, then convert again. Nothing was written (every "
@@ -275,7 +281,7 @@ def apply(root: Path, owned: dict[str, str], merged: dict[str, str], stale: tupl
     except OSError as exc:
         raise _cannot_write(root, exc) from None
     for rel in removed:
-        (root / rel).unlink(missing_ok=True)
+        atomic.remove(root / rel, root)
     return WriteResult(tuple(sorted(changed)), unchanged, removed)
 
 
