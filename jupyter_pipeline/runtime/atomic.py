@@ -27,7 +27,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO, Iterator
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
