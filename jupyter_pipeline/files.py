@@ -6,13 +6,12 @@ import errno
 import hashlib
 import json
 import os
-import secrets
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import HandEditedFiles, NotebookReadError, OutputError
 from .model.notebook import Notebook
+from .runtime import atomic
 
 
 def read_notebook(path: str | os.PathLike) -> Notebook:
@@ -121,20 +120,20 @@ def read_manifest(path: Path) -> dict | None:
 def leads_outside(path: Path, root: Path) -> Path | None:
     """Where `path` really leads when that is outside `root` (a symlink on the way, or the file
     itself a link), else None. Resolved now, so it is also checked again right before a write."""
-    try:
-        real, base = path.resolve(), root.resolve()
-    except (OSError, RuntimeError):  # a symlink loop or an unreadable folder on the way
-        return path
-    return None if real == base or base in real.parents else real
+    return atomic.leads_outside(path, root)
 
 
 def refuse_outside(path: Path, root: Path, verb: str = "write") -> None:
     real = leads_outside(path, root)
     if real is not None:
-        raise OutputError(
-            str(path), f"leads outside '{root}' (to '{real}', through a symbolic link)",
-            f"nb2pipe does not {verb} outside the folder of the pipeline: replace the link by "
-            "a real file or folder, or choose another folder with -o. Nothing was written")
+        raise _outside(path, root, real, verb)
+
+
+def _outside(path: Path, root: Path, real: Path, verb: str = "write") -> OutputError:
+    return OutputError(
+        str(path), f"leads outside '{root}' (to '{real}', through a symbolic link)",
+        f"nb2pipe does not {verb} outside the folder of the pipeline: replace the link by "
+        "a real file or folder, or choose another folder with -o. Nothing was written")
 
 
 def read_inside(path: Path, root: Path) -> str | None:
@@ -154,15 +153,10 @@ class WriteResult:
     removed: tuple[str, ...]
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
 class AtomicWrites:
-    """Files written as temporary files beside their targets (same folder, so the rename is
-    atomic), flushed to disk, then renamed over the targets together in `commit`. Until then
+    """Files written as temporary files beside their targets (runtime/atomic.py, the one
+    implementation every nb2pipe write uses), then renamed over the targets together in
+    `commit`. Until then
     nothing the user sees has changed; on any failure `discard` removes every temporary file and
     every folder this batch created, so a full disk leaves the tree as it was.
 
@@ -182,17 +176,9 @@ class AtomicWrites:
         refuse_outside(target.parent, self.root)
         if target.is_symlink():  # the rename would replace the link by a file: refuse instead
             refuse_outside(target, self.root)
-        tmp = target.parent / f".nb2pipe-{secrets.token_hex(4)}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
-                     0o666)  # the kernel applies the umask, as for any new file
-        self._staged.append((tmp, target))
-        try:
-            _write_all(fd, payload)
-            if target.exists():
-                os.fchmod(fd, stat.S_IMODE(target.stat().st_mode))
-            os.fsync(fd)  # a full disk may only say so here (delayed allocation, NFS)
-        finally:
-            os.close(fd)
+        with atomic.temporary_beside(target, self.root) as (f, tmp):
+            self._staged.append((tmp, target))
+            atomic.write_all(f.fileno(), payload)
 
     def _make_folders(self, folder: Path) -> None:
         missing = []
@@ -209,12 +195,12 @@ class AtomicWrites:
     def commit(self) -> None:
         for tmp, target in self._staged:
             refuse_outside(target.parent, self.root)
-            os.replace(tmp, target)
+            atomic.replace(tmp, target, self.root)
         folders = {target.parent for _, target in self._staged}
         self._staged.clear()
         self._created.clear()
         for folder in sorted(folders):
-            _fsync_folder(folder)
+            atomic.sync_folder(folder)
 
     def discard(self) -> None:
         for tmp, _ in self._staged:
@@ -240,21 +226,6 @@ class AtomicWrites:
             self.commit()
 
 
-def _fsync_folder(folder: Path) -> None:
-    """The renames themselves reach the disk (POSIX); best effort where folders cannot be
-    opened (Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_atomic(target: Path, data: str | bytes, root: Path | None = None) -> None:
     """One file, atomically (see AtomicWrites); `root` defaults to the target's own folder."""
     with AtomicWrites(root if root is not None else Path(target).parent) as batch:
@@ -262,6 +233,8 @@ def write_atomic(target: Path, data: str | bytes, root: Path | None = None) -> N
 
 
 def _cannot_write(root: Path, exc: OSError) -> OutputError:
+    if isinstance(exc, atomic.LeadsOutside):  # a link appeared on the way while writing
+        return _outside(exc.path, exc.root, exc.real)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return OutputError(str(root), f"cannot be written: the disk is full ({exc.strerror})",
                            "Free some space, then convert again. Nothing was written (every "
@@ -308,7 +281,7 @@ def apply(root: Path, owned: dict[str, str], merged: dict[str, str], stale: tupl
     except OSError as exc:
         raise _cannot_write(root, exc) from None
     for rel in removed:
-        (root / rel).unlink(missing_ok=True)
+        atomic.remove(root / rel, root)
     return WriteResult(tuple(sorted(changed)), unchanged, removed)
 
 

@@ -13,6 +13,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from ..runtime import atomic
 from .repository import dvc_flag, dvc_repo
 from .spec import StageSpec
 
@@ -45,9 +46,12 @@ def _git_ignores(path: Path, work_tree: Path) -> bool:
 
 
 def ignore(path: Path, work_tree: Path) -> None:
-    """Make git ignore `path` (absolute, inside the work tree) as DVC does."""
+    """Make git ignore `path` (absolute, inside the work tree) as DVC does. The file is
+    replaced whole (runtime/atomic.py), inside the work tree: never half a line, never a
+    `.gitignore` written through a link the stage made to elsewhere."""
     gitignore = path.parent / ".gitignore"
     entry = entry_for(path.name)
+    atomic.check_inside(gitignore, work_tree)
     try:
         text = gitignore.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -55,8 +59,7 @@ def ignore(path: Path, work_tree: Path) -> None:
     if entry in text.splitlines() or _git_ignores(path, work_tree):
         return
     prefix = "" if not text or text.endswith("\n") else "\n"
-    with open(gitignore, "a", encoding="utf-8") as f:
-        f.write(f"{prefix}{entry}\n")
+    atomic.write_file(gitignore, f"{text}{prefix}{entry}\n", work_tree)
 
 
 def ignore_outputs(spec: StageSpec, root: Path, work_tree: Path | None) -> None:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..runtime import atomic
 from .repository import dvc_repo
 
 _CHUNK = 1 << 20
@@ -21,8 +22,8 @@ _CHUNK = 1 << 20
 class HashCache:
     def __init__(self, root: Path) -> None:
         repo = dvc_repo(root)
-        folder = repo / ".dvc" / "tmp" if repo else root / ".nb2pipe"
-        self.path = folder / "nb2pipe-hashes.json"
+        self._within = repo if repo else root
+        self.path = (repo / ".dvc" / "tmp" if repo else root / ".nb2pipe") / "nb2pipe-hashes.json"
         try:
             self.entries: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -48,15 +49,18 @@ class HashCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(self.entries), encoding="utf-8")
-        os.replace(tmp, self.path)
+        atomic.make_folders(self.path.parent, self._within)
+        atomic.write_file(self.path, json.dumps(self.entries), self._within)
         self.dirty = False
 
 
-def hash_entry(path: Path, shown: str, cache: HashCache) -> dict[str, Any] | None:
-    """DVC's lock entry for a file or directory, or None when it does not exist."""
+def hash_entry(path: Path, shown: str, cache: HashCache, inside: Path | None = None
+               ) -> dict[str, Any] | None:
+    """DVC's lock entry for a file or directory, or None when it does not exist. `inside`: for
+    an output, the repository it stays in: the output, or a file in it, that leads elsewhere
+    (a link the stage made) raises atomic.LeadsOutside, checked as each file is read."""
+    if inside is not None:
+        atomic.check_inside(path, inside)
     if path.is_file():
         md5, size = cache.file_md5(path)
         return {"path": shown, "hash": "md5", "md5": md5, "size": size}
@@ -67,6 +71,8 @@ def hash_entry(path: Path, shown: str, cache: HashCache) -> dict[str, Any] | Non
             dirnames[:] = [d for d in dirnames if d not in (".git", ".dvc")]
             for name in filenames:
                 full = Path(dirpath) / name
+                if inside is not None:
+                    atomic.check_inside(full, inside)
                 md5, size = cache.file_md5(full)
                 total += size
                 files.append({"md5": md5, "relpath": full.relative_to(path).as_posix()})

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 
+from ..runtime import atomic
 from .hashing import HashCache, hash_entry
 from .spec import StageSpec
 
@@ -34,13 +35,13 @@ def read_lock(path: Path) -> tuple[dict[str, Any], str | None]:
                     "absent, so every stage runs and the file is written anew")
 
 
-def write_lock(path: Path, stages: dict[str, Any], order: list[str]) -> None:
+def write_lock(path: Path, stages: dict[str, Any], order: list[str], within: Path) -> None:
+    """Replace dvc.lock atomically, inside the repository `within` (runtime/atomic.py): an
+    interrupted or failed write leaves the old file whole."""
     ordered = {name: stages[name] for name in order if name in stages}
-    data = {"schema": "2.0", "stages": ordered}
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:
-        _yaml().dump(data, f)
-    os.replace(tmp, path)
+    text = io.StringIO()
+    _yaml().dump({"schema": "2.0", "stages": ordered}, text)
+    atomic.write_file(path, text.getvalue(), within)
 
 
 def param_values(spec: StageSpec, root: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
@@ -76,12 +77,15 @@ def param_values(spec: StageSpec, root: Path) -> tuple[dict[str, dict[str, Any]]
     return out, missing
 
 
-def stage_entry(spec: StageSpec, root: Path, cache: HashCache) -> dict[str, Any]:
-    """The dvc.lock entry for the stage as the workspace is now."""
-    def entries(paths: list[str]) -> list[dict]:
+def stage_entry(spec: StageSpec, root: Path, cache: HashCache, repository: Path
+                ) -> dict[str, Any]:
+    """The dvc.lock entry for the stage as the workspace is now. Its outputs are read only
+    inside `repository` (atomic.LeadsOutside otherwise); dependencies may lie anywhere, as
+    DVC's may."""
+    def entries(paths: list[str], inside: Path | None = None) -> list[dict]:
         found = []
         for p in sorted(set(paths)):
-            e = hash_entry(root / spec.root_path(p), p, cache)
+            e = hash_entry(root / spec.root_path(p), p, cache, inside)
             if e is not None:
                 found.append(e)
         return found
@@ -93,7 +97,7 @@ def stage_entry(spec: StageSpec, root: Path, cache: HashCache) -> dict[str, Any]
     params, _ = param_values(spec, root)
     if params:
         entry["params"] = params
-    outs = entries([o.path for o in spec.outs])
+    outs = entries([o.path for o in spec.outs], repository)
     if outs:
         entry["outs"] = outs
     return entry

@@ -10,9 +10,10 @@ broken one.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shlex
-import shutil
 import signal
 import subprocess
 import threading
@@ -23,6 +24,7 @@ from typing import Callable
 from ruamel.yaml import YAML
 
 from . import lock as lockfile
+from ..runtime import atomic
 from .boundary import check_outputs, out_problem, repository_root
 from .dvc_cache import store_in_dvc_cache
 from .gitignore import git_root, ignore_outputs, tracked_outputs
@@ -133,13 +135,24 @@ def _remove_outputs(spec: StageSpec, root: Path, repository: Path) -> str | None
     problems = [p for o in spec.outs if (p := out_problem(spec, o.path, root, repository))]
     if problems:
         return problems[0]
-    for o in spec.outs:
-        path = root / spec.root_path(o.path)
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        elif path.exists() or path.is_symlink():
-            path.unlink()
+    for o in spec.outs:  # through the folder's descriptor, checked again (runtime/atomic.py)
+        try:
+            atomic.remove(root / spec.root_path(o.path), repository)
+        except atomic.LeadsOutside as exc:
+            return f"stage '{spec.name}' has the output '{o.path}': {exc}"
     return None
+
+
+def _not_recorded(problem: str) -> str:
+    return (f"{problem}. It ran, but nb2pipe did not hash, cache or record its outputs (not in "
+            "dvc.lock), and wrote nothing through the link")
+
+
+def _cannot_record(stage: str, exc: OSError) -> str:
+    why = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "it failed"
+    return (f"stage '{stage}' ran, but it cannot be recorded: {why} ({exc.strerror or exc}). "
+            "dvc.lock is as it was before the stage (every file nb2pipe writes is replaced "
+            "whole or not at all); free some space, then run again")
 
 
 def execute(root: Path, targets: list[str] | None = None, jobs: int | None = None,
@@ -217,16 +230,36 @@ def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: boo
         problem = _remove_outputs(by_name[name], root, repository)
         return f"{problem}; nothing was deleted and it did not run" if problem else None
 
-    def finish(name: str) -> None:
+    def finish(name: str) -> str | None:
+        """Record the stage. What it left is checked again as each file is read or written:
+        a stage that made its output, or a folder on the way, a link to outside the repository
+        fails here, with nothing hashed, cached or written through the link."""
         spec = by_name[name]
         with lock_guard:
-            for o in spec.outs:
-                if o.cache:
-                    store_in_dvc_cache(root, root / spec.root_path(o.path), cache)
-            locked[name] = lockfile.stage_entry(spec, root, cache)
-            lockfile.write_lock(root / "dvc.lock", locked, order)
-            cache.save()
-            ignore_outputs(spec, root, work_tree)
+            try:
+                problem = next((p for o in spec.outs
+                                if (p := out_problem(spec, o.path, root, repository))), None)
+                if problem:
+                    return _not_recorded(problem)
+                for o in spec.outs:
+                    if o.cache:
+                        store_in_dvc_cache(root, root / spec.root_path(o.path), cache,
+                                           repository)
+                entry = lockfile.stage_entry(spec, root, cache, repository)
+                ignore_outputs(spec, root, work_tree)
+            except atomic.LeadsOutside as exc:
+                return _not_recorded(f"stage '{name}' left {exc}")
+            except OSError as exc:  # a full disk: the cache or .gitignore cannot be written
+                return _cannot_record(name, exc)
+            try:
+                lockfile.write_lock(root / "dvc.lock", {**locked, name: entry}, order,
+                                    repository)
+            except OSError as exc:
+                return _cannot_record(name, exc)
+            locked[name] = entry
+            with contextlib.suppress(OSError):  # only a cache of hashes: computed again later
+                cache.save()
+        return None
 
     def interrupt() -> None:
         pool.kill_active()

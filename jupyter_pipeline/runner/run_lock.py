@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import Nb2PipeError
+from ..runtime import atomic
 from .repository import dvc_flag, dvc_repo
 
 _NOTE = "nb2pipe-run.json"
@@ -181,10 +182,9 @@ def exclusive_run(root: Path) -> Iterator[None]:
         if running:
             raise RunRefused(f"DVC is running a stage in this repository: {running}. Wait for "
                              "it to finish, then run again. Nothing was run")
-        tmp = note.with_name(f".{note.name}.tmp-{os.getpid()}")
-        tmp.write_text(json.dumps({"pid": os.getpid(), "since": _local_time(time.time()),
-                                   "command": _this_command()}), encoding="utf-8")
-        os.replace(tmp, note)
+        atomic.write_file(note, json.dumps({"pid": os.getpid(),
+                                            "since": _local_time(time.time()),
+                                            "command": _this_command()}), folder)
         yield
     finally:
         with contextlib.suppress(OSError):

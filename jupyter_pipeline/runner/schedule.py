@@ -66,13 +66,14 @@ class Hooks:
     """What the scheduler calls around each step, all in the scheduling thread except `step`.
 
     prepare(stage): before the step; a message fails the stage without running it.
-    finish(stage): after a step that succeeded (record it: dvc.lock).
+    finish(stage): after a step that succeeded (record it: dvc.lock); a message fails the
+        stage after all (what it left cannot be recorded).
     launched(stage): after a step started (warm the next kernels).
     interrupt(): Ctrl-C or SIGTERM arrived: make the running steps return now; `stop` is set."""
 
     step: Callable[[str], Outcome]
     prepare: Callable[[str], str | None] = lambda stage: None
-    finish: Callable[[str], None] = lambda stage: None
+    finish: Callable[[str], str | None] = lambda stage: None
     launched: Callable[[str], None] = lambda stage: None
     interrupt: Callable[[], None] = lambda: None
 
@@ -137,8 +138,10 @@ def run_stages(stages: list[str], upstream: Mapping[str, list[str]], hooks: Hook
                     name, started = running.pop(fut)
                     outcome = fut.result()
                     seconds = time.monotonic() - started
-                    if outcome.ok:
-                        hooks.finish(name)
+                    problem = hooks.finish(name) if outcome.ok else None
+                    if problem:
+                        fail(name, failed(problem), seconds)
+                    elif outcome.ok:
                         done.add(name)
                         emit(Event(name, "done", "", seconds))
                     else:

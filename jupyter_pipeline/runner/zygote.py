@@ -29,6 +29,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ..lifetime import die_with_parent
+
 # Libraries that start threads or devices at import and are not safe to fork: their stages get
 # a kernel of their own.
 FORK_UNSAFE = frozenset({"tensorflow", "torch", "jax", "jaxlib", "ray", "pyspark", "cupy",
@@ -209,25 +211,13 @@ def _answer(data: dict) -> None:
     sys.stdout.flush()
 
 
-def _die_with_parent() -> None:
-    """Linux: the kernel gets SIGKILL the moment the server exits, even mid-cell; the server
-    exits when the runner does (its stdin closes), whether the runner ended, was killed by
-    SIGKILL, or crashed. Elsewhere ipykernel's parent poller (below) does it within a second."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-
-
 def _become_kernel(connection_file: str, cwd: str) -> None:
     try:
+        # SIGKILL the moment the server exits, even mid-cell; the server exits when the runner
+        # does (its stdin closes), whether the runner ended, was killed by SIGKILL, or crashed.
+        # Elsewhere than Linux ipykernel's parent poller (below) does it within a second.
         server = os.getppid()
-        _die_with_parent()
-        if os.getppid() != server:  # the server went between the fork and the prctl
-            os._exit(1)
+        die_with_parent(server)  # exits at once if the server went since the fork
         os.setsid()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)

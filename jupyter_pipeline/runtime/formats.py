@@ -13,6 +13,8 @@ import json
 import os
 from typing import Any
 
+from . import atomic
+
 # --- JSON ---------------------------------------------------------------------------------
 
 
@@ -60,13 +62,15 @@ def npy_fits(value: Any) -> bool:
     return owner is value or owner.nbytes == value.nbytes
 
 
-def write_npy(path: str, value: Any) -> dict[str, Any] | None:
-    """Write `value` as .npy; the index entry, or None (file removed) when its header does not
-    describe the same array (a dtype with metadata or alignment .npy does not keep)."""
+def write_npy(path: str, value: Any, root: Any) -> dict[str, Any] | None:
+    """Write `value` as .npy (atomically, inside `root`: atomic.py); the index entry, or None
+    (file removed) when its header does not describe the same array (a dtype with metadata or
+    alignment .npy does not keep)."""
     import numpy as np
 
     try:
-        np.save(path, value, allow_pickle=False)
+        with atomic.atomic_file(path, root) as f:
+            np.save(f, value, allow_pickle=False)
         back = np.load(path, mmap_mode="r", allow_pickle=False) if value.size else \
             np.load(path, allow_pickle=False)
         same = (back.shape == value.shape and back.dtype == value.dtype
@@ -77,6 +81,8 @@ def write_npy(path: str, value: Any) -> dict[str, Any] | None:
                     value.flags.f_contiguous) and bool(back.flags.c_contiguous) == bool(
                     value.flags.c_contiguous)))
         del back
+    except atomic.LeadsOutside:
+        raise
     except Exception:  # noqa: BLE001 - any failure: the caller pickles it
         same = False
     if not same:
@@ -140,13 +146,15 @@ def _same_dtype(a: Any, b: Any) -> bool:
     return type(tz_a) is type(tz_b) and str(tz_a) == str(tz_b)
 
 
-def write_parquet(path: str, frame: Any) -> dict[str, Any] | None:
-    """Write `frame` as parquet; the index entry, or None (file removed) when the written
-    schema would not give back the same columns, dtypes and index."""
+def write_parquet(path: str, frame: Any, root: Any) -> dict[str, Any] | None:
+    """Write `frame` as parquet (atomically, inside `root`: atomic.py); the index entry, or None
+    (file removed) when the written schema would not give back the same columns, dtypes and
+    index."""
     try:
         import pyarrow.parquet as pq
 
-        frame.to_parquet(path)
+        with atomic.atomic_file(path, root) as f:
+            frame.to_parquet(f)
         schema = pq.read_schema(path)
         empty = schema.empty_table().to_pandas()
         ranges = (schema.pandas_metadata or {}).get("index_columns", [])
@@ -156,6 +164,8 @@ def write_parquet(path: str, frame: Any) -> dict[str, Any] | None:
                 and all(_same_dtype(a, b) for a, b in zip(empty.dtypes, frame.dtypes))
                 and ranges == [{"kind": "range", "name": index.name, "start": index.start,
                                 "stop": index.stop, "step": index.step}])
+    except atomic.LeadsOutside:
+        raise
     except Exception:  # noqa: BLE001 - any failure (pyarrow missing, a type it refuses)
         same = False
     if not same:

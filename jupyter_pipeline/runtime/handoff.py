@@ -15,9 +15,10 @@ import json
 import os
 import sys
 import types
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from . import exact_pickle, formats, sharing
+from . import atomic, exact_pickle, formats, sharing
 
 INDEX = "index.json"
 _loaded: dict[str, dict[str, Any]] = {}  # folder -> {file: loaded object}, keeps sharing intact
@@ -30,18 +31,22 @@ class HandoffError(Exception):
 
 
 def _write_atomic(path: str, data: bytes) -> None:
-    tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    atomic.write_file(path, data, _root(path))
+
+
+def _root(path: str) -> Path:
+    """What a stage's writes stay inside (atomic.stage_root): never through a link the stage
+    made to elsewhere."""
+    return atomic.stage_root(_START or os.getcwd(), path)
 
 
 def _fast(folder: str, name: str, value: Any) -> dict[str, Any] | None:
     """The index entry of `value` written in a fast format, or None: pickle it."""
     if formats.parquet_fits(value):
-        return formats.write_parquet(os.path.join(folder, f"{name}.parquet"), value)
+        return formats.write_parquet(os.path.join(folder, f"{name}.parquet"), value,
+                                     _root(folder))
     if formats.npy_fits(value):
-        return formats.write_npy(os.path.join(folder, f"{name}.npy"), value)
+        return formats.write_npy(os.path.join(folder, f"{name}.npy"), value, _root(folder))
     data = formats.json_bytes(value)
     if data is not None:
         _write_atomic(os.path.join(folder, f"{name}.json"), data)
@@ -135,7 +140,7 @@ def save(folder: str, values: Mapping[str, Any], stage: str = "",
     """Write `values` into `folder` (created), with an index of what went where."""
     folder = _at_start(folder)
     needed_by = needed_by or {}
-    os.makedirs(folder, exist_ok=True)
+    atomic.make_folders(folder, _root(folder))
     index: dict[str, dict[str, Any]] = {}
     modules = {n for n, v in values.items() if isinstance(v, types.ModuleType)}
     for n in modules:
@@ -277,7 +282,7 @@ def save_metrics(path: str, values: Mapping[str, Any]) -> None:
     out = {k: scalar(v) for k, v in values.items()}
     out = {k: v for k, v in out.items() if v is not _SKIP}
     path = _at_start(path)
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    atomic.make_folders(os.path.dirname(path) or ".", _root(path))
     _write_atomic(path, (json.dumps(out, indent=1, sort_keys=True) + "\n").encode("utf-8"))
 
 

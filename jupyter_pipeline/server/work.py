@@ -121,36 +121,40 @@ def analyze(root: str, raw: bytes) -> Reply:
             analysis = api.analyze_notebook(data["notebook"], relative_to_root(base, path),
                                             level)
         else:
-            path = notebook_path(base, data)
-            _file_size_bound(path)
+            path = _saved_notebook(base, data)
             analysis = api.analyze_path(path, level)
-        reply = analysis_json(analysis)
-        reply["notebook"] = relative_to_root(base, path)
-        return reply
+        return _analysis_reply(analysis, base, path)
     return answer(root, 200, work)
 
 
-def _file_size_bound(path: Path) -> None:
+def _analysis_reply(analysis: Any, base: Path, path: Path) -> dict[str, Any]:
+    reply = analysis_json(analysis)
+    reply["notebook"] = relative_to_root(base, path)
+    return reply
+
+
+def _saved_notebook(base: Path, data: dict[str, Any]) -> Path:
+    """The saved notebook the request names, within what one request may cost."""
+    path = notebook_path(base, data)
     size = path.stat().st_size
     if size > MAX_BODY_BYTES:
         raise RequestError(413, f"'{path.name}' is {size // 2**20} MB; the panel works on at "
                                 f"most {MAX_BODY_BYTES // 2**20} MB: convert in a terminal")
+    return path
 
 
 def export(root: str, raw: bytes) -> Reply:
     def work(base: Path) -> dict[str, Any]:
         data = body(raw)
         options = options_of(data)
-        path = notebook_path(base, data)
-        _file_size_bound(path)
+        path = _saved_notebook(base, data)
         result = api.convert(path, None, by_headings(options), options.get("force", False))
         out = relative_to_root(base, result.out_dir) if result.out_dir.resolve() != base else ""
 
         def from_root(names: tuple[str, ...]) -> list[str]:
             return [f"{out}/{n}" if out else n for n in names]
 
-        analysis = analysis_json(result.analysis)
-        analysis["notebook"] = relative_to_root(base, path)
+        analysis = _analysis_reply(result.analysis, base, path)
         return {"written": from_root(result.written), "unchanged": from_root(result.unchanged),
                 "removed": from_root(result.removed), "out_dir": out,
                 "dvc_yaml": f"{out}/dvc.yaml" if out else "dvc.yaml", "analysis": analysis,

@@ -5,19 +5,29 @@ loop. Analysing a big notebook holds the GIL for seconds (`ast.parse` of a huge 
 thread is not enough (measured: /api/status blocked ~6 s); a separate process is. One pool is
 started once, with the server, and kept: its processes keep nb2pipe imported and the analysis's
 per-cell cache warm between the panel's live requests. Started with "spawn": forking a server
-that runs threads and an event loop is not safe."""
+that runs threads and an event loop is not safe. The processes die with the server, also one
+killed by SIGKILL (lifetime.py): they are started from the server's main thread (its event
+loop, or the extension's loading), which lives as long as the server."""
 
 from __future__ import annotations
 
 import asyncio
 import atexit
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
 
+from ..lifetime import die_with_parent
 from .work import Reply, warm
+
+
+def _die_with_server(server: int) -> None:
+    """Each worker's first act: SIGKILL when the server exits (exit now if it already did)."""
+    die_with_parent(server)
+
 
 class Worker:
     def __init__(self, workers: int = 1) -> None:
@@ -29,7 +39,8 @@ class Worker:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    self.workers, mp_context=multiprocessing.get_context("spawn"))
+                    self.workers, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_die_with_server, initargs=(os.getpid(),))
             return self._pool
 
     def start(self) -> None:

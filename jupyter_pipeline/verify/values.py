@@ -150,15 +150,23 @@ def _frame(a: Any, b: Any, structure_only: bool) -> str | None:
     return _attrs(a, b)
 
 
+def _shape_and_dtype(a: Any, b: Any, what: str = "", as_length: bool = False) -> str | None:
+    """The first of shape and dtype that differs: all a structure-only comparison of a Series
+    or an Index looks at. `as_length`: an index's shape is said as its length."""
+    if a.shape != b.shape:
+        return f"{what}length {len(a)} != {len(b)}" if as_length else \
+            f"{what}shape {a.shape} != {b.shape}"
+    if a.dtype != b.dtype:
+        return f"{what}dtype {a.dtype} != {b.dtype}"
+    return None
+
+
 def _series(a: Any, b: Any, structure_only: bool) -> str | None:
     import pandas as pd
 
-    if a.shape != b.shape:
-        return f"shape {a.shape} != {b.shape}"
-    if a.dtype != b.dtype:
-        return f"dtype {a.dtype} != {b.dtype}"
-    if structure_only:
-        return None
+    problem = _shape_and_dtype(a, b)
+    if problem or structure_only:
+        return problem
     problem = _index(a.index, b.index, False, "index ")
     if problem:
         return problem
@@ -178,12 +186,9 @@ def _index(a: Any, b: Any, structure_only: bool, what: str) -> str | None:
 
     if type(a) is not type(b):
         return f"{what}type {type(a).__name__} != {type(b).__name__}"
-    if a.shape != b.shape:
-        return f"{what}length {len(a)} != {len(b)}"
-    if a.dtype != b.dtype:
-        return f"{what}dtype {a.dtype} != {b.dtype}"
-    if structure_only:
-        return None
+    problem = _shape_and_dtype(a, b, what, as_length=True)
+    if problem or structure_only:
+        return problem
     if list(a.names) != list(b.names):
         return f"{what}names {list(a.names)} != {list(b.names)}"
     if getattr(a, "freq", None) != getattr(b, "freq", None):

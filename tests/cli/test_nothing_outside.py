@@ -10,6 +10,7 @@ import stat
 import pytest
 
 from jupyter_pipeline import api, files
+from jupyter_pipeline.runtime import atomic
 from jupyter_pipeline.errors import OutputError
 
 from .helpers import assert_refused, nb2pipe, ok, snapshot, write_nb
@@ -93,7 +94,7 @@ def test_a_full_disk_leaves_everything_as_it_was(tmp_path, monkeypatch, failing)
     (project / "dvc.yaml").write_text("# mine\nstages: {}\n")
     before = snapshot(project)
     calls = {"n": 0}
-    real = files._write_all if failing == "write" else os.fsync
+    real = atomic.write_all if failing == "write" else os.fsync
 
     def fill_up(*args):
         calls["n"] += 1
@@ -102,7 +103,7 @@ def test_a_full_disk_leaves_everything_as_it_was(tmp_path, monkeypatch, failing)
         return real(*args)
 
     if failing == "write":
-        monkeypatch.setattr(files, "_write_all", fill_up)
+        monkeypatch.setattr(atomic, "write_all", fill_up)
     else:
         monkeypatch.setattr(files.os, "fsync", fill_up)
     with pytest.raises(OutputError, match="the disk is full") as refused:
@@ -119,7 +120,7 @@ def test_write_atomic_leaves_no_temporary_file_when_the_write_fails(tmp_path, mo
         os.write(fd, data[:3])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(files, "_write_all", full)
+    monkeypatch.setattr(atomic, "write_all", full)
     with pytest.raises(OSError):
         files.write_atomic(target, "new content")
     assert [p.name for p in tmp_path.iterdir()] == ["nb.ipynb"]

@@ -48,6 +48,19 @@ def run(cmd: list[str], cwd: Path, check: bool = True, timeout: int = 900
     return proc
 
 
+AGREES = "the pipeline computes what the notebook computes"  # what `nb2pipe verify` says
+
+
+def verify_cells(folder: Path, cells: list[tuple[str, str]]) -> str:
+    """`nb2pipe verify` of a notebook of `cells` ((tag, source) pairs) written to
+    `folder`/nb.ipynb: what it printed."""
+    from tests.nbbuild import notebook
+
+    (folder / "nb.ipynb").write_text(json.dumps(notebook(cells)), encoding="utf-8")
+    proc = run([str(BIN / "nb2pipe"), "verify", "nb.ipynb"], folder, check=False)
+    return proc.stdout + proc.stderr
+
+
 def copy_folder(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns(
         ".ipynb_checkpoints", "pipelines", "dvc.yaml", "dvc.lock", "params.yaml", ".dvc", ".git",

@@ -16,20 +16,13 @@ from . import harness
 
 pytestmark = pytest.mark.integration
 
-AGREES = "the pipeline computes what the notebook computes"
-
-
-def _verify(tmp_path, cells) -> str:
-    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook(cells)), encoding="utf-8")
-    proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", "nb.ipynb"], tmp_path,
-                       check=False)
-    return proc.stdout + proc.stderr
+AGREES = harness.AGREES
 
 
 def test_changes_made_by_calls_reach_later_stages(tmp_path):
     (tmp_path / "helpers.py").write_text(
         "def clean(frame):\n    frame.fillna(0, inplace=True)\n", encoding="utf-8")
-    out = _verify(tmp_path, [
+    out = harness.verify_cells(tmp_path, [
         ("stage:load", "import numpy as np\nimport pandas as pd\n"
                        "df = pd.DataFrame({'v': [1.0, None, 3.0]})\n"
                        "a = np.zeros(3)\nb = np.ones(3)\nc = np.zeros((2, 2))"),
@@ -45,7 +38,7 @@ def test_names_that_share_objects_change_together(tmp_path):
     # (`fig, axes = plt.subplots(1, 2)` with `axes[0].plot(...)` is analysed alike, but the
     # runtime's sharing walk does not look inside numpy object arrays yet, so it pickles fig
     # and the array of axes apart: runtime/handoff.py's part of issue 10 item 3)
-    out = _verify(tmp_path, [
+    out = harness.verify_cells(tmp_path, [
         ("stage:make", "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\n"
                        "rows = [{'id': i, 'v': 0} for i in range(3)]\n"
                        "best = max(rows, key=lambda r: r['id'])\nfirst = next(iter(rows))\n"

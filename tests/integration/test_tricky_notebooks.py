@@ -4,28 +4,17 @@ the notebook computes (or the user gets a clear message). One behaviour per test
 
 from __future__ import annotations
 
-import json
-
 import pytest
-
-from tests.nbbuild import notebook
 
 from . import harness
 
 pytestmark = pytest.mark.integration
 
-AGREES = "the pipeline computes what the notebook computes"
-
-
-def _verify(tmp_path, cells) -> str:
-    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook(cells)), encoding="utf-8")
-    proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", "nb.ipynb"], tmp_path,
-                       check=False)
-    return proc.stdout + proc.stderr
+AGREES = harness.AGREES
 
 
 def test_a_seeded_global_generator_draws_on_in_later_stages(tmp_path):
-    out = _verify(tmp_path, [
+    out = harness.verify_cells(tmp_path, [
         ("stage:load", "import numpy as np\nimport pandas as pd\nimport random\n"
                        "np.random.seed(42)\nrandom.seed(7)\n"
                        "df = pd.DataFrame({'v': np.arange(20)})"),
@@ -38,7 +27,7 @@ def test_a_seeded_global_generator_draws_on_in_later_stages(tmp_path):
 
 
 def test_an_instance_of_a_notebook_class_changed_in_a_later_stage(tmp_path):
-    out = _verify(tmp_path, [
+    out = harness.verify_cells(tmp_path, [
         ("stage:define", "offset = 10\nclass Model:\n    def __init__(self, w):\n"
                          "        self.w = w\n    def predict(self, x):\n"
                          "        return self.w * x + offset"),
@@ -50,7 +39,7 @@ def test_an_instance_of_a_notebook_class_changed_in_a_later_stage(tmp_path):
 
 
 def test_a_generator_handed_to_a_later_stage_is_named_with_both_stages(tmp_path):
-    out = _verify(tmp_path, [
+    out = harness.verify_cells(tmp_path, [
         ("stage:a", "squares = (i * i for i in range(10))\nfirst = next(squares)"),
         ("stage:b", "print(first, next(squares))"),
     ])
@@ -62,7 +51,7 @@ def test_a_generator_handed_to_a_later_stage_is_named_with_both_stages(tmp_path)
 def test_library_settings_hold_in_later_stages(tmp_path):
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "helpers_mod.py").write_text("def double(v):\n    return 2 * v\n")
-    out = _verify(tmp_path, [
+    out = harness.verify_cells(tmp_path, [
         ("stage:setup", "import sys\nsys.path.append('src')\nimport warnings\n"
                         "warnings.filterwarnings('ignore')\nimport numpy as np\n"
                         "import pandas as pd\nnp.set_printoptions(precision=2)\n"
@@ -76,7 +65,7 @@ def test_library_settings_hold_in_later_stages(tmp_path):
 
 
 def test_a_numpy_view_changed_in_a_later_stage_changes_its_array(tmp_path):
-    out = _verify(tmp_path, [
+    out = harness.verify_cells(tmp_path, [
         ("stage:a", "import numpy as np\nX = np.arange(12.0).reshape(6, 2)\ntrain = X[:4]"),
         ("stage:b", "train -= train.mean(axis=0)"),
         ("stage:c", "print(X)"),
@@ -85,7 +74,7 @@ def test_a_numpy_view_changed_in_a_later_stage_changes_its_array(tmp_path):
 
 
 def test_a_pipeline_fitted_later_fits_the_scaler_it_was_built_with(tmp_path):
-    out = _verify(tmp_path, [
+    out = harness.verify_cells(tmp_path, [
         ("stage:build", "import numpy as np\nfrom sklearn.preprocessing import StandardScaler\n"
                         "from sklearn.linear_model import LinearRegression\n"
                         "from sklearn.pipeline import make_pipeline\n"
@@ -98,6 +87,6 @@ def test_a_pipeline_fitted_later_fits_the_scaler_it_was_built_with(tmp_path):
 
 
 def test_a_difference_comes_with_the_warning_that_explains_it(tmp_path):
-    out = _verify(tmp_path, [("stage:a", "x = 1"), ("skip", "x = 99"), ("stage:b", "print(x)")])
+    out = harness.verify_cells(tmp_path, [("stage:a", "x = 1"), ("skip", "x = 99"), ("stage:b", "print(x)")])
     assert "DIFFERENT  b: cell 2" in out, out
     assert "the analysis warned about:" in out and "the skipped cell 1 changes" in out, out
