@@ -87,6 +87,13 @@ def _params_data(folder: Path) -> dict[str, Any]:
     return data
 
 
+def _lookup(params: dict[str, Any], dotted: str) -> Any:
+    node: Any = params
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
 def _stage_params(specs: list[StageSpec]) -> list[StageParams]:
     edges = dependencies(specs)
     found = []
@@ -134,7 +141,10 @@ class _Sweep:
         self.memo = StageMemo(self.repo.cache_dir)
         self.order = topological(self.specs, dependencies(self.specs))
         self.changed = threading.Condition()
-        self.done_keys: set = set()
+        # What the workspace's values give is computed already (when its dvc.lock is current)
+        params = _params_data(folder)
+        current = Combination(tuple((a.name, _lookup(params, a.name)) for a in axes))
+        self.done_keys: set = set(work_keys(current, inputs))
         self.running: dict[int, subprocess.Popen | None] = {}
         self.outcomes: dict[int, Outcome] = {}
         self.stopping = False
