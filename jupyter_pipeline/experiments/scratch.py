@@ -66,13 +66,16 @@ def find_repository(folder: Path, dvc_root: Path | None, cache_dir: Path | None)
                       cache_dir.resolve())
 
 
-def remove_stale(repo: Repository) -> None:
-    """Worktrees a killed sweep left behind (their sweep's process is gone)."""
+def remove_stale(repo: Repository, own: bool = False) -> None:
+    """Worktrees a killed sweep left behind (their sweep's process is gone), and with `own`
+    this process's."""
     base = repo.scratch_base
     if base.is_dir():
         for entry in base.iterdir():
+            if not entry.is_dir():
+                continue
             pid = entry.name.split("-", 1)[0]
-            if pid.isdigit() and _alive(int(pid)):
+            if pid.isdigit() and _alive(int(pid)) and not (own and int(pid) == os.getpid()):
                 continue
             _git(["worktree", "remove", "--force", str(entry)], repo.git_root, check=False)
             shutil.rmtree(entry, ignore_errors=True)
@@ -80,8 +83,6 @@ def remove_stale(repo: Repository) -> None:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

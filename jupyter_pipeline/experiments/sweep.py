@@ -196,7 +196,7 @@ class _Sweep:
                 os.killpg(proc.pid, signal.SIGKILL)
             except OSError:
                 pass
-        scratch.remove_stale(self.repo)
+        scratch.remove_stale(self.repo, own=True)
 
     def _one(self, index: int) -> None:
         combo = self.combos[index]

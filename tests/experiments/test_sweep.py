@@ -136,6 +136,22 @@ def test_dvc_exp_apply_takes_an_experiment_into_the_workspace(swept):
     assert "145" in json.dumps(metrics)
 
 
+def test_dvc_exp_push_sends_an_experiment_and_its_outputs_to_the_remotes(swept, tmp_path):
+    folder, _, _ = swept
+    git_remote, dvc_remote = tmp_path / "remote.git", tmp_path / "store"
+    harness.run(["git", "init", "-q", "--bare", str(git_remote)], tmp_path)
+    harness.run(["git", "remote", "add", "origin", str(git_remote)], folder)
+    harness.run([DVC, "remote", "add", "--local", "-d", "store", str(dvc_remote)], folder)
+    name, exp = next((n, e) for n, e in _experiments(folder).items()
+                     if e["params"] == {"scale": 3, "offset": 0})
+    harness.run([DVC, "exp", "push", "origin", name], folder)
+    refs = harness.run(["git", "ls-remote", str(git_remote)], folder).stdout
+    assert exp["rev"] in refs and f"/{name}" in refs
+    pushed = {p.parent.name + p.name for p in (dvc_remote / "files" / "md5").glob("*/*")}
+    for md5 in _locked_md5(folder, exp["rev"], "scaled").values():
+        assert md5 in pushed  # the outputs this experiment computed, from the shared cache
+
+
 def test_bad_options_are_a_message_and_nothing_runs(tmp_path):
     folder = _project(tmp_path / "proj")
     before = _snapshot(folder)
@@ -159,3 +175,26 @@ def test_a_failing_combination_is_reported_and_the_others_are_saved(tmp_path):
     assert "1 experiment(s) saved" in proc.stdout and "1 failed" in proc.stdout
     found = _experiments(folder)
     assert [(e["params"]["offset"], e["metrics"]["total"]) for e in found.values()] == [(5, 95)]
+
+
+def test_a_stopped_sweep_keeps_finished_experiments_and_leaves_nothing_half_done(tmp_path):
+    folder = _project(tmp_path / "proj")
+    before = _snapshot(folder)
+    proc = subprocess.Popen([NB2PIPE, "sweep", "-S", "scale=3,4,5", "-j", "1"], cwd=folder,
+                            env=harness.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    seen = []
+    for line in proc.stdout:  # stop it while the second combination computes
+        seen.append(line)
+        if line.startswith("[2/3]") and "running scaled" in line:
+            break
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, "".join(seen) + out + err
+    assert "nb2pipe: interrupted" in err
+    assert _snapshot(folder) == before  # no worktree, no file, no change left behind
+    assert not list((folder / ".dvc" / "tmp" / "nb2pipe-sweep").glob("*-*"))
+    found = _experiments(folder)  # the first was saved before the stop, complete
+    assert [(e["params"]["scale"], e["metrics"]["total"]) for e in found.values()] == [(3, 136)]
+    harness.run([DVC, "status"], folder)  # the repository's lock is free again
