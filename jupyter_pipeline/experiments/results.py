@@ -46,16 +46,17 @@ def experiment_revs(shown: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str
     return found
 
 
-def rows(shown: Sequence[Mapping[str, Any]], revs: Iterable[str], swept: Sequence[str]
-         ) -> list[ExperimentRow]:
-    """One row per experiment of `revs`: the swept params and every metric DVC shows."""
+def rows(shown: Sequence[Mapping[str, Any]], revs: Iterable[str], swept: Sequence[str],
+         params_file: str = "params.yaml") -> list[ExperimentRow]:
+    """One row per experiment of `revs`: the swept params and every metric DVC shows.
+    `params_file`: the pipeline's params.yaml as DVC names it (relative to its repository)."""
     known = experiment_revs(shown)
     raw: list[tuple[str, str, tuple, list[tuple[str, str, Any]]]] = []
     for rev in revs:
         data = known.get(rev)
         if data is None:
             continue
-        params = (((data.get("params") or {}).get("params.yaml") or {}).get("data") or {})
+        params = (((data.get("params") or {}).get(params_file) or {}).get("data") or {})
         metrics = []
         for file, content in (data.get("metrics") or {}).items():
             for key, value in _flatten((content or {}).get("data") or {}):

@@ -294,5 +294,7 @@ def sweep(folder: Path, axes: Sequence[Axis], jobs: int | None = None,
     with exclusive_run(folder), terminate_as_interrupt():
         outcomes = work.run()
     revs = [o.rev for o in outcomes if o.rev]
-    table = rows(shown_experiments(folder), revs, [a.name for a in axes]) if revs else []
+    params_file = Path(os.path.relpath(folder.resolve() / "params.yaml", work.repo.dvc_root))
+    table = (rows(shown_experiments(folder), revs, [a.name for a in axes],
+                  params_file.as_posix()) if revs else [])
     return SweepResult(outcomes, table, time.monotonic() - start)

@@ -39,3 +39,11 @@ def test_best_first_by_a_metric_named_by_its_key_or_file_and_key():
     assert sort_column(table, "nope") is None
     assert [r.name for r in best_first(table, "m.json:acc")] == ["b", "a", "c"]
     assert [r.name for r in best_first(table, "loss.val", ascending=True)] == ["b", "a", "c"]
+
+
+def test_the_params_of_a_pipeline_in_a_sub_folder_are_found_under_its_path():
+    shown = [{"rev": "base", "experiments": [
+        {"name": "a", "revs": [{"rev": "r1", "data": {
+            "params": {"proj/params.yaml": {"data": {"n": 4}}}, "metrics": {}}}]}]}]
+    assert rows(shown, ["r1"], ["n"], "proj/params.yaml")[0].params == (("n", 4),)
+    assert rows(shown, ["r1"], ["n"])[0].params == (("n", None),)

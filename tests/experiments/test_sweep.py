@@ -167,14 +167,33 @@ def test_bad_options_are_a_message_and_nothing_runs(tmp_path):
 
 
 def test_a_failing_combination_is_reported_and_the_others_are_saved(tmp_path):
-    folder = _project(tmp_path / "proj")
-    proc = harness.run([NB2PIPE, "sweep", "-S", "offset=5,oops", "-j", "2"], folder,
+    """Also: a pipeline in a sub-folder of the repository, with an uncommitted change to
+    params.yaml that the experiments take along (as `dvc exp run` does) and that stays."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    harness.make_repo(root)
+    folder = root / "proj"
+    folder.mkdir()
+    (folder / "nb.ipynb").write_text(json.dumps(notebook(CELLS)), encoding="utf-8")
+    harness.run([NB2PIPE, "convert", "nb.ipynb"], folder)
+    harness.run([NB2PIPE, "run"], folder)
+    harness.commit_all(root, "pipeline in proj/, run once")
+    params = folder / "params.yaml"
+    params.write_text(params.read_text().replace("scale: 2", "scale: 3"))
+    before = _snapshot(root)
+    proc = harness.run([NB2PIPE, "sweep", "proj", "-S", "offset=5,oops", "-j", "2"], root,
                        check=False)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "offset=oops" in proc.stderr and "score" in proc.stderr
     assert "1 experiment(s) saved" in proc.stdout and "1 failed" in proc.stdout
-    found = _experiments(folder)
-    assert [(e["params"]["offset"], e["metrics"]["total"]) for e in found.values()] == [(5, 95)]
+    shown = json.loads(harness.run([DVC, "exp", "show", "--json"], root).stdout)
+    found = [rev["data"] for b in shown for e in b.get("experiments") or [] for rev in e["revs"]]
+    assert [(d["params"]["proj/params.yaml"]["data"],
+             d["metrics"]["proj/pipelines/nb/metrics/score.json"]["data"]) for d in found] == [
+        ({"scale": 3, "offset": 5}, {"total": 140})]
+    table = [line.split() for line in proc.stdout.splitlines() if "140" in line.split()]
+    assert table and table[0][1:] == ["5", "140"], proc.stdout
+    assert _snapshot(root) == before
 
 
 def test_a_stopped_sweep_keeps_finished_experiments_and_leaves_nothing_half_done(tmp_path):
