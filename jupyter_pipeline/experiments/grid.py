@@ -1,7 +1,8 @@
 """Pure: the grid of a sweep, from `-S name=v1,v2` options as `dvc exp run -S` reads them.
 
-Values are YAML scalars (YAML 1.2, as DVC reads params.yaml: `1e-3` is a float, `true` a bool),
-separated by commas outside brackets and quotes, so `-S 'layers=[1,2],[3]'` is two lists."""
+DVC reads `-S` with Hydra's override grammar: values separated by commas outside brackets and
+quotes (`-S 'layers=[1,2],[3]'` is two lists), `1e-3` a float, `true` a bool, `null` None,
+`'007'` a string, `range(1,4)` and `choice(a,b)` sweeps. The same parser is used here."""
 
 from __future__ import annotations
 
@@ -59,29 +60,41 @@ def format_value(value: Any) -> str:
 def _parse_scalar(text: str) -> Any:
     try:
         return YAML(typ="safe", pure=True).load(text)
-    except Exception:  # noqa: BLE001 - not YAML: the text itself, as DVC keeps it
+    except Exception:  # noqa: BLE001 - not YAML: the text itself
         return text
 
 
-def _split_values(text: str) -> list[str]:
-    """Split at commas that are not inside [], {} or quotes."""
-    parts, depth, quote, current = [], 0, "", []
-    for ch in text:
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(ch)
-    parts.append("".join(current))
-    return [p.strip() for p in parts]
+def _plain(value: Any) -> Any:
+    """Hydra's parsed value as plain data (a quoted string is its text)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    text = getattr(value, "text", None)
+    return text if isinstance(text, str) and type(value).__name__ == "QuotedString" else value
+
+
+def _sweep_values(name: str, values: str, text: str) -> tuple[Any, ...]:
+    """The values of one `-S`, parsed by Hydra's override grammar: what `dvc exp run -S` uses
+    (DVC depends on hydra-core), so `-S` means the same here as there, `range(...)` and
+    `choice(...)` included."""
+    try:
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+        from hydra.core.override_parser.types import ValueType
+    except ImportError:
+        raise GridError("nb2pipe sweep needs DVC: pip install 'nb2pipe[dvc]'") from None
+    try:
+        override = OverridesParser.create().parse_overrides([f"{name}={values}"])[0]
+    except Exception as exc:  # noqa: BLE001 - hydra's OverrideParseException and kin
+        first = (str(exc).strip().splitlines()[1:2] or [type(exc).__name__])[0]
+        first = first.split(" expecting ")[0].strip()  # not the grammar's list of tokens
+        raise GridError(f"-S '{text}': cannot read the values ({first}). Separate "
+                        "values with commas, as in dvc exp run -S: 'lr=0.001,0.01', "
+                        "'n=range(10,50,10)', 'kind=choice(a,b)'") from None
+    if override.value_type == ValueType.GLOB_CHOICE_SWEEP:
+        raise GridError(f"-S '{text}': glob(...) sweeps are not supported (nor by DVC)")
+    found = override.sweep_iterator() if override.is_sweep_override() else [override.value()]
+    return tuple(_plain(v) for v in found)
 
 
 def parse_axis(text: str) -> Axis:
@@ -96,11 +109,11 @@ def parse_axis(text: str) -> Axis:
     if ":" in name:
         raise GridError(f"-S '{text}': only parameters of params.yaml can be swept (give the "
                         "name without a file)")
-    raw = _split_values(values)
-    if any(not v for v in raw):
-        raise GridError(f"-S '{text}': an empty value; separate values with single commas "
-                        "(quote an empty string: '')")
-    parsed = tuple(_parse_scalar(v) for v in raw)
+    if not values.strip():
+        raise GridError(f"-S '{text}': no value; give one or more, separated by commas")
+    parsed = _sweep_values(name, values, text)
+    if not parsed:
+        raise GridError(f"-S '{text}': no value (an empty range?)")
     unique = tuple(dict.fromkeys(_hashable(v) for v in parsed))
     if len(unique) != len(parsed):
         raise GridError(f"-S '{text}': a value is given twice")

@@ -106,7 +106,10 @@ def create(repo: Repository, index: int) -> Path:
     tree = base / f"{os.getpid()}-{index}"
     if tree.exists():
         remove(repo, tree)
-    _git(["worktree", "add", "-q", "--detach", str(tree), repo.head], repo.git_root)
+    # No hooks: a post-checkout hook (DVC's own `dvc install` adds one) would run before the
+    # scratch uses the repository's cache.
+    _git(["-c", f"core.hooksPath={os.devnull}", "worktree", "add", "-q", "--detach", str(tree),
+          repo.head], repo.git_root)
     for rel in _changed_files(repo.git_root):
         source, target = repo.git_root / rel, tree / rel
         if source.is_file():

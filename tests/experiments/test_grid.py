@@ -9,7 +9,7 @@ from jupyter_pipeline.experiments.grid import (GridError, check_names, combinati
                                                parse_axis, parse_grid)
 
 
-def test_values_are_yaml_1_2_scalars_as_dvc_reads_params():
+def test_values_are_read_as_dvc_exp_run_reads_them():
     axis = parse_axis("lr=1e-3,0.01,10,true,null,hello world,'007'")
     assert axis.name == "lr"
     assert axis.values == (0.001, 0.01, 10, True, None, "hello world", "007")
@@ -22,6 +22,13 @@ def test_commas_inside_brackets_and_quotes_do_not_split():
     assert parse_axis("opt={a: 1, b: 2}").values == ({"a": 1, "b": 2},)
 
 
+def test_range_and_choice_sweeps_as_in_dvc():
+    assert parse_axis("n=range(10,40,10)").values == (10, 20, 30)
+    assert parse_axis("kind=choice(rf,gb)").values == ("rf", "gb")
+    with pytest.raises(GridError, match="glob"):
+        parse_axis("kind=glob(*)")
+
+
 def test_a_file_prefix_for_params_yaml_is_accepted_and_other_files_are_refused():
     assert parse_axis("params.yaml:lr=1").name == "lr"
     with pytest.raises(GridError, match="only parameters of params.yaml"):
@@ -31,8 +38,9 @@ def test_a_file_prefix_for_params_yaml_is_accepted_and_other_files_are_refused()
 @pytest.mark.parametrize("text, message", [
     ("lr", "expected NAME=VALUE"),
     ("=1,2", "expected NAME=VALUE"),
-    ("lr=1,,2", "an empty value"),
-    ("lr=", "an empty value"),
+    ("lr=1,,2", "cannot read the values"),
+    ("lr=", "no value"),
+    ("n=range(5,1)", "no value"),
     ("lr=1,2,1", "given twice"),
 ])
 def test_malformed_options_name_the_option(text, message):
