@@ -35,15 +35,33 @@ def _die_with_parent() -> None:
             os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _for_git(folder: Path) -> list[str]:
+    """Files git does not track yet that `dvc exp run` would commit with the experiment (it
+    stages them as it writes them): outputs with `cache: false` (metrics, plots) and the
+    `.gitignore` files that keep the cached outputs out of git. `dvc exp save` alone commits
+    only dvc.yaml, dvc.lock and the params files among untracked files."""
+    from ..runner.run import load_specs
+
+    uncached = {(folder / s.root_path(o.path)).resolve() for s in load_specs(folder)
+                for o in s.outs if not o.cache}
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder,
+                         capture_output=True, text=True).stdout.strip()
+    new = subprocess.run(["git", "ls-files", "-o", "--exclude-standard", "-z"], cwd=top,
+                         capture_output=True, text=True).stdout.split("\0")
+    return [str(Path(top) / p) for p in new if p and (
+        Path(p).name == ".gitignore" or (Path(top) / p).resolve() in uncached)]
+
+
 def _save(folder: Path, lock_path: Path) -> tuple[str, str]:
     import fcntl
 
     from dvc.repo import Repo
 
+    include = _for_git(folder)
     with open(lock_path, "a+", encoding="utf-8") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
         with Repo(str(folder)) as repo:
-            rev = repo.experiments.save()
+            rev = repo.experiments.save(include_untracked=include or None)
     refs = subprocess.run(["git", "for-each-ref", "--points-at", rev, "--format=%(refname)",
                            "refs/exps"], cwd=folder, capture_output=True, text=True).stdout
     names = [r.rsplit("/", 1)[-1] for r in refs.split() if not r.startswith("refs/exps/exec/")]

@@ -167,8 +167,10 @@ def test_bad_options_are_a_message_and_nothing_runs(tmp_path):
 
 
 def test_a_failing_combination_is_reported_and_the_others_are_saved(tmp_path):
-    """Also: a pipeline in a sub-folder of the repository, with an uncommitted change to
-    params.yaml that the experiments take along (as `dvc exp run` does) and that stays."""
+    """Also: a pipeline in a sub-folder of the repository, run but not committed since (its
+    dvc.lock, metrics file and .gitignore files are new to git: the experiment commits them, as
+    `dvc exp run` does), with an uncommitted change to params.yaml that the experiments take
+    along and that stays."""
     root = tmp_path / "repo"
     root.mkdir()
     harness.make_repo(root)
@@ -176,8 +178,8 @@ def test_a_failing_combination_is_reported_and_the_others_are_saved(tmp_path):
     folder.mkdir()
     (folder / "nb.ipynb").write_text(json.dumps(notebook(CELLS)), encoding="utf-8")
     harness.run([NB2PIPE, "convert", "nb.ipynb"], folder)
+    harness.commit_all(root, "pipeline in proj/")
     harness.run([NB2PIPE, "run"], folder)
-    harness.commit_all(root, "pipeline in proj/, run once")
     params = folder / "params.yaml"
     params.write_text(params.read_text().replace("scale: 2", "scale: 3"))
     before = _snapshot(root)
@@ -194,6 +196,11 @@ def test_a_failing_combination_is_reported_and_the_others_are_saved(tmp_path):
     table = [line.split() for line in proc.stdout.splitlines() if "140" in line.split()]
     assert table and table[0][1:] == ["5", "140"], proc.stdout
     assert _snapshot(root) == before
+    rev = found and [r["rev"] for b in shown for e in b.get("experiments") or []
+                     for r in e["revs"]][0]
+    committed = harness.run(["git", "show", "--name-only", "--format=", rev], root).stdout
+    assert "proj/pipelines/nb/metrics/score.json" in committed  # as dvc exp run commits it
+    assert "proj/pipelines/nb/executed/.gitignore" in committed
 
 
 def test_a_stopped_sweep_keeps_finished_experiments_and_leaves_nothing_half_done(tmp_path):
