@@ -68,6 +68,17 @@ def _save(folder: Path, lock_path: Path) -> tuple[str, str]:
     return rev, names[0] if names else rev[:7]
 
 
+def _one_kernel_the_usual_way(folder: Path) -> None:
+    """A combination that runs one stage (typically the last, for a parameter only it reads)
+    needs no fork server: its imports would only compete for the cores with that stage and
+    with the other combinations running (the runner's NB2PIPE_FORK_KERNELS=0)."""
+    from ..runner.run import plan
+
+    _, _, decisions, _ = plan(folder)
+    if sum(1 for d in decisions if d.run) <= 1:
+        os.environ["NB2PIPE_FORK_KERNELS"] = "0"
+
+
 def main(argv: list[str]) -> int:
     _die_with_parent()
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type] - as cli/__init__
@@ -82,6 +93,7 @@ def main(argv: list[str]) -> int:
 
     try:
         with terminate_as_interrupt():
+            _one_kernel_the_usual_way(folder)
             result = execute(folder, jobs=1, report=report)
             if result.failed:
                 emit(state="failed", detail=f"stage(s) {', '.join(result.failed)} failed")
