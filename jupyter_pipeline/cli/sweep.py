@@ -38,8 +38,9 @@ def add_sweep(sub: argparse._SubParsersAction) -> None:
                    help="folder with dvc.yaml and params.yaml (default: here)")
     s.add_argument("-S", "--set-param", dest="sets", action="append", type=_axis, default=[],
                    metavar="NAME=V1,V2", required=True,
-                   help="a parameter of params.yaml and its values (YAML, comma-separated), as "
-                        "'dvc exp run -S'; repeat for a grid")
+                   help="a parameter of params.yaml and its values, comma-separated, read as "
+                        "'dvc exp run -S' reads them (range(a,b,step) and choice(...) too); "
+                        "repeat for a grid")
     s.add_argument("-j", "--jobs", type=int, default=None,
                    help="experiments run at the same time (default: number of cores)")
     s.add_argument("--sort-by", metavar="METRIC", default=None,
