@@ -6,5 +6,6 @@ do not compute it twice at once; `scratch.py` makes and removes the scratch git 
 combination runs in; `reuse.py` restores stage outputs from DVC's cache (what the workspace or an
 earlier combination computed) so the runner skips those stages; `worker.py` runs one combination
 in its own process and records it with `dvc exp save`; `results.py` reads params and metrics
-back from `dvc exp show --json`; `sweep.py` ties them together.
+back from `dvc exp show --json`; `janitor.py` removes the worktrees of a sweep killed outright;
+`sweep.py` ties them together.
 """

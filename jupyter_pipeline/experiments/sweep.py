@@ -5,11 +5,13 @@ as a DVC experiment by a worker process (worker.py). The user's workspace is onl
 Held for the whole sweep: the repository's lock (as `nb2pipe run` holds it), so no `dvc repro`
 or `dvc exp run` changes the workspace or DVC's refs meanwhile. Ctrl-C / SIGTERM stop every
 combination (their kernels too) and remove the scratch worktrees; experiments already saved are
-kept, complete (a git ref is written at once). A combination that fails is reported and the
-others go on."""
+kept, complete (a git ref is written at once). Killed outright (SIGKILL), the workers stop
+with it (their parent-death signal) and janitor.py removes the worktrees. A combination that
+fails is reported and the others go on."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -155,6 +157,25 @@ class _Sweep:
 
     def run(self) -> list[Outcome]:
         scratch.remove_stale(self.repo)
+        janitor = self._janitor()
+        try:
+            return self._run()
+        finally:
+            janitor.stdin.close()  # the janitor finds nothing left, and exits
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                janitor.wait(10)
+
+    def _janitor(self) -> subprocess.Popen:
+        """A process that removes this sweep's worktrees should the sweep be killed outright
+        (janitor.py); its stdin is a pipe only this process holds."""
+        self.repo.scratch_base.mkdir(parents=True, exist_ok=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "jupyter_pipeline.experiments.janitor",
+             str(self.repo.git_root), str(self.repo.scratch_base), str(os.getpid())],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True)
+
+    def _run(self) -> list[Outcome]:
         waiting = list(range(len(self.combos)))
         threads: list[threading.Thread] = []
         for i in waiting:

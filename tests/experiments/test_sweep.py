@@ -40,10 +40,12 @@ def _snapshot(folder: Path) -> dict:
     """What a user would see of the workspace: its files' bytes (DVC's cache and tmp aside),
     git's status and branch, and the worktrees git knows."""
     files = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and not rel.startswith((".git/", ".dvc/cache/", ".dvc/tmp/")):
-            files[rel] = path.read_bytes()
+    skip = {folder / ".git", folder / ".dvc" / "cache", folder / ".dvc" / "tmp"}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if Path(dirpath) / d not in skip)
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            files[path.relative_to(folder).as_posix()] = path.read_bytes()
     git = lambda *a: harness.run(["git", *a], folder).stdout  # noqa: E731
     return {"files": files, "status": git("status", "--porcelain", "--ignored"),
             "head": git("rev-parse", "HEAD"), "branch": git("branch", "--show-current"),
@@ -224,3 +226,21 @@ def test_a_stopped_sweep_keeps_finished_experiments_and_leaves_nothing_half_done
     found = _experiments(folder)  # the first was saved before the stop, complete
     assert [(e["params"]["scale"], e["metrics"]["total"]) for e in found.values()] == [(3, 136)]
     harness.run([DVC, "status"], folder)  # the repository's lock is free again
+
+
+def test_a_sweep_killed_outright_leaves_no_worktree(tmp_path):
+    folder = _project(tmp_path / "proj")
+    before = _snapshot(folder)
+    proc = subprocess.Popen([NB2PIPE, "sweep", "-S", "scale=3,4", "-j", "2"], cwd=folder,
+                            env=harness.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    for line in proc.stdout:
+        if "running scaled" in line:
+            break
+    proc.kill()  # SIGKILL: the sweep itself cleans nothing; its workers notice and do
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and _snapshot(folder) != before:
+        time.sleep(0.5)
+    assert _snapshot(folder) == before
+    assert not list((folder / ".dvc" / "tmp" / "nb2pipe-sweep").glob("*-*"))
