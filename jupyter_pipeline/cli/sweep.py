@@ -30,7 +30,7 @@ def add_sweep(sub: argparse._SubParsersAction) -> None:
         "sweep", help="run every combination of parameter values as a DVC experiment",
         description="Run every combination of the -S values as a DVC experiment (recorded as "
                     "'dvc exp save' records one: 'dvc exp show', 'dvc exp apply' and 'dvc exp "
-                    "push' work on them), in scratch worktrees, so your workspace, params.yaml "
+                    "push' work on them), in scratch clones, so your workspace, params.yaml "
                     "and dvc.lock stay as they are. Only the stages a parameter affects run; "
                     "stages already computed (by your last run, or another combination) are "
                     "restored from DVC's cache.")

@@ -1,5 +1,6 @@
-"""Pure: the params and metrics of a sweep's experiments, from `dvc exp show --json` (DVC's own
-view: metrics declared `metrics:` in dvc.yaml, cached or not), as a table best first."""
+"""Pure: the params and metrics of a sweep's experiments as a table, best first, from data in
+the shape of `dvc exp show --json` (DVC's own view: metrics declared `metrics:` in dvc.yaml,
+cached or not; each worker reads them with DVC's API from the workspace it committed)."""
 
 from __future__ import annotations
 

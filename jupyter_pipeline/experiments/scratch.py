@@ -1,11 +1,13 @@
 """Edge: the scratch workspace one combination runs in.
 
-A detached `git worktree` of the repository's HEAD (refs are shared between worktrees, so the
-experiment `dvc exp save` records there is at once in the user's repository), with the user's
-uncommitted changes to tracked files and new files copied in (what `dvc exp run` would take
-along), and DVC's cache set to the repository's own, so outputs restored or computed there are
-the repository's. The worktrees live in `.dvc/tmp/nb2pipe-sweep/` (inside the repository, ignored
-by git and DVC); one left by a killed sweep is removed by the next."""
+A `git clone --shared` of the repository (its objects are the repository's, through git's
+alternates: nothing is copied) checked out at HEAD, with the user's uncommitted changes to
+tracked files and new files copied in (what `dvc exp run` would take along), and DVC's cache set
+to the repository's own, so outputs restored or computed there are the repository's. A clone,
+not a worktree: it has refs of its own, so `dvc exp save` (which keeps working refs such as
+`refs/exps/exec/EXEC_HEAD`) can run in several at once; the experiment's ref is then fetched
+into the repository (worker.py). The clones live in `.dvc/tmp/nb2pipe-sweep/` (inside the
+repository, ignored by git and DVC); one left by a killed sweep is removed by the next."""
 
 from __future__ import annotations
 
@@ -67,7 +69,7 @@ def find_repository(folder: Path, dvc_root: Path | None, cache_dir: Path | None)
 
 
 def remove_stale(repo: Repository, own: bool = False) -> None:
-    """Worktrees a killed sweep left behind (their sweep's process is gone), and with `own`
+    """Clones a killed sweep left behind (their sweep's process is gone), and with `own`
     this process's."""
     base = repo.scratch_base
     if base.is_dir():
@@ -77,9 +79,7 @@ def remove_stale(repo: Repository, own: bool = False) -> None:
             pid = entry.name.split("-", 1)[0]
             if pid.isdigit() and _alive(int(pid)) and not (own and int(pid) == os.getpid()):
                 continue
-            _git(["worktree", "remove", "--force", str(entry)], repo.git_root, check=False)
             shutil.rmtree(entry, ignore_errors=True)
-    _git(["worktree", "prune"], repo.git_root, check=False)
 
 
 def _alive(pid: int) -> bool:
@@ -100,16 +100,21 @@ def _changed_files(git_root: Path) -> list[str]:
 
 
 def create(repo: Repository, index: int) -> Path:
-    """A scratch worktree for combination `index`; returns its pipeline folder."""
+    """A scratch clone for combination `index`; returns its pipeline folder."""
     base = repo.scratch_base
     base.mkdir(parents=True, exist_ok=True)
     tree = base / f"{os.getpid()}-{index}"
     if tree.exists():
         remove(repo, tree)
+    _git(["clone", "-q", "--shared", "--no-checkout", str(repo.git_root), str(tree)],
+         repo.git_root)
     # No hooks: a post-checkout hook (DVC's own `dvc install` adds one) would run before the
     # scratch uses the repository's cache.
-    _git(["-c", f"core.hooksPath={os.devnull}", "worktree", "add", "-q", "--detach", str(tree),
-          repo.head], repo.git_root)
+    _git(["-c", f"core.hooksPath={os.devnull}", "checkout", "-q", "--detach", repo.head], tree)
+    for key in ("user.name", "user.email"):  # the experiment's commit is made as in the repo
+        value = _git(["config", "--get", key], repo.git_root, check=False).stdout.strip()
+        if value:
+            _git(["config", key, value], tree)
     for rel in _changed_files(repo.git_root):
         source, target = repo.git_root / rel, tree / rel
         if source.is_file():
@@ -132,13 +137,11 @@ def _use_cache(dvc_root: Path, repo: Repository) -> None:
 
 
 def remove(repo: Repository, tree: Path) -> None:
-    _git(["worktree", "remove", "--force", str(tree)], repo.git_root, check=False)
     shutil.rmtree(tree, ignore_errors=True)
-    _git(["worktree", "prune"], repo.git_root, check=False)
 
 
 def tree_of(repo: Repository, folder: Path) -> Path:
-    """The worktree that holds a scratch pipeline folder."""
+    """The clone that holds a scratch pipeline folder."""
     return folder.parents[len(repo.pipeline.parts) - 1] if repo.pipeline.parts else folder
 
 
@@ -157,3 +160,11 @@ def set_params(folder: Path, values: dict[str, Any]) -> None:
         node[parts[-1]] = value
     with open(path, "w", encoding="utf-8") as f:
         yaml.dump(data, f)
+
+
+def experiment_names(repo: Repository) -> set[str]:
+    """The names of the experiments of HEAD already in the repository (DVC refuses a name
+    twice per baseline)."""
+    prefix = f"refs/exps/{repo.head[:2]}/{repo.head[2:]}/"
+    refs = _git(["for-each-ref", "--format=%(refname)", prefix], repo.git_root).stdout
+    return {r[len(prefix):] for r in refs.split()}

@@ -1,12 +1,12 @@
 """Edge: `nb2pipe sweep`: every combination of a grid, up to `jobs` at a time, each run in a
-scratch worktree (scratch.py) with what is already known restored (reuse.py), run and recorded
+scratch clone (scratch.py) with what is already known restored (reuse.py), run and recorded
 as a DVC experiment by a worker process (worker.py). The user's workspace is only read.
 
 Held for the whole sweep: the repository's lock (as `nb2pipe run` holds it), so no `dvc repro`
 or `dvc exp run` changes the workspace or DVC's refs meanwhile. Ctrl-C / SIGTERM stop every
-combination (their kernels too) and remove the scratch worktrees; experiments already saved are
+combination (their kernels too) and remove the scratch clones; experiments already saved are
 kept, complete (a git ref is written at once). Killed outright (SIGKILL), the workers stop
-with it (their parent-death signal) and janitor.py removes the worktrees. A combination that
+with it (their parent-death signal) and janitor.py removes the clones. A combination that
 fails is reported and the others go on."""
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class Outcome:
     seconds: float
     ran: tuple[str, ...] = ()
     reused: tuple[str, ...] = ()
+    data: dict = field(default_factory=dict)  # its params and metrics, as in dvc exp show
 
 
 @dataclass
@@ -150,7 +151,23 @@ class _Sweep:
         self.running: dict[int, subprocess.Popen | None] = {}
         self.outcomes: dict[int, Outcome] = {}
         self.stopping = False
-        self.git_lock = threading.Lock()  # `git worktree add/remove` one at a time
+        self.git_lock = threading.Lock()  # scratch clones made one at a time
+        self.names = self._names()
+
+    def _names(self) -> list[str]:
+        """A DVC-style random name per combination (adjective-noun, DVC's own generator),
+        none already used for an experiment of HEAD: each combination saves in its own
+        clone, which does not know the others' names."""
+        from dvc.repo.experiments.utils import gen_random_name
+
+        taken = scratch.experiment_names(self.repo)
+        names: list[str] = []
+        while len(names) < len(self.combos):
+            name = gen_random_name()
+            if name not in taken:
+                taken.add(name)
+                names.append(name)
+        return names
 
     def event(self, index: int, state: str, **kw: Any) -> None:
         self.report(SweepEvent(index, len(self.combos), self.combos[index].label(), state, **kw))
@@ -166,7 +183,7 @@ class _Sweep:
                 janitor.wait(10)
 
     def _janitor(self) -> subprocess.Popen:
-        """A process that removes this sweep's worktrees should the sweep be killed outright
+        """A process that removes this sweep's clones should the sweep be killed outright
         (janitor.py); its stdin is a pipe only this process holds."""
         self.repo.scratch_base.mkdir(parents=True, exist_ok=True)
         return subprocess.Popen(
@@ -253,10 +270,9 @@ class _Sweep:
 
     def _work(self, index: int, folder: Path, reused: tuple[str, ...], start: float) -> Outcome:
         combo = self.combos[index]
-        lock = self.repo.scratch_base / "save.lock"
         proc = subprocess.Popen(
             [sys.executable, "-m", "jupyter_pipeline.experiments.worker", str(folder),
-             str(lock)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+             str(self.repo.git_root), self.names[index]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             start_new_session=True, cwd=folder)
         with self.changed:
             if self.stopping:
@@ -293,19 +309,8 @@ class _Sweep:
             return Outcome(combo, None, None, problem, took, reused=reused)
         ran = tuple(s for s in saved.get("ran") or [])
         self.event(index, "saved", name=saved["name"], seconds=took, reused=reused, ran=ran)
-        return Outcome(combo, saved["name"], saved["rev"], None, took, ran, reused)
-
-
-def shown_experiments(folder: Path) -> list:
-    """`dvc exp show --json` of the repository (DVC's own view of params and metrics)."""
-    proc = subprocess.run([sys.executable, "-m", "dvc", "exp", "show", "--json"],
-                          cwd=folder, capture_output=True, text=True)
-    if proc.returncode != 0:
-        return []
-    try:
-        return json.loads(proc.stdout)
-    except ValueError:
-        return []
+        return Outcome(combo, saved["name"], saved["rev"], None, took, ran, reused,
+                       saved.get("data") or {})
 
 
 def sweep(folder: Path, axes: Sequence[Axis], jobs: int | None = None,
@@ -314,8 +319,9 @@ def sweep(folder: Path, axes: Sequence[Axis], jobs: int | None = None,
     work = _Sweep(folder, axes, jobs or os.cpu_count() or 1, report)
     with exclusive_run(folder), terminate_as_interrupt():
         outcomes = work.run()
-    revs = [o.rev for o in outcomes if o.rev]
+    saved = [o for o in outcomes if o.rev]
+    shown = [{"experiments": [{"name": o.name, "revs": [{"rev": o.rev, "data": o.data}]}
+                              for o in saved]}]
     params_file = Path(os.path.relpath(folder.resolve() / "params.yaml", work.repo.dvc_root))
-    table = (rows(shown_experiments(folder), revs, [a.name for a in axes],
-                  params_file.as_posix()) if revs else [])
+    table = rows(shown, [o.rev for o in saved], [a.name for a in axes], params_file.as_posix())
     return SweepResult(outcomes, table, time.monotonic() - start)

@@ -1,11 +1,10 @@
 """Edge: one combination, in its own process: run the scratch pipeline with nb2pipe's runner,
-then record it with `dvc exp save` (DVC's own Python API, so the experiment is DVC's in every
-respect). The process reports to the sweep on stdout, one JSON object per line after a marker.
+record it with `dvc exp save --name NAME` (DVC's own Python API, so the experiment is DVC's in
+every respect), and fetch the experiment's ref into the user's repository (a git ref is
+written at once: the experiment is there whole or not at all). The process reports to the
+sweep on stdout, one JSON object per line after a marker.
 
-    python -m jupyter_pipeline.experiments.worker FOLDER SAVE_LOCK
-
-DVC's `exp save` keeps its working refs (`refs/exps/exec/...`) in the repository all worktrees
-share, so saves are serialised with a file lock (SAVE_LOCK); running is not."""
+    python -m jupyter_pipeline.experiments.worker FOLDER REPOSITORY NAME"""
 
 from __future__ import annotations
 
@@ -52,20 +51,40 @@ def _for_git(folder: Path) -> list[str]:
         Path(p).name == ".gitignore" or (Path(top) / p).resolve() in uncached)]
 
 
-def _save(folder: Path, lock_path: Path) -> tuple[str, str]:
-    import fcntl
-
+def _save(folder: Path, repository: Path, name: str) -> str:
     from dvc.repo import Repo
 
     include = _for_git(folder)
-    with open(lock_path, "a+", encoding="utf-8") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
-        with Repo(str(folder)) as repo:
-            rev = repo.experiments.save(include_untracked=include or None)
+    with Repo(str(folder)) as repo:
+        rev = repo.experiments.save(name=name, include_untracked=include or None)
     refs = subprocess.run(["git", "for-each-ref", "--points-at", rev, "--format=%(refname)",
                            "refs/exps"], cwd=folder, capture_output=True, text=True).stdout
-    names = [r.rsplit("/", 1)[-1] for r in refs.split() if not r.startswith("refs/exps/exec/")]
-    return rev, names[0] if names else rev[:7]
+    ref = next((r for r in refs.split() if r.endswith(f"/{name}")
+                and not r.startswith("refs/exps/exec/")), None)
+    if ref is None:
+        raise RuntimeError(f"dvc exp save made no ref for '{name}'")
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder,
+                         capture_output=True, text=True).stdout.strip()
+    # Not forced: an experiment of the same name that appeared meanwhile is not replaced.
+    fetched = subprocess.run(["git", "fetch", "-q", "--no-tags", top, f"{ref}:{ref}"],
+                             cwd=repository, capture_output=True, text=True)
+    if fetched.returncode != 0:
+        raise RuntimeError(f"the experiment could not be taken into the repository: "
+                           f"{fetched.stderr.strip()}")
+    return rev
+
+
+def _shown(folder: Path) -> dict:
+    """The experiment's params and metrics as DVC reports them (its API, on the workspace
+    just committed as the experiment: what `dvc exp show` then shows for it), in the shape of
+    an experiment's `data` in `dvc exp show --json`. Metrics are DVC's: files declared as
+    `metrics:` in dvc.yaml."""
+    from dvc.repo import Repo
+
+    with Repo(str(folder)) as repo:
+        params = repo.params.show().get("", {}).get("data", {})
+        metrics = repo.metrics.show().get("", {}).get("data", {})
+    return {"params": params, "metrics": metrics}
 
 
 def _one_kernel_the_usual_way(folder: Path) -> None:
@@ -82,7 +101,7 @@ def _one_kernel_the_usual_way(folder: Path) -> None:
 def main(argv: list[str]) -> int:
     _die_with_parent()
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type] - as cli/__init__
-    folder, lock_path = Path(argv[0]), Path(argv[1])
+    folder, repository, name = Path(argv[0]), Path(argv[1]), argv[2]
     from ..runner.run import execute
     from ..runner.signals import terminate_as_interrupt
 
@@ -99,14 +118,14 @@ def main(argv: list[str]) -> int:
                 emit(state="failed", detail=f"stage(s) {', '.join(result.failed)} failed")
                 return 1
             emit(state="saving")
-            rev, name = _save(folder, lock_path)
+            rev = _save(folder, repository, name)
     except KeyboardInterrupt:
         emit(state="failed", detail="interrupted")
         return 130
     except Exception as exc:  # noqa: BLE001 - reported as this combination's failure
         emit(state="failed", detail=f"{type(exc).__name__}: {exc}")
         return 1
-    emit(state="saved", rev=rev, name=name,
+    emit(state="saved", rev=rev, name=name, data=_shown(folder),
          ran=[e.stage for e in result.events if e.state == "done"],
          skipped=[e.stage for e in result.events if e.state == "skipped"])
     return 0

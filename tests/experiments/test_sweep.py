@@ -38,7 +38,7 @@ def _project(folder: Path, cells=CELLS) -> Path:
 
 def _snapshot(folder: Path) -> dict:
     """What a user would see of the workspace: its files' bytes (DVC's cache and tmp aside),
-    git's status and branch, and the worktrees git knows."""
+    git's status and branch, the worktrees git knows and its refs but the experiments'."""
     files = {}
     skip = {folder / ".git", folder / ".dvc" / "cache", folder / ".dvc" / "tmp"}
     for dirpath, dirnames, filenames in os.walk(folder):
@@ -49,7 +49,9 @@ def _snapshot(folder: Path) -> dict:
     git = lambda *a: harness.run(["git", *a], folder).stdout  # noqa: E731
     return {"files": files, "status": git("status", "--porcelain", "--ignored"),
             "head": git("rev-parse", "HEAD"), "branch": git("branch", "--show-current"),
-            "worktrees": git("worktree", "list", "--porcelain")}
+            "worktrees": git("worktree", "list", "--porcelain"),
+            "refs": [r for r in git("for-each-ref", "--format=%(refname)").split()
+                     if not r.startswith("refs/exps/") or r.startswith("refs/exps/exec/")]}
 
 
 def _experiments(folder: Path) -> dict[str, dict]:
@@ -221,14 +223,14 @@ def test_a_stopped_sweep_keeps_finished_experiments_and_leaves_nothing_half_done
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, "".join(seen) + out + err
     assert "nb2pipe: interrupted" in err
-    assert _snapshot(folder) == before  # no worktree, no file, no change left behind
+    assert _snapshot(folder) == before  # no file, no change, no ref left behind
     assert not list((folder / ".dvc" / "tmp" / "nb2pipe-sweep").glob("*-*"))
     found = _experiments(folder)  # the first was saved before the stop, complete
     assert [(e["params"]["scale"], e["metrics"]["total"]) for e in found.values()] == [(3, 136)]
     harness.run([DVC, "status"], folder)  # the repository's lock is free again
 
 
-def test_a_sweep_killed_outright_leaves_no_worktree(tmp_path):
+def test_a_sweep_killed_outright_leaves_no_scratch_behind(tmp_path):
     folder = _project(tmp_path / "proj")
     before = _snapshot(folder)
     proc = subprocess.Popen([NB2PIPE, "sweep", "-S", "scale=3,4", "-j", "2"], cwd=folder,
@@ -239,8 +241,9 @@ def test_a_sweep_killed_outright_leaves_no_worktree(tmp_path):
             break
     proc.kill()  # SIGKILL: the sweep itself cleans nothing; its workers notice and do
     proc.communicate(timeout=30)
+    scratches = folder / ".dvc" / "tmp" / "nb2pipe-sweep"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and _snapshot(folder) != before:
+    while time.monotonic() < deadline and list(scratches.glob("*-*")):
         time.sleep(0.5)
+    assert not list(scratches.glob("*-*"))
     assert _snapshot(folder) == before
-    assert not list((folder / ".dvc" / "tmp" / "nb2pipe-sweep").glob("*-*"))
