@@ -99,7 +99,7 @@ async def test_export_with_errors_is_refused_and_writes_nothing(call, write_note
     status, reply = await call("export", {"path": "nb.ipynb", "options": {}})
     assert status == 422
     assert "cannot be parsed" in reply["message"] and reply["diagnostics"][0]["cell"] == 0
-    assert reply["message"].startswith("nb.ipynb, cell 0, line 1"), reply["message"]
+    assert reply["message"].startswith("nb.ipynb, cell 1, line 1"), reply["message"]
     assert snapshot(jp_root_dir) == before
 
 
