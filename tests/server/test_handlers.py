@@ -239,7 +239,7 @@ async def test_a_run_of_a_notebook_in_a_subfolder_finishes_every_stage(call, wri
     assert final["state"] == "done" and final["failure"] is None, final
     assert [(s["name"], s["state"]) for s in final["stages"]] == [("make", "done"),
                                                                    ("total", "done")]
-    assert ("make", "running", "c1") in seen, "the sleeping cell was shown as running"
+    assert ("make", "running", "cell 1/2") in seen, "the sleeping cell was shown as running"
     assert final["stages"][0]["seconds"] >= 1
     assert (jp_root_dir / "work" / "dvc.lock").exists()
     assert (jp_root_dir / "work" / "numbers.txt").read_text() == "[0, 1, 2]"
