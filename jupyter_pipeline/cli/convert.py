@@ -89,11 +89,11 @@ _LABEL = 10  # "hands on" and two spaces
 
 def _wrapped(label: str, items: list[str], width: int) -> list[str]:
     """`label` and its items joined by commas, wrapped between items (never inside one)."""
-    lines, line = [], f"  {label:<{_LABEL}}"
-    indent = " " * (2 + _LABEL)
+    head = line = f"  {label:<{_LABEL}}"
+    lines, indent = [], " " * len(head)
     for k, item in enumerate(items):
         piece = item + ("," if k < len(items) - 1 else "")
-        if line.strip() and line != f"  {label:<{_LABEL}}" and len(line) + len(piece) > width:
+        if line not in (head, indent) and len(line) + len(piece) > width:
             lines.append(line.rstrip())
             line = indent
         line += piece + " "
