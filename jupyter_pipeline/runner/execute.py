@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -104,6 +105,10 @@ def kernel_start_problem(exc: BaseException, kernel: str,
     return None
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
 class _Lines:
     """A file papermill writes a stage's printed text to (its `stdout_file`): passed on to
     `echo` as written, and the last line that is not blank to `on_line` (progress)."""
@@ -115,7 +120,9 @@ class _Lines:
         if self.echo is not None:
             self.echo.write(text)
         if self.on_line is not None:
-            lines = [ln for ln in text.replace("\r", "\n").splitlines() if ln.strip()]
+            # Progress shows it in a table cell or a log line: no colours or cursor movements.
+            plain = _CONTROL.sub("", _ANSI.sub("", text.replace("\r", "\n")))
+            lines = [ln for ln in plain.splitlines() if ln.strip()]
             if lines:
                 self.on_line(lines[-1].strip())
 
