@@ -16,6 +16,7 @@ from .export import provenance
 from .export.provenance import MetricSource
 from .export.layout import Layout
 from .export.params_yaml import KeptParam
+from .model.diagnostics import cell_name
 from .model.notebook import Notebook
 from .model.tags import with_stage_tag
 
@@ -143,7 +144,7 @@ def _refuse_long_names(analysis: Analysis, notebook: Path, out: Path, layout: La
         longest = max(len(Path(p).name.encode("utf-8")) for p in
                       (layout.stage_notebook(stage.name), layout.metrics(stage.name)))
         if longest > limit:
-            where = f" in cell {cells[stage.name]}" if stage.name in cells else ""
+            where = f" in {cell_name(cells[stage.name])}" if stage.name in cells else ""
             raise OutputError(
                 str(notebook), f"names a stage{where} '{stage.name}' of {len(stage.name)} "
                 f"characters: its files would have names longer than the {limit} bytes this "
@@ -176,6 +177,14 @@ def _refuse_git_tracked_outs(analysis: Analysis, notebook: Path) -> None:
             str(notebook), f"writes files that git tracks: {listing}",
             "DVC keeps a stage's outputs out of git: run 'git rm --cached " +
             " ".join(tracked) + "' and commit, then convert again. Nothing was written")
+
+
+def split_level(path: str | os.PathLike) -> int | None:
+    """The heading level `--by-headings` without a level splits the notebook at (None: it has no
+    heading before code)."""
+    from .analysis.stages import split_level as choose
+
+    return choose(files.read_notebook(path))
 
 
 def tag_by_headings(path: str | os.PathLike, level: int = 2, dry_run: bool = False
@@ -284,9 +293,10 @@ def verify(path: str | os.PathLike, by_headings: int | None = None, kernel: str 
 
 def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
                   kernel: str | None = None) -> None:
+    """`nb2pipe exec-stage`: what the stage prints is this command's output."""
     from .runner.execute import execute_stage as run
 
-    run(notebook, output, params_file, kernel)
+    run(notebook, output, params_file, kernel, echo=True)
 
 
 def sweep(folder: str | os.PathLike = ".", options: Sequence[str] = (), jobs: int | None = None,

@@ -89,9 +89,11 @@ class AnalysisCrashed(Nb2PipeError):
     triggers it (the cause is chained, and logged by the server) instead of a traceback."""
 
     def __init__(self, path: str, cell: int | None, error: BaseException) -> None:
+        from .model.diagnostics import cell_name
+
         self.path, self.cell = path, cell
         self.error = f"{type(error).__name__}: {error}"
-        where = f"'{path}', cell {cell}" if cell is not None else f"'{path}'"
+        where = f"'{path}', {cell_name(cell)}" if cell is not None else f"'{path}'"
         what = "this cell" if cell is not None else "this notebook"
         super().__init__(
             f"{where}: nb2pipe's analysis failed on {what} ({self.error}). That is a bug "

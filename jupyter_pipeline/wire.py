@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, NotRequired, TypedDic
 
 from .analysis.analyze import Analysis
 from .export.dag import edges_of
+from .model.diagnostics import cell_number
 
 if TYPE_CHECKING:  # the record only: wire stays below the modules that read the disk
     from .export.provenance import MetricSource as SourceRecord
@@ -20,7 +21,8 @@ class Diagnostic(TypedDict):
     code: str
     severity: str
     message: str
-    cell: int | None
+    cell: int | None  # the cell's index (0-based)
+    number: int | None  # the cell's number as JupyterLab shows it (1-based)
     line: int | None
     column: int | None
 
@@ -33,7 +35,8 @@ Edge = TypedDict("Edge", {"from": str, "to": str, "label": str})
 
 class Stage(TypedDict):
     name: str
-    cells: list[int]
+    cells: list[int]  # the cells' indices (0-based)
+    cell_numbers: NotRequired[list[int]]  # their numbers as JupyterLab shows them (1-based)
     cell_ids: list[str]
     needs: list[Need]
     hands_on: list[str]
@@ -52,6 +55,7 @@ class Param(TypedDict):
     name: str
     value: Any
     cell: int | None
+    number: int | None
 
 
 class DataFile(TypedDict):
@@ -122,7 +126,8 @@ class StageRun(TypedDict):
     name: str
     state: str
     seconds: float | None
-    cell: str | None
+    cell: str | None  # while it runs: "cell 2/4", "loading inputs"
+    output: str | None  # while it runs: the last line it printed
     detail: str | None
 
 
@@ -189,11 +194,14 @@ def analysis_json(analysis: Analysis) -> AnalysisReply:
     return {
         "notebook": p.notebook,
         "ok": analysis.ok,
-        "params": [{"name": x.name, "value": x.value, "cell": x.cell} for x in p.params],
+        "params": [{"name": x.name, "value": x.value, "cell": x.cell,
+                    "number": cell_number(x.cell) if x.cell is not None else None}
+                   for x in p.params],
         "stages": [
             {
                 "name": s.name,
                 "cells": list(s.cells),
+                "cell_numbers": [cell_number(i) for i in s.cells],
                 "cell_ids": [ids[i] for i in s.cells],
                 "needs": [{"name": n.name, "from": n.producer} for n in s.needs],
                 "hands_on": list(s.hands_on),

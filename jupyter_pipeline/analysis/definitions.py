@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model.diagnostics import Diagnostic, Severity
+from ..model.diagnostics import Diagnostic, Severity, cell_name
 from ..model.pipeline import Reemit
 from .bindings import Binding, is_runtime_name
 from .facts import CellFacts, Drawing, Mutate
@@ -75,8 +75,8 @@ class DefinitionUses(FoldState):
         stage, cell, at = binding.changed_at
         self.definition_problem(
             "definition-changed",
-            f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell}, which stage "
-            f"'{stage}' changes in place (cell {cell}, line {at}); nb2pipe defines '{name}' "
+            f"stage '{self.flow.name}' uses '{name}' from {cell_name(binding.cell)}, which stage "
+            f"'{stage}' changes in place ({cell_name(cell)}, line {at}); nb2pipe defines '{name}' "
             f"again from its source here, without that change. Keep the code that changes "
             f"'{name}' and the code that uses it in one stage, or keep the changing state in a "
             f"variable of its own",
@@ -97,7 +97,7 @@ class DefinitionUses(FoldState):
             self.diagnostics.append(Diagnostic(
                 "definition-keeps-state", Severity.WARNING if cached else Severity.ERROR,
                 f"stage '{self.flow.name}' uses '{name}', which keeps state between calls "
-                f"({d.keeps_state}) and was already used by stage '{stage}' (cell {cell}, line "
+                f"({d.keeps_state}) and was already used by stage '{stage}' ({cell_name(cell)}, line "
                 f"{at}); nb2pipe defines '{name}' again from its source here, with that state "
                 f"empty. Keep the uses of '{name}' in one stage, or keep the state in a "
                 f"variable of its own (pass it in, return it)", self.cell, line))
@@ -123,7 +123,7 @@ class DefinitionUses(FoldState):
         what = ", ".join(f"{by} may change '{c}'" for c, by in changes.items())
         self.definition_problem(
             "decorator-runs-again",
-            f"stage '{self.flow.name}' uses '{name}' from cell {binding.cell} and so defines it "
+            f"stage '{self.flow.name}' uses '{name}' from {cell_name(binding.cell)} and so defines it "
             f"again, which runs its decorators again: {what}, so the stage would see that "
             f"change twice where the notebook made it once. Keep '{name}' and its uses in one "
             f"stage (define it where it is called, or call it where it is defined)",
@@ -137,7 +137,7 @@ class DefinitionUses(FoldState):
             uses = "may load instances of" if maybe else "uses"
             self.definition_problem(
                 "definition-reads-rebound",
-                f"stage '{self.flow.name}' {uses} '{name}' from cell {binding.cell} and so "
+                f"stage '{self.flow.name}' {uses} '{name}' from {cell_name(binding.cell)} and so "
                 f"defines it again, but its decorators, default arguments or class body read "
                 f"'{read}', which was rebound after that definition: the stage's '{name}' would "
                 f"differ from the notebook's. Keep '{name}' and its uses in one stage, or read a "

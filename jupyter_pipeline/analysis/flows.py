@@ -13,7 +13,7 @@ import posixpath
 import re
 
 from ..model.declared import holds_metrics
-from ..model.diagnostics import Diagnostic, Severity
+from ..model.diagnostics import Diagnostic, Severity, cell_name
 from ..model.pipeline import Param, is_module_state
 from . import dvclive
 from .artifacts import file_effects, resolve_path
@@ -315,7 +315,7 @@ class _Fold(DefinitionUses, ProcessState):
                 self.diagnostics.append(Diagnostic(
                     "read-after-del", Severity.ERROR,
                     f"'{name}' is read here, but it was deleted with 'del {name}' in stage "
-                    f"'{binding.stage}' (cell {binding.cell}, line {binding.line}); remove the "
+                    f"'{binding.stage}' ({cell_name(binding.cell)}, line {binding.line}); remove the "
                     "del or the read", self.cell, line))
             return
         if binding.kind == "definition":
@@ -333,7 +333,7 @@ class _Fold(DefinitionUses, ProcessState):
                     "conditional-definition",
                     Severity.WARNING if binding.branch_definition == "fallback"
                     else Severity.ERROR,
-                    f"stage '{self.flow.name}' uses '{name}', which cell {binding.cell} defines "
+                    f"stage '{self.flow.name}' uses '{name}', which {cell_name(binding.cell)} defines "
                     f"inside an if / try (line {binding.line}); nb2pipe re-defines functions and "
                     f"classes in later stages from their source, which it cannot do for one "
                     f"defined in a branch, and it cannot save one either. Define '{name}' at "
@@ -343,7 +343,7 @@ class _Fold(DefinitionUses, ProcessState):
                 self.diagnostics.append(Diagnostic(
                     "cannot-cross", Severity.ERROR,
                     f"stage '{self.flow.name}' uses '{name}', which is {binding.cannot_cross} "
-                    f"(from cell {binding.cell}, line {binding.line}, stage "
+                    f"(from {cell_name(binding.cell)}, line {binding.line}, stage "
                     f"'{binding.stage}'): it cannot be saved for another stage. Keep the code "
                     f"that makes '{name}' and the code that uses it in one stage, or make "
                     f"'{name}' again in stage '{self.flow.name}'", self.cell, line))
@@ -359,10 +359,10 @@ class _Fold(DefinitionUses, ProcessState):
                 self.skip_warned.add((name, skip))
                 self.diagnostics.append(Diagnostic(
                     "skipped-cell-changes", Severity.WARNING,
-                    f"stage '{self.flow.name}' reads '{name}', which the skipped cell {skip} "
-                    f"changes after cell {binding.cell} set it: top to bottom the notebook reads "
+                    f"stage '{self.flow.name}' reads '{name}', which the skipped {cell_name(skip)} "
+                    f"changes after {cell_name(binding.cell)} set it: top to bottom the notebook reads "
                     f"the skipped cell's version, the pipeline (which leaves that cell out) the "
-                    f"one from cell {binding.cell}. Remove the 'skip' tag, or do not change "
+                    f"one from {cell_name(binding.cell)}. Remove the 'skip' tag, or do not change "
                     f"'{name}' in a skipped cell", self.cell, line))
 
     def dynamic(self, line: int) -> None:
@@ -399,7 +399,7 @@ class _Fold(DefinitionUses, ProcessState):
                 if writer is not None and writer[0] != self.flow.name:
                     self.diagnostics.append(Diagnostic(
                         "file-written-twice", Severity.ERROR,
-                        f"'{path}' is written here and in stage '{writer[0]}' (cell {writer[1]}); "
+                        f"'{path}' is written here and in stage '{writer[0]}' ({cell_name(writer[1])}); "
                         "DVC lets one stage own a file: write it in one stage, or use two "
                         "file names", cell, line))
                     continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from ..model.diagnostics import Diagnostic, Severity
+from ..model.diagnostics import Diagnostic, Severity, cell_name
 from .facts import Bind, CellFacts, Define, Import
 
 
@@ -33,7 +33,7 @@ def order_problems(
         if skip_cell is not None and skip_cell < cell:
             diags.append(Diagnostic(
                 "needs-skipped-cell", Severity.ERROR,
-                f"stage '{stage}' reads '{var}', which only the skipped cell {skip_cell} sets; "
+                f"stage '{stage}' reads '{var}', which only the skipped {cell_name(skip_cell)} sets; "
                 "the pipeline leaves that cell out. Remove its 'skip' tag, or set "
                 f"'{var}' in a stage", cell, line))
             continue
@@ -51,6 +51,6 @@ def order_problems(
             diags.append(Diagnostic(
                 "file-read-before-write", Severity.ERROR,
                 f"stage '{stage}' reads '{path}', which the later stage '{writer[0]}' "
-                f"(cell {writer[1]}) overwrites; DVC would run '{writer[0]}' first. Write to "
+                f"({cell_name(writer[1])}) overwrites; DVC would run '{writer[0]}' first. Write to "
                 "another file name", cell))
     return diags

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ..model.diagnostics import Diagnostic, Severity
+from ..model.diagnostics import Diagnostic, Severity, cell_name
 from ..model.notebook import Notebook
 from ..model.tags import CellRole, read_tags, suggest_name
 
@@ -48,6 +48,16 @@ def heading_names(notebook: Notebook, level: int = 2) -> dict[int, str]:
             names[cell.index] = name
             pending = None
     return names
+
+
+def split_level(notebook: Notebook) -> int | None:
+    """The heading level that cuts the notebook into sections: the smallest that makes two
+    stages or more, else the smallest that makes one; None when no heading is followed by code
+    (the panel's "Split at headings" chooses the same way: labextension/src/headings.ts)."""
+    counts = {level: len(heading_names(notebook, level)) for level in range(1, 7)}
+    several = [level for level, n in counts.items() if n >= 2]
+    one = [level for level, n in counts.items() if n >= 1]
+    return (several or one or [None])[0]
 
 
 def missing_headings(notebook: Notebook, level: int) -> str:
@@ -96,14 +106,14 @@ def group(notebook: Notebook, by_headings: int | None = None) -> Grouping:
         elif role.parameters:
             diags.append(Diagnostic(
                 "second-parameters-cell", Severity.ERROR,
-                f"a second cell is tagged 'parameters' (the first is cell {parameters_cell}); "
+                f"a second cell is tagged 'parameters' (the first is {cell_name(parameters_cell)}); "
                 "papermill uses only one: merge them or remove the tag", cell.index))
         if role.stage is not None and role.stage != current:
             if role.stage in members:
                 diags.append(Diagnostic(
                     "stage-split", Severity.ERROR,
                     f"stage '{role.stage}' starts again here after other stages (it started at "
-                    f"cell {started[role.stage]}); a stage is one run of cells: rename one of "
+                    f"{cell_name(started[role.stage])}); a stage is one run of cells: rename one of "
                     "them or move the cells together", cell.index))
             else:
                 order.append(role.stage)

@@ -22,6 +22,7 @@ from ..errors import AnalysisFailed, Nb2PipeError
 from .convert import add_convert, add_show
 from .dag import add_dag
 from .exec_stage import add_exec_stage
+from .options import ExamplesFormatter, choose_heading_level
 from .output import console
 from .run import add_run
 from .sweep import add_sweep
@@ -36,7 +37,14 @@ _COMMANDS = (add_convert, add_show, add_dag, add_tag, add_run, add_sweep, add_ve
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="nb2pipe",
-        description="Turn a tagged Jupyter notebook into a reproducible DVC pipeline.")
+        description="Turn a tagged Jupyter notebook into a reproducible DVC pipeline.",
+        epilog="""examples:
+  nb2pipe show wine.ipynb        # the stages its 'stage:NAME' tags make
+  nb2pipe convert wine.ipynb     # write dvc.yaml, params.yaml and the stage notebooks
+  nb2pipe run                    # run them (or: dvc repro)
+  nb2pipe verify wine.ipynb      # check the pipeline computes what the notebook does
+'nb2pipe COMMAND --help' shows a command's options and examples.""",
+        formatter_class=ExamplesFormatter)
     p.add_argument("--version", action="version", version=f"nb2pipe {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in _COMMANDS:
@@ -52,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("'nb2pipe tag' needs --by-headings[=LEVEL] (the only way it tags so far)")
     out, err = console(), console(stderr=True)
     try:
+        choose_heading_level(args, err)
         return args.handler(args, out)
     except AnalysisFailed as exc:
         err.print(Text.assemble(("nb2pipe:", "bold red"), f" cannot convert '{exc.path}':"))

@@ -10,14 +10,25 @@ from rich.console import Console
 
 from .. import api
 from ..errors import AnalysisFailed, Nb2PipeError, PipelineFileError
-from .options import add_by_headings
+from .options import ExamplesFormatter, add_by_headings
 
 
 def add_dag(sub: argparse._SubParsersAction) -> None:
-    d = sub.add_parser("dag", help="print the stage graph")
-    d.add_argument("target", metavar="NOTEBOOK|DIR")
+    d = sub.add_parser(
+        "dag", help="print the stage graph",
+        description="Print the stage graph of a notebook, or of the dvc.yaml in a folder.",
+        epilog="""examples:
+  nb2pipe dag wine.ipynb
+  nb2pipe dag .                          # the dvc.yaml here
+  nb2pipe dag wine.ipynb --format mermaid > pipeline.mmd
+  nb2pipe dag wine.ipynb --format dot | dot -Tsvg > pipeline.svg""",
+        formatter_class=ExamplesFormatter)
+    d.add_argument("target", metavar="NOTEBOOK|DIR",
+                   help="a notebook, or a folder with dvc.yaml")
     add_by_headings(d)
-    d.add_argument("--format", choices=("ascii", "mermaid", "dot"), default="ascii")
+    d.add_argument("--format", choices=("ascii", "mermaid", "dot"), default="ascii",
+                   help="ascii: a line per stage with what it gets from which stage (default); "
+                        "mermaid or dot (Graphviz): for a diagram")
     d.set_defaults(handler=dag_command)
 
 

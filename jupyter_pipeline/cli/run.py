@@ -8,11 +8,24 @@ from pathlib import Path
 from rich.console import Console
 
 from .. import api
+from .options import ExamplesFormatter
 from .output import console
 
 
 def add_run(sub: argparse._SubParsersAction) -> None:
-    r = sub.add_parser("run", help="run the pipeline: only the stages whose inputs changed")
+    r = sub.add_parser(
+        "run", help="run the pipeline: only the stages whose inputs changed",
+        description="Run the pipeline of dvc.yaml without DVC: only the stages whose command, "
+                    "deps, params or outs changed, independent ones in parallel. Reads and "
+                    "writes dvc.lock and DVC's cache as 'dvc repro' does.",
+        epilog="""examples:
+  nb2pipe run                      # the pipeline in this folder
+  nb2pipe run pipeline/            # the one in pipeline/
+  nb2pipe run train                # stage train and what it needs
+  nb2pipe run train --downstream   # train and every stage after it
+  nb2pipe run --force evaluate     # run evaluate even if nothing changed
+  nb2pipe run --dry-run            # say what would run and why""",
+        formatter_class=ExamplesFormatter)
     r.add_argument("folder", nargs="?", default=".", metavar="DIR",
                    help="folder with dvc.yaml (default: here)")
     r.add_argument("stages", nargs="*", metavar="STAGE", help="run these (and what they need)")
@@ -41,6 +54,8 @@ def run(args: argparse.Namespace, out: Console) -> int:
     with display:
         result = api.run(folder, stages or None, args.jobs, args.force, args.downstream,
                          args.dry_run, args.keep_going, display)
+        decided = {d.stage for d in result.decisions}
+        display.not_selected([n for n in names if n not in decided])
     err = console(stderr=True)
     for w in result.warnings:
         err.print(f"nb2pipe: warning: {w}", markup=False)

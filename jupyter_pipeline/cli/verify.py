@@ -7,16 +7,28 @@ import argparse
 from rich.console import Console
 
 from .. import api
-from .options import add_by_headings
+from .options import ExamplesFormatter, add_by_headings
 from .output import console, print_diagnostics
 
 
 def add_verify(sub: argparse._SubParsersAction) -> None:
-    v = sub.add_parser("verify", help="run notebook and pipeline, compare what they produce")
-    v.add_argument("notebook")
+    v = sub.add_parser(
+        "verify", help="run notebook and pipeline, compare what they produce",
+        description="Run the notebook top to bottom (twice) and as a pipeline, each in a "
+                    "scratch copy of its folder, and compare cell outputs, files written, the "
+                    "values handed between stages and the state each stage starts with. Exit "
+                    "0: the same; 3: the same except where the notebook itself varies between "
+                    "runs; 1: they differ, or a run failed.",
+        epilog="""examples:
+  nb2pipe verify wine.ipynb
+  nb2pipe verify wine.ipynb --by-headings
+  nb2pipe verify wine.ipynb --timeout 3600 -j 2""",
+        formatter_class=ExamplesFormatter)
+    v.add_argument("notebook", help="the .ipynb to verify (it is not changed)")
     add_by_headings(v)
     v.add_argument("--kernel", metavar="NAME", help="Jupyter kernel for both runs")
-    v.add_argument("-j", "--jobs", type=int, default=None)
+    v.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                   help="pipeline stages run at the same time (default: number of cores)")
     v.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="seconds any one cell may run (default: 900; 0: no limit)")
     v.set_defaults(handler=verify)

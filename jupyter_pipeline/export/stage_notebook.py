@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from .. import __version__
+from ..model.diagnostics import cell_number
 from ..model.notebook import Notebook
 from .parameters import parameters_source
 from .stage_parts import StageParts
@@ -47,11 +48,13 @@ def render(notebook: Notebook, notebook_name: str, parts: StageParts) -> str:
     if parts.setup:
         cells.append(_code("nb2pipe-load", parts.setup, tags=["nb2pipe-load"]))
     used_ids = {"nb2pipe-header", "nb2pipe-parameters", "nb2pipe-load", "nb2pipe-save"}
+    numbers: dict[str, int] = {}
     for cell, source in parts.cells:
         cell_id = cell.stable_id
         if cell_id in used_ids:
             cell_id = f"{cell_id}-{cell.index}"
         used_ids.add(cell_id)
+        numbers[cell_id] = cell_number(cell.index)
         meta = _original_metadata(cell.metadata)
         if cell.cell_type == "markdown":
             cells.append({"cell_type": "markdown", "id": cell_id, "metadata": meta,
@@ -67,6 +70,9 @@ def render(notebook: Notebook, notebook_name: str, parts: StageParts) -> str:
         "notebook": notebook_name,
         "stage": stage.name,
         "params": [name for name, _ in parts.params],
+        # The number JupyterLab shows for each of the user's cells: progress and failures name
+        # the cell the user knows (runner/cells.py).
+        "cell_numbers": numbers,
         "version": __version__,
     }
     document = {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}

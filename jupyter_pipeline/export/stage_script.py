@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..analysis.ipython import to_python
+from ..model.diagnostics import cell_name
 from .parameters import parameters_source
 from .stage_parts import StageParts
 
@@ -36,7 +37,7 @@ def render(notebook_name: str, params_file: str, parts: StageParts) -> str:
             out.append("# %% [markdown]")
             out += [f"# {ln}".rstrip() for ln in source.splitlines()]
         else:
-            out.append(f"# %% cell {cell.index}")
+            out.append(f"# %% {cell_name(cell.index)}")
             out.append(to_python(source).rstrip("\n"))
         out.append("")
     if parts.save:

@@ -1,4 +1,8 @@
-"""Diagnostics: what the analysis has to say about the user's notebook, with a location."""
+"""Diagnostics: what the analysis has to say about the user's notebook, with a location.
+
+Cells are held by their index (0-based, as nbformat lists them) and shown to the user by their
+number as JupyterLab counts them (1-based, over all cells: "Cell 3/23" in its status bar is
+index 2). Every text that names a cell goes through `cell_name`."""
 
 from __future__ import annotations
 
@@ -10,6 +14,16 @@ class Severity(str, Enum):
     ERROR = "error"  # blocks a conversion: nothing is written
     WARNING = "warning"  # converted, but the user should look (a conservative choice was made)
     INFO = "info"
+
+
+def cell_number(index: int) -> int:
+    """The number JupyterLab shows for the cell at `index`."""
+    return index + 1
+
+
+def cell_name(index: int) -> str:
+    """"cell 3" for the cell at index 2: how every message names a cell."""
+    return f"cell {cell_number(index)}"
 
 
 @dataclass(frozen=True)
@@ -29,7 +43,7 @@ class Diagnostic:
     def where(self, notebook: str) -> str:
         parts = [notebook]
         if self.cell is not None:
-            parts.append(f"cell {self.cell}")
+            parts.append(cell_name(self.cell))
         if self.line is not None:
             parts.append(f"line {self.line}")
         return ", ".join(parts)
@@ -46,6 +60,7 @@ class Diagnostic:
             "severity": self.severity.value,
             "message": self.message,
             "cell": self.cell,
+            "number": cell_number(self.cell) if self.cell is not None else None,
             "line": self.line,
             "column": self.column,
         }

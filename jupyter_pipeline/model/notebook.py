@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, NoReturn
 
 from ..errors import NotebookReadError
+from .diagnostics import cell_name
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class Notebook:
 
 
 def _cell(path: str, index: int, raw: Any) -> Cell:
-    where = f"cell {index}"
+    where = cell_name(index)
     if not isinstance(raw, Mapping) or "cell_type" not in raw:
         _malformed(path, f"has a malformed {where} (no 'cell_type')")
     cell_type = raw["cell_type"]
@@ -143,7 +144,7 @@ def _check_source(path: str, index: int, source: str) -> None:
     if offset is not None:
         line = source.count("\n", 0, offset) + 1
         char = ascii(source[offset])
-        _not_unicode(path, f"cell {index}, line {line}", char)
+        _not_unicode(path, f"{cell_name(index)}, line {line}", char)
 
 
 def _not_unicode(path: str, where: str, char: str) -> NoReturn:

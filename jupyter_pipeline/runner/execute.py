@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sys
 from pathlib import Path
 
 from ..errors import Nb2PipeError
@@ -33,19 +35,6 @@ def _stage_label(notebook: str) -> str:
         return f"stage '{meta['stage']}' of '{meta['notebook']}'"
     except (OSError, ValueError, KeyError, TypeError):
         return f"stage notebook '{notebook}'"
-
-
-def _failing_cell(output: str) -> str | None:
-    """The failing cell's id in the user's notebook (papermill puts an error banner at the top
-    of the executed notebook, so indices shift: find the error output), or None."""
-    try:
-        cells = json.loads(Path(output).read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    for cell in cells:
-        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            return str(cell.get("id", "?"))
-    return None
 
 
 def stage_parameters(notebook: str, params_file: str) -> dict:
@@ -116,31 +105,79 @@ def kernel_start_problem(exc: BaseException, kernel: str,
     return None
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+class _Lines:
+    """A file papermill writes a stage's printed text to (its `stdout_file`): passed on to
+    `echo` as written, and the last line that is not blank to `on_line` (progress)."""
+
+    def __init__(self, echo=None, on_line=None) -> None:  # noqa: ANN001
+        self.echo, self.on_line = echo, on_line
+
+    def write(self, text: str) -> None:
+        if self.echo is not None:
+            self.echo.write(text)
+        if self.on_line is not None:
+            # Progress shows it in a table cell or a log line: no colours or cursor movements.
+            plain = _CONTROL.sub("", _ANSI.sub("", text.replace("\r", "\n")))
+            lines = [ln for ln in plain.splitlines() if ln.strip()]
+            if lines:
+                self.on_line(lines[-1].strip())
+
+    def flush(self) -> None:
+        if self.echo is not None:
+            self.echo.flush()
+
+
 def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
-                  kernel: str | None = None, km=None, on_cell=None) -> None:  # noqa: ANN001
+                  kernel: str | None = None, km=None, on_cell=None,  # noqa: ANN001
+                  on_output=None, echo: bool = False) -> None:  # noqa: ANN001
     """Run the stage notebook. `km`: a kernel already started in the stage's folder (the
-    embedded runner's warm kernels); without it papermill starts one here, in the cwd.
-    `on_cell(cell_id)` is called as each cell starts (progress)."""
+    embedded runner's warm kernels); without it one is started here, in the cwd, as the
+    runner starts its own (ipykernel's start-up warnings kept out of the stage's output).
+    `on_cell(label)` is called as each cell starts ("cell 2/4", "loading inputs");
+    `on_output(line)` with the last line each printed text ends with (progress); `echo`: the
+    text the stage prints goes to this process's stdout and stderr, as it would in a terminal
+    (`nb2pipe exec-stage`, under `dvc repro`)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from .cells import CellPlaces
+
     parameters = stage_parameters(notebook, params_file)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
-    extra = {"km": km} if km is not None else {"cwd": os.getcwd()}
+    extra: dict = {}
     if on_cell is not None:
-        extra["on_cell_start"] = lambda cell, cell_index: on_cell(cell.get("id", cell_index))
+        places = CellPlaces.of(json.loads(Path(notebook).read_text(encoding="utf-8")))
+
+        def cell_started(cell, cell_index):  # noqa: ANN001 - papermill's hook
+            label = places.label(cell)
+            if label is not None:
+                on_cell(label)
+
+        extra["on_cell_start"] = cell_started
+    if echo or on_output is not None:
+        extra["stdout_file"] = _Lines(sys.stdout if echo else None, on_output)
+        extra["stderr_file"] = _Lines(sys.stderr if echo else None, on_output)
+    pool = None
+    if km is None:
+        km, pool = _start_kernel(notebook, output, kernel)
     try:
         papermill.execute_notebook(
             notebook, output, parameters=parameters, kernel_name=kernel,
-            progress_bar=False, log_output=False, report_mode=False, **extra,
+            progress_bar=False, log_output=False, report_mode=False, km=km, **extra,
         )
     except PapermillExecutionError as exc:
-        cell = _failing_cell(output)
+        from .cells import raising_cell
+
+        where = raising_cell(Path(output), Path(notebook))
         raise StageFailed(
             notebook, output,
-            f"{f'cell {cell!r}' if cell else 'a cell'} raised {exc.ename}: {exc.evalue}",
+            f"{where.describe() if where else 'a cell'} raised {exc.ename}: {exc.evalue}",
             f"Open '{output}' to see the failing cell and its traceback",
-            cell=cell, ename=exc.ename, evalue=exc.evalue) from None
+            cell=where.cell_id if where else None, ename=exc.ename, evalue=exc.evalue) from None
     except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout: papermill's own types
         kind = type(exc).__name__
         problem = kernel_start_problem(exc, stage_kernel(notebook, kernel))
@@ -154,3 +191,23 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
             raise StageFailed(notebook, output, f"the kernel stopped answering ({exc})",
                               f"Open '{output}' to see how far it got") from None
         raise
+    finally:
+        if pool is not None:
+            pool.release(km)
+            pool.close()
+
+
+def _start_kernel(notebook: str, output: str, kernel: str | None):  # noqa: ANN202
+    """A kernel for `nb2pipe exec-stage`, started in the cwd as the runner starts a stage's: its
+    own stderr (ipykernel's "running over TCP without encryption" warning) is not the stage's
+    output, and it is asked to exit when the stage is over rather than interrupted first (which
+    made ipykernel log "KeyboardInterrupt caught in kernel" after a stage that succeeded)."""
+    from .kernels import KernelPool, KernelUnavailable
+
+    pool = KernelPool(workers=1)
+    try:
+        km = pool.start_checked(Path(notebook), Path(os.getcwd()), kernel, plain=True)
+    except KernelUnavailable as exc:
+        pool.close()
+        raise StageFailed(notebook, output, str(exc), "Nothing ran") from None
+    return km, pool

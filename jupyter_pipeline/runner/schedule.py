@@ -49,7 +49,9 @@ SUCCEEDED = Outcome()
 @dataclass
 class Event:
     stage: str
-    state: str  # "skipped", "running", "cell" (a cell started), "done", "failed", "not started"
+    # "skipped", "running", "done", "failed", "not started"; while a stage runs, "cell" (a cell
+    # started: "cell 2/4", "loading inputs") and "output" (the last line it printed).
+    state: str
     detail: str = ""
     seconds: float = 0.0
     failure: StageFailure | None = None  # with state "failed"

@@ -52,7 +52,8 @@ def _run_notebook_stage(spec: StageSpec, root: Path, stage: NotebookStage,
             km = None  # stopped by activate
             return failed("interrupted before it started")
         execute_stage(str(stage.notebook), str(stage.output), str(stage.params), stage.kernel,
-                      km=km, on_cell=lambda cell: report(Event(spec.name, "cell", str(cell))))
+                      km=km, on_cell=lambda where: report(Event(spec.name, "cell", where)),
+                      on_output=lambda line: report(Event(spec.name, "output", line)))
     except StageFailed as exc:
         return failed(str(exc), cell=exc.cell, exception=exc.ename, value=exc.evalue,
                       executed=exc.output or None)

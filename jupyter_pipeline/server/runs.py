@@ -28,14 +28,15 @@ class StageProgress:
     name: str
     state: str = "waiting"
     seconds: float = 0.0
-    cell: str | None = None
+    cell: str | None = None  # while it runs: "cell 2/4", "loading inputs"
+    output: str | None = None  # while it runs: the last line it printed
     detail: str = ""
     since: float | None = None  # when it started running: a running stage's seconds tick
 
     def to_json(self) -> dict[str, Any]:
         seconds = time.monotonic() - self.since if self.since is not None else self.seconds
         return {"name": self.name, "state": self.state, "seconds": round(seconds, 2),
-                "cell": self.cell, "detail": self.detail}
+                "cell": self.cell, "output": self.output, "detail": self.detail}
 
 
 @dataclass
@@ -55,11 +56,14 @@ class Run:
             if event.state == "cell":
                 stage.state, stage.cell = "running", event.detail or None
                 return
+            if event.state == "output":
+                stage.output = self.rooted(event.detail)[:200] or None
+                return
             stage.state, stage.detail = event.state, self.rooted(event.detail)
             if event.state == "running":
                 stage.since = time.monotonic()
             elif event.state in _FINAL:
-                stage.cell, stage.since = None, None
+                stage.cell, stage.output, stage.since = None, None, None
                 stage.seconds = round(event.seconds, 2)
 
     def abandon(self, message: str) -> None:

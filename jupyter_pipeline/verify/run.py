@@ -270,7 +270,7 @@ def _pipeline_failure(result: Any, analysis: Analysis, label: str,
 def _run_pipeline(pipe: Path, jobs: int | None, timeout: float | None, api: Any) -> Any:
     """api.run with a watchdog on each running stage's current cell: past `timeout` it stops
     the run (as Ctrl-C does) and says which cell. A message string when it did."""
-    started: dict[str, tuple[str, float]] = {}  # stage -> (cell id, when it started)
+    started: dict[str, tuple[str, float]] = {}  # stage -> (its cell, when it started)
     lock, done = threading.Lock(), threading.Event()
     late: list[str] = []
 
@@ -286,7 +286,8 @@ def _run_pipeline(pipe: Path, jobs: int | None, timeout: float | None, api: Any)
             with lock:
                 over = [(s, c) for s, (c, t) in started.items() if time.monotonic() - t > timeout]
             if over:
-                late.append(f"stage '{over[0][0]}': cell '{over[0][1]}' ran longer than "
+                # Where the runner says the stage is: "cell 2/4", "loading inputs".
+                late.append(f"stage '{over[0][0]}': a cell ({over[0][1]}) ran longer than "
                             f"{timeout:g} s. Give it more time with 'nb2pipe verify --timeout "
                             "SECONDS' (0: no limit)")
                 # The stage's kernel is stopped, so its stage fails and the run ends as after

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..model.notebook import Notebook
+from ..model.diagnostics import cell_name
 from ..model.pipeline import Stage
 from ..runtime import handoff
 from . import judge
@@ -29,8 +30,8 @@ def cell_verdicts(executed: dict[str, Any], whole_cells: list[dict[str, list[str
             continue
         found = judge.outputs([w.get(cell_id, []) for w in whole_cells],
                               cell_outputs(cell.get("outputs", []), paths))
-        index = next((i for i, c in enumerate(notebook.cells) if c.stable_id == cell_id), "?")
-        yield f"cell {index} ('{cell_id}')", found
+        index = next((i for i, c in enumerate(notebook.cells) if c.stable_id == cell_id), None)
+        yield f"{cell_name(index) if index is not None else 'cell ?'} ('{cell_id}')", found
 
 
 def value_verdicts(names: Iterable[str], probes: list[Path], data: Path, paths: Paths = Paths(),

@@ -13,6 +13,7 @@ import hashlib
 import json
 from typing import Any, Mapping
 
+from ..model.diagnostics import cell_name
 from .compare import Paths
 
 # Python source: defines _nb2pipe_state() -> {key: repr}. Reads only modules already imported:
@@ -109,7 +110,7 @@ def first_difference(wholes: list[Mapping[str, Any]], piped: Mapping[str, Any],
         values = [paths(s[key]) for s in state]
         if any(v != values[0] for v in values) or paths(mine[key]) == values[0]:
             continue
-        where = f"cell {cells[cell]}" if cell in cells else "a cell"
+        where = cell_name(cells[cell]) if cell in cells else "a cell"
         return (f"{key} is {_short(paths(mine[key]))} in the pipeline, "
                 f"{_short(values[0])} in the notebook (set by {where})")
     return None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Nb2PipeError
+from ..model.diagnostics import cell_name
 from ..model.pipeline import Pipeline
 from ..runner.kernels import KernelPool, KernelUnavailable
 from .probes import probed_notebook
@@ -62,7 +63,7 @@ def run_whole(run: WholeRun, pipeline: Pipeline, kernel: str | None = None,
             raise Nb2PipeError(f"the pipeline cannot run '{name}': {exc.evalue}") from None
         raise Nb2PipeError(
             f"'{name}' itself fails when run top to bottom: {exc.ename}: {exc.evalue} "
-            f"(cell {_user_cell(exc.cell_index, raw, run.executed)}). Fix the notebook first "
+            f"({_user_cell(exc.cell_index, raw, run.executed)}). Fix the notebook first "
             "(a pipeline can only match a notebook that runs)") from None
     except Exception as exc:  # noqa: BLE001 - papermill's and nbclient's own types
         kind = type(exc).__name__
@@ -84,13 +85,14 @@ def run_whole(run: WholeRun, pipeline: Pipeline, kernel: str | None = None,
 
 
 def _user_cell(probed_index: int, raw: dict[str, Any], executed: Path) -> str:
-    """The failing cell's index in the user's notebook (the probed one has probe cells)."""
+    """The failing cell as the user knows it, "cell 5" (the probed notebook has probe cells, so
+    its position is not the user's)."""
     try:
         cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
         cell_id = cells[probed_index].get("id")
     except (OSError, ValueError, KeyError, IndexError, TypeError):
-        return str(probed_index)
+        return "a cell"
     for index, cell in enumerate(raw.get("cells", [])):
         if cell.get("id", f"cell-{index}") == cell_id:
-            return str(index)
-    return str(probed_index)
+            return cell_name(index)
+    return "a cell"

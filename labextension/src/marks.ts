@@ -53,7 +53,12 @@ export function stageMark(run: IStageRun | undefined, disk: IStageStatus | undef
       case 'not started':
         return { mark: 'not-started', detail };
       default:
-        return { mark: run.state, detail: run.state === 'running' ? (run.cell ?? '') : detail };
+        // While it runs: "cell 2/4 · epoch 3: loss 0.41" (the cell, the last line it printed).
+        return {
+          mark: run.state,
+          detail:
+            run.state === 'running' ? [run.cell, run.output].filter(Boolean).join(' · ') : detail
+        };
     }
   }
   switch (disk?.state) {

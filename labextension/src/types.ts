@@ -7,7 +7,10 @@ export interface IDiagnostic {
   code: string;
   severity: 'error' | 'warning' | string;
   message: string;
+  /** The cell's index (0-based). */
   cell: number | null;
+  /** The cell's number as JupyterLab shows it (1-based). */
+  number: number | null;
   line: number | null;
   column: number | null;
 }
@@ -25,6 +28,7 @@ export interface IFileInput {
 export interface IStage {
   name: string;
   cells: number[];
+  cell_numbers?: number[];
   cell_ids: string[];
   needs: INeed[];
   hands_on: string[];
@@ -49,6 +53,7 @@ export interface IParam {
   name: string;
   value: unknown;
   cell: number | null;
+  number: number | null;
 }
 
 export interface IAnalysis {
@@ -124,7 +129,10 @@ export interface IStageRun {
   name: string;
   state: StageRunState;
   seconds: number | null;
+  /** While it runs: "cell 2/4", "loading inputs". */
   cell: string | null;
+  /** While it runs: the last line it printed. */
+  output: string | null;
   detail: string | null;
 }
 

@@ -38,7 +38,7 @@ describe('failureOf', () => {
       state: 'done',
       message: null,
       failure: null,
-      stages: [{ name: 'train', state: 'done', seconds: 1, cell: null, detail: null }]
+      stages: [{ name: 'train', state: 'done', seconds: 1, cell: null, output: null, detail: null }]
     };
     assert.equal(failureOf('train', run, failedOnDisk('c'), ids), null);
   });

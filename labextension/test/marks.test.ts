@@ -6,7 +6,7 @@ import type { IStageRun, IStageStatus } from '../src/types';
 import { trans } from './trans';
 
 function run(state: IStageRun['state'], detail: string | null = null): IStageRun {
-  return { name: 's', state, seconds: 1, cell: null, detail };
+  return { name: 's', state, seconds: 1, cell: null, output: null, detail };
 }
 
 function disk(state: string, reason = ''): IStageStatus {
@@ -22,6 +22,12 @@ function disk(state: string, reason = ''): IStageStatus {
 }
 
 describe('stage marks', () => {
+  it('a running stage shows its cell and the last line it printed', () => {
+    const running = { ...run('running'), cell: 'cell 2/4', output: 'epoch 3: loss 0.41' };
+    assert.equal(stageMark(running, undefined).detail, 'cell 2/4 · epoch 3: loss 0.41');
+    assert.equal(stageMark({ ...running, output: null }, undefined).detail, 'cell 2/4');
+  });
+
   it('done, up to date, skipped, running and failed each have a shape and a word of their own', () => {
     const marks: StageMark[] = [
       stageMark(run('done'), undefined).mark,

@@ -227,6 +227,7 @@ describe('export', () => {
         severity: 'error',
         message: "stage 'a' starts again",
         cell: 3,
+        number: 4,
         line: null,
         column: null
       }
@@ -278,6 +279,7 @@ describe('run', () => {
       state: s as any,
       seconds: 0.1,
       cell: null,
+      output: null,
       detail: null
     }))
   });

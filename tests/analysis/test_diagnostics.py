@@ -87,7 +87,7 @@ def test_unparsable_cells_are_errors_with_cell_line_and_caret(source, line, colu
 def test_python_2_print_says_so():
     a = run([("stage:a", 'print "x"')])
     assert "Python 2" in a.errors[0].message
-    assert "cell 0, line 1" in a.errors[0].render("t.ipynb")
+    assert "cell 1, line 1" in a.errors[0].render("t.ipynb")
 
 
 def test_a_syntax_error_leaves_no_stages_to_write():

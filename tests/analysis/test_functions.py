@@ -314,7 +314,7 @@ def test_a_class_attribute_changed_by_its_methods_is_lost_when_defined_again():
                          "        Counter.total += 1"),
              ("stage:b", "c = Counter()"), ("stage:c", "print(Counter.total)")])
     d = diagnostic(a, "definition-changed")
-    assert d.is_error and d.cell == 2 and "stage 'b' changes in place (cell 1" in d.message
+    assert d.is_error and d.cell == 2 and "stage 'b' changes in place (cell 2" in d.message
 
 
 def test_an_attribute_set_on_a_function_is_lost_when_defined_again():

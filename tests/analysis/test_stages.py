@@ -54,7 +54,7 @@ def test_a_skip_cell_before_the_first_stage_is_left_out():
 def test_a_value_only_a_skip_cell_sets_is_an_error():
     a = run([("stage:a", "x = 1"), ("skip", "tmp = x * 2"), ("stage:b", "print(tmp)")])
     d = diagnostic(a, "needs-skipped-cell")
-    assert d.is_error and d.cell == 2 and "skipped cell 1" in d.message
+    assert d.is_error and d.cell == 2 and "skipped cell 2" in d.message
 
 
 def test_kale_vocabulary_is_read_as_aliases():
@@ -100,7 +100,7 @@ def test_an_invalid_stage_name_is_an_error_that_suggests_one(tag):
 def test_the_same_stage_in_two_separate_runs_of_cells_is_an_error():
     a = run([("stage:a", "x = 1"), ("stage:b", "y = 1"), ("stage:a", "z = 1")])
     d = diagnostic(a, "stage-split")
-    assert d.is_error and d.cell == 2 and "cell 0" in d.message
+    assert d.is_error and d.cell == 2 and "cell 1" in d.message
 
 
 def test_no_code_cells_is_an_error():
@@ -187,7 +187,7 @@ SKIP_CHANGES = {
 def test_a_skipped_cell_changing_what_a_later_stage_reads_warns(source):
     a = run([("stage:a", "x = [1]"), ("skip", source), ("stage:b", "print(x)")])
     d = diagnostic(a, "skipped-cell-changes")
-    assert a.ok and d.cell == 2 and "skipped cell 1" in d.message
+    assert a.ok and d.cell == 2 and "skipped cell 2" in d.message
 
 
 @pytest.mark.parametrize("source", ["print(x)", "x.copy()", "import seaborn as sns\nsns.histplot(x)",

@@ -155,8 +155,11 @@ def test_the_panel_shows_the_flows_the_analysis_finds(page, lab):
 
 
 def test_clicking_a_cell_entry_selects_that_cell(page):
-    page.locator('#nb2pipe-panel .nb2pipe-stage[data-stage="features"] '
-                 '.nb2pipe-cell[data-cell-index="11"]').click()
+    chip = page.locator('#nb2pipe-panel .nb2pipe-stage[data-stage="features"] '
+                        '.nb2pipe-cell[data-cell-index="11"]')
+    # The chip names the cell by the number JupyterLab shows (1-based), as the CLI does.
+    assert chip.inner_text().strip() == "12" and chip.get_attribute("title") == "Go to cell 12"
+    chip.click()
     assert active_cell_index(page) == 11
 
 
@@ -247,7 +250,8 @@ def test_an_error_blocks_the_export_and_its_diagnostic_leads_to_the_cell(page, l
     append_line(page, 11, "x = = 1")
     diagnostic = page.locator('#nb2pipe-panel .nb2pipe-diagnostic[data-cell-index="11"]')
     diagnostic.first.wait_for(timeout=15_000)
-    assert "line" in diagnostic.first.inner_text()
+    assert diagnostic.first.inner_text().startswith("cell 12, line "), \
+        diagnostic.first.inner_text()
     cell(page, 4).locator(".jp-InputPrompt").click()
     diagnostic.first.click()
     assert active_cell_index(page) == 11

@@ -55,26 +55,26 @@ def test_a_folder_given_as_the_notebook(tmp_path):
 
 CELLS = {
     "python-2": ([("stage:a", "x = 1"), ("stage:b", 'y = x\nprint "x"')],
-                 ("nb.ipynb, cell 1, line 2: error:",
+                 ("nb.ipynb, cell 2, line 2: error:",
                   "Did you mean print(...)? This looks like Python 2",
                   "port the cell to Python 3", '    print "x"\n    ^\n')),
     "syntax-error": ([("stage:a", "x = 1\ny = (2,\n")],
-                     ("nb.ipynb, cell 0, line 2: error: cannot be parsed",
+                     ("nb.ipynb, cell 1, line 2: error: cannot be parsed",
                       "Fix the syntax in the notebook", "    y = (2,\n        ^\n")),
     "stage-split": ([("stage:a", "x = 1"), ("stage:b", "y = 1"), ("stage:a", "z = 1")],
-                    ("nb.ipynb, cell 2: error: stage 'a' starts again",
+                    ("nb.ipynb, cell 3: error: stage 'a' starts again",
                      "rename one of them or move the cells together")),
     "unknown-after": ([("stage:a", "x = 1"), (["stage:b", "after:ghost"], "y = 1")],
-                      ("nb.ipynb, cell 1: error: 'after:ghost' names no stage",
+                      ("nb.ipynb, cell 2: error: 'after:ghost' names no stage",
                        "the stages are: a, b")),
     "invalid-name": ([("stage:Bad Name", "x = 1")],
-                     ("nb.ipynb, cell 0: error:", "invalid stage name 'Bad Name'",
+                     ("nb.ipynb, cell 1: error:", "invalid stage name 'Bad Name'",
                       "for example 'stage:bad-name'")),
     "only-markdown": ([(None, "# md: only words")], ("nb.ipynb: error: has no code cells",
                                                       "Check that this is the notebook you meant")),
     "no-cells": ([], ("nb.ipynb: error: has no code cells", "add the code cells")),
     "needs-later-stage": ([("stage:a", "print(late)"), ("stage:b", "late = 1")],
-                          ("nb.ipynb, cell 0, line 1: error: stage 'a' reads 'late'",
+                          ("nb.ipynb, cell 1, line 1: error: stage 'a' reads 'late'",
                            "first set in the later stage 'b'",
                            "move the cell that sets 'late' before this one")),
 }
@@ -99,7 +99,7 @@ def test_other_commands_refuse_bad_notebooks_the_same_way(tmp_path, command):
 def test_dag_refuses_a_notebook_with_errors(tmp_path):
     write_nb(tmp_path, [("stage:a", "x = 1"), (["stage:b", "after:ghost"], "y = 1")])
     assert_refused(nb2pipe("dag", "nb.ipynb", cwd=tmp_path),
-                   "nb.ipynb, cell 1: error: 'after:ghost' names no stage")
+                   "nb.ipynb, cell 2: error: 'after:ghost' names no stage")
 
 
 def test_output_folder_below_a_regular_file(tmp_path):

@@ -74,7 +74,7 @@ def test_a_wrongly_typed_value_gives_a_message_not_a_traceback(tmp_path, monkeyp
         assert code == 1, f"{path} = {WRONG[wrong]!r} was accepted"
         assert err.startswith("nb2pipe: 'nb.ipynb' "), err
         key = next(k for k in reversed(path) if isinstance(k, str)) if path != ("cells", 1) \
-            else "cell 1"
+            else "cell 2"
         assert (f"'{key}'" in err or key in err), err
         assert "Fix that value" in err or "Pass an .ipynb" in err or "nbformat 4" in err, err
     elif code == 1:

@@ -19,11 +19,11 @@ def _write(folder, cells) -> None:
 
 @pytest.mark.parametrize("cells,expected", [
     pytest.param([("parameters", "x = '\ud800'"), ("stage:a", "print(x)")],
-                 ["cell 0, line 1", "not valid Unicode", r"'\ud800'"], id="surrogate-parameter"),
+                 ["cell 1, line 1", "not valid Unicode", r"'\ud800'"], id="surrogate-parameter"),
     pytest.param([("stage:a", "y = 1\n!echo \ud800"), ("stage:b", "print(y)")],
-                 ["cell 0, line 2", "not valid Unicode"], id="surrogate-shell-line"),
+                 ["cell 1, line 2", "not valid Unicode"], id="surrogate-shell-line"),
     pytest.param([("stage:" + "a" * 250, "x = 1"), ("stage:b", "print(x)")],
-                 ["names a stage in cell 0 'aaaa", "of 250 characters", "shorter name"],
+                 ["names a stage in cell 1 'aaaa", "of 250 characters", "shorter name"],
                  id="stage-name-too-long-for-a-file"),
 ])
 def test_odd_notebooks_are_refused_with_their_place(tmp_path, cells, expected):
@@ -61,7 +61,7 @@ def test_metadata_nested_deeper_than_any_tool_writes(tmp_path):
     data["cells"][0]["metadata"]["deep"] = value
     (tmp_path / "nb.ipynb").write_text(json.dumps(data))
     assert_refused(nb2pipe("convert", "nb.ipynb", cwd=tmp_path),
-                   "the metadata of cell 0 nested deeper than 100 levels")
+                   "the metadata of cell 1 nested deeper than 100 levels")
 
 
 def test_user_text_is_quoted_back_literally_never_as_markup(tmp_path):
@@ -72,7 +72,7 @@ def test_user_text_is_quoted_back_literally_never_as_markup(tmp_path):
     assert "'stage:a:b'" in proc.stderr and "\U0001f170" not in proc.stderr, proc.stderr
     _write(tmp_path, [("stage:a", "t = open('[red]x:a:.csv').read()"), ("stage:b", "print(t)")])
     proc = nb2pipe("show", "nb.ipynb", cwd=tmp_path)
-    assert "< [red]x:a:.csv" in proc.stdout, proc.stdout
+    assert "  reads     [red]x:a:.csv" in proc.stdout.splitlines(), proc.stdout
 
 
 def test_a_generated_stage_notebook_is_refused_naming_the_one_to_open(tmp_path):

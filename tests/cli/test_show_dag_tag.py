@@ -17,10 +17,14 @@ def test_show_prints_the_table_and_writes_nothing(tmp_path):
     write_nb(tmp_path, THREE)
     before = snapshot(tmp_path)
     proc = ok("show", "nb.ipynb", cwd=tmp_path)
-    rows = [ln.split() for ln in proc.stdout.splitlines()[1:]]
-    assert rows == [["load", "0-1", "-", "x", "n", "-"],
-                    ["double", "2", "x", "(load)", "y", "-", "-"],
-                    ["report", "3", "y", "(double)", "-", "-", "-"]]
+    assert proc.stdout.splitlines() == ["load  (cells 1-2)",
+                                        "  hands on  x",
+                                        "  params    n",
+                                        "double  (cell 3)",
+                                        "  needs     x (from load)",
+                                        "  hands on  y",
+                                        "report  (cell 4)",
+                                        "  needs     y (from double)"]
     assert snapshot(tmp_path) == before
 
 
@@ -33,7 +37,10 @@ def test_show_json_is_valid_json_with_stages_and_needs(tmp_path):
     assert [s["needs"] for s in data["stages"]] == [
         [], [{"name": "x", "from": "load"}], [{"name": "y", "from": "double"}]]
     assert [s["hands_on"] for s in data["stages"]] == [["x"], ["y"], []]
-    assert data["params"] == [{"name": "n", "value": 2, "cell": 0}]
+    assert data["params"] == [{"name": "n", "value": 2, "cell": 0, "number": 1}]
+    # Cells by index (0-based, as nbformat lists them) and by the number JupyterLab shows.
+    assert [(s["cells"], s["cell_numbers"]) for s in data["stages"]] == [
+        ([0, 1], [1, 2]), ([2], [3]), ([3], [4])]
 
 
 def test_show_json_of_a_notebook_with_errors_says_so_and_exits_1(tmp_path):
@@ -42,8 +49,8 @@ def test_show_json_of_a_notebook_with_errors_says_so_and_exits_1(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
     data = json.loads(proc.stdout)
     assert data["ok"] is False
-    assert [(d["code"], d["cell"], d["line"]) for d in data["diagnostics"]
-            if d["severity"] == "error"] == [("syntax-error", 0, 1)]
+    assert [(d["code"], d["cell"], d["number"], d["line"]) for d in data["diagnostics"]
+            if d["severity"] == "error"] == [("syntax-error", 0, 1, 1)]
 
 
 DAG = {
@@ -142,8 +149,8 @@ def test_tag_by_headings_writes_stage_tags_and_keeps_everything_else(tmp_path):
     path = decorated(tmp_path)
     before = json.loads(path.read_text(encoding="utf-8"))
     proc = ok("tag", "nb.ipynb", "--by-headings", cwd=tmp_path)
-    assert proc.stdout.splitlines() == ["tagged cell 3: stage:load-data",
-                                        "tagged cell 8: stage:plot-it"]
+    assert proc.stdout.splitlines() == ["tagged cell 4: stage:load-data",
+                                        "tagged cell 9: stage:plot-it"]
     after = json.loads(path.read_text(encoding="utf-8"))
     tags = [c["metadata"].get("tags") for c in after["cells"]]
     assert tags == [None, None, None, ["keep-me", "stage:load-data"], None, None, None, None,
@@ -180,7 +187,7 @@ def test_tag_keeps_the_notebook_json_style_when_nothing_but_tags_changes(tmp_pat
 def test_tag_by_headings_level_three(tmp_path):
     path = decorated(tmp_path)
     proc = ok("tag", "nb.ipynb", "--by-headings=3", cwd=tmp_path)
-    assert proc.stdout.splitlines() == ["tagged cell 6: stage:detail"]
+    assert proc.stdout.splitlines() == ["tagged cell 7: stage:detail"]
     tags = [c.metadata.get("tags") for c in nbformat.read(path, as_version=4).cells]
     assert tags[6] == ["stage:detail"] and tags[3] == ["keep-me"]
 
@@ -189,8 +196,8 @@ def test_tag_dry_run_changes_nothing(tmp_path):
     decorated(tmp_path)
     before = snapshot(tmp_path)
     proc = ok("tag", "nb.ipynb", "--by-headings", "--dry-run", cwd=tmp_path)
-    assert proc.stdout.splitlines() == ["would tag cell 3: stage:load-data",
-                                        "would tag cell 8: stage:plot-it"]
+    assert proc.stdout.splitlines() == ["would tag cell 4: stage:load-data",
+                                        "would tag cell 9: stage:plot-it"]
     assert snapshot(tmp_path) == before
 
 

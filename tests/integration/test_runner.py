@@ -199,7 +199,7 @@ def test_a_failing_notebook_stage_names_stage_cell_and_error_and_keeps_the_rest(
     harness.make_repo(folder)
     nb2pipe("convert", "nb.ipynb", cwd=folder, check=True)
     proc = nb2pipe("run", "-j", "1", cwd=folder)
-    _refused(proc, "FAILED   b", "cell 'c1' raised ValueError: bad value",
+    _refused(proc, "FAILED   b", "cell 2, line 2 (`raise ValueError('bad value')`) raised ValueError: bad value",
              "pipelines/nb/executed/b.ipynb", "not run  c")
     lock = (folder / "dvc.lock").read_text()
     assert "  a:" in lock and "  b:" not in lock

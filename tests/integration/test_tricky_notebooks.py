@@ -88,5 +88,5 @@ def test_a_pipeline_fitted_later_fits_the_scaler_it_was_built_with(tmp_path):
 
 def test_a_difference_comes_with_the_warning_that_explains_it(tmp_path):
     out = harness.verify_cells(tmp_path, [("stage:a", "x = 1"), ("skip", "x = 99"), ("stage:b", "print(x)")])
-    assert "DIFFERENT  b: cell 2" in out, out
-    assert "the analysis warned about:" in out and "the skipped cell 1 changes" in out, out
+    assert "DIFFERENT  b: cell 3" in out, out
+    assert "the analysis warned about:" in out and "the skipped cell 2 changes" in out, out

@@ -99,7 +99,7 @@ async def test_export_with_errors_is_refused_and_writes_nothing(call, write_note
     status, reply = await call("export", {"path": "nb.ipynb", "options": {}})
     assert status == 422
     assert "cannot be parsed" in reply["message"] and reply["diagnostics"][0]["cell"] == 0
-    assert reply["message"].startswith("nb.ipynb, cell 0, line 1"), reply["message"]
+    assert reply["message"].startswith("nb.ipynb, cell 1, line 1"), reply["message"]
     assert snapshot(jp_root_dir) == before
 
 
@@ -239,7 +239,7 @@ async def test_a_run_of_a_notebook_in_a_subfolder_finishes_every_stage(call, wri
     assert final["state"] == "done" and final["failure"] is None, final
     assert [(s["name"], s["state"]) for s in final["stages"]] == [("make", "done"),
                                                                    ("total", "done")]
-    assert ("make", "running", "c1") in seen, "the sleeping cell was shown as running"
+    assert ("make", "running", "cell 1/2") in seen, "the sleeping cell was shown as running"
     assert final["stages"][0]["seconds"] >= 1
     assert (jp_root_dir / "work" / "dvc.lock").exists()
     assert (jp_root_dir / "work" / "numbers.txt").read_text() == "[0, 1, 2]"

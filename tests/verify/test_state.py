@@ -21,7 +21,7 @@ def test_a_setting_a_cell_made_that_the_stage_starts_without_is_named_with_the_c
     cell = state.cell_hash("plt.rcParams.update(...)")
     whole = _snap({"rc": cell}, rc="(12, 8)", other="1")
     assert state.first_difference([whole, whole], _snap(rc="(6, 4)", other="2"), {cell: 4}) == \
-        "rc is (6, 4) in the pipeline, (12, 8) in the notebook (set by cell 4)"
+        "rc is (6, 4) in the pipeline, (12, 8) in the notebook (set by cell 5)"
 
 
 def test_what_no_cell_changed_what_varies_and_what_the_stage_has_not_imported_are_left_out():
@@ -49,7 +49,7 @@ def test_verify_reproduces_or_names_a_process_setting_a_stage_starts_with(tmp_pa
         return  # the pipeline makes the setting again: nothing to report
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "DIFFERENT  b: process state at the start: sys.getrecursionlimit() is 1000 in the " \
-           "pipeline, 4321 in the notebook (set by cell 1)" in proc.stdout, proc.stdout
+           "pipeline, 4321 in the notebook (set by cell 2)" in proc.stdout, proc.stdout
     import re
     import shutil
 

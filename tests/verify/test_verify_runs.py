@@ -46,7 +46,7 @@ def test_a_notebook_that_varies_by_itself_is_reported_as_such_and_the_rest_compa
     assert proc.returncode == 3, proc.stdout + proc.stderr
     out = proc.stdout
     assert "same       draw" in out and "same       use" in out
-    assert "the notebook itself differs between runs: cell 0 ('c0'): output 1, line 1" in out
+    assert "the notebook itself differs between runs: cell 1 ('c0'): output 1, line 1" in out
     assert re.search(r"the notebook itself differs between runs: value '(t0|x|rows)' at the end",
                      out)
     assert "except where the notebook itself differs between runs" in out
@@ -63,9 +63,9 @@ def test_a_pipeline_difference_is_found_beside_the_notebook_s_own_variation(tmp_
     ])
     proc = verify(tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert re.search(r"DIFFERENT  use: cell 1 \('c1'\): output 1, line 1: notebook "
+    assert re.search(r"DIFFERENT  use: cell 2 \('c1'\): output 1, line 1: notebook "
                      r"'\[stdout\] cells run so far \d+', pipeline", proc.stdout), proc.stdout
-    assert "the notebook itself differs between runs: cell 0 ('c0')" in proc.stdout
+    assert "the notebook itself differs between runs: cell 1 ('c0')" in proc.stdout
     kept = _kept(proc)
     try:
         assert list(kept.glob("pipeline/*/pipelines/nb/executed/use.ipynb"))

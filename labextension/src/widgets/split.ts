@@ -12,12 +12,12 @@ import { CommandIds } from '../ids';
 import type { PipelineModel } from '../model';
 import { h } from './stages';
 
-/** "cells 4–8, 10" */
+/** "cells 4–8, 10": cell indices shown as the numbers JupyterLab shows (1-based). */
 export function cellRanges(indices: readonly number[]): string {
   const parts: string[] = [];
   let start = -1;
   let prev = -2;
-  for (const i of [...indices, -9]) {
+  for (const i of [...indices.map(index => index + 1), -9]) {
     if (i !== prev + 1) {
       if (start >= 0) {
         parts.push(start === prev ? String(start) : `${start}–${prev}`);

@@ -144,11 +144,12 @@ export function renderStage(
 
   const cells = h('div', { className: 'nb2pipe-cells' });
   cells.appendChild(h('span', { className: 'nb2pipe-heading', text: trans.__('cells') }));
+  // Cells by the number JupyterLab shows (1-based); the chip keeps the index it reveals.
   for (const index of stage.cells) {
     const chip = h('button', {
       className: 'nb2pipe-cell',
-      text: String(index),
-      title: trans.__('Go to cell %1', index)
+      text: String(index + 1),
+      title: trans.__('Go to cell %1', index + 1)
     });
     chip.dataset.cellIndex = String(index);
     chip.addEventListener('click', () => actions.revealCell(index));
@@ -248,12 +249,13 @@ export function renderDiagnostics(
   }
   const list = h('ul', { className: 'nb2pipe-diagnostic-list' });
   for (const d of diagnostics) {
+    const number = d.number ?? (d.cell === null ? null : d.cell + 1);
     const where =
-      d.cell === null
+      number === null
         ? ''
         : d.line
-          ? trans.__('cell %1, line %2: ', d.cell, d.line)
-          : trans.__('cell %1: ', d.cell);
+          ? trans.__('cell %1, line %2: ', number, d.line)
+          : trans.__('cell %1: ', number);
     const item = h('li', {
       className: `nb2pipe-diagnostic nb2pipe-severity-${d.severity}`,
       text: where + d.message,

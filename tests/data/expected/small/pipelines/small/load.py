@@ -12,18 +12,18 @@ alpha = _params['alpha']
 from jupyter_pipeline.runtime import handoff as _nb2pipe
 _nb2pipe.start_here()  # handoff paths are relative to this folder
 
-# %% cell 0
+# %% cell 1
 # knobs
 derived = alpha * 2
 
-# %% cell 1
+# %% cell 2
 import pandas as pd
 raw = pd.read_csv('data/in.csv')
 
 # %% [markdown]
 # ## Clean
 
-# %% cell 3
+# %% cell 4
 def scale(col):
     return col * factor
 

@@ -19,7 +19,7 @@ get_ipython().run_line_magic('matplotlib', 'inline')
 scaled = _nb2pipe.load("pipelines/small/data/train", "scaled")
 total = _nb2pipe.load("pipelines/small/data/train", "total")
 
-# %% cell 5
+# %% cell 6
 score = total / alpha
 summary = {'score': score}
 scaled.to_frame().to_csv('out/scaled.csv')

@@ -24,7 +24,7 @@ def scale(col):
 factor = _nb2pipe.load("pipelines/small/data/load", "factor")
 raw = _nb2pipe.load("pipelines/small/data/load", "raw")
 
-# %% cell 4
+# %% cell 5
 get_ipython().run_line_magic('matplotlib', 'inline')
 scaled = raw['a'].apply(scale)
 total = 0
