@@ -269,3 +269,13 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
     from .runner.execute import execute_stage as run
 
     run(notebook, output, params_file, kernel)
+
+
+def export_engine(target: str | os.PathLike, engine: str = "airflow", **options):
+    """Write the pipeline of a notebook (or of every notebook in a dvc.yaml's folder) for another
+    engine (engine_export.py); `options` as export_airflow takes them."""
+    from .engine_export import export_airflow
+
+    if engine != "airflow":
+        raise Nb2PipeError(f"no export to '{engine}' yet: --to airflow")
+    return export_airflow(target, **options)

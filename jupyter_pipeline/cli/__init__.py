@@ -22,13 +22,15 @@ from ..errors import AnalysisFailed, Nb2PipeError
 from .convert import add_convert, add_show
 from .dag import add_dag
 from .exec_stage import add_exec_stage
+from .export import add_export
 from .output import console
 from .run import add_run
 from .tag import add_tag
 from .verify import add_verify
 
 # The order `nb2pipe --help` lists the commands in.
-_COMMANDS = (add_convert, add_show, add_dag, add_tag, add_run, add_verify, add_exec_stage)
+_COMMANDS = (add_convert, add_show, add_dag, add_tag, add_run, add_verify, add_exec_stage,
+             add_export)
 
 
 def _parser() -> argparse.ArgumentParser:
