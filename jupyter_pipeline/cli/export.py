@@ -12,13 +12,13 @@ from ..export.airflow_dag import DEFAULT_RETRIES, DEFAULT_RETRY_DELAY, DEFAULT_T
 from .options import add_by_headings
 
 
-def _seconds(text: str) -> int:
+def _whole(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         value = -1
     if value < 0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds (0 or more)")
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number (0 or more)")
     return value
 
 
@@ -34,11 +34,11 @@ def add_export(sub: argparse._SubParsersAction) -> None:
                         "machines: an fsspec URL (s3://bucket/prefix, gs://..., "
                         "file:///shared/folder) or an absolute folder (default: the project "
                         "folder, one machine)")
-    e.add_argument("--retries", type=_seconds, default=DEFAULT_RETRIES, metavar="N",
+    e.add_argument("--retries", type=_whole, default=DEFAULT_RETRIES, metavar="N",
                    help=f"times a failed task is tried again (default {DEFAULT_RETRIES})")
-    e.add_argument("--retry-delay", type=_seconds, default=DEFAULT_RETRY_DELAY,
+    e.add_argument("--retry-delay", type=_whole, default=DEFAULT_RETRY_DELAY,
                    metavar="SECONDS", help=f"wait before a retry (default {DEFAULT_RETRY_DELAY})")
-    e.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    e.add_argument("--timeout", type=_whole, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help="a task running longer fails (default 0: no limit)")
     e.add_argument("--force", action="store_true", help="overwrite generated files edited by hand")
     e.add_argument("--kernel", metavar="NAME", help="with a notebook: the stages' Jupyter kernel")
