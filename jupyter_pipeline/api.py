@@ -273,9 +273,8 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
 
 def export_engine(target: str | os.PathLike, engine: str = "airflow", **options):
     """Write the pipeline of a notebook (or of every notebook in a dvc.yaml's folder) for another
-    engine (engine_export.py); `options` as export_airflow takes them."""
-    from .engine_export import export_airflow
+    engine, Airflow or Kubeflow Pipelines (engine_export.py); `options` as export_pipelines
+    takes them."""
+    from .engine_export import export_pipelines
 
-    if engine != "airflow":
-        raise Nb2PipeError(f"no export to '{engine}' yet: --to airflow")
-    return export_airflow(target, **options)
+    return export_pipelines(target, engine, **options)

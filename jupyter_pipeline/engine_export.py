@@ -1,10 +1,11 @@
-"""Edge: `nb2pipe export --to airflow`: the pipelines of a dvc.yaml as Airflow DAG files.
+"""Edge: `nb2pipe export --to airflow|kfp`: the pipelines of a dvc.yaml as Airflow DAG files or
+Kubeflow Pipelines (v2) pipeline files.
 
 The stages, their commands and their dependencies are read back from dvc.yaml (after converting
 the notebook, when one is given), so a DAG runs exactly what `dvc repro` and `nb2pipe run` run.
 Each DAG file is written like every generated file (files.apply): atomically, and a file changed
 by hand since the last export is refused without --force (its digest is kept in the pipeline's
-`airflow-manifest.json`).
+`<engine>-manifest.json`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from typing import Any
 
 from . import files
 from .errors import Nb2PipeError
-from .export import airflow_dag
+from .export import airflow_dag, kfp_pipeline
 from .export.layout import Layout
 from .export.plan import digest
 from .export.yaml_text import load_safe
 
-DAGS_FOLDER = "dags"
+# engine -> (folder of its files, renderer)
+ENGINES = {"airflow": ("dags", airflow_dag.render), "kfp": ("kfp", kfp_pipeline.render)}
 
 
 class ExportError(Nb2PipeError):
@@ -75,17 +77,21 @@ def _read_yaml(path: Path, root: Path) -> Any:
                           "notebook again") from None
 
 
-def export_airflow(target: str | os.PathLike, out_dir: str | os.PathLike | None = None,
-                   storage: str | None = None, retries: int = airflow_dag.DEFAULT_RETRIES,
-                   retry_delay: int = airflow_dag.DEFAULT_RETRY_DELAY,
-                   timeout: int = airflow_dag.DEFAULT_TIMEOUT, force: bool = False,
-                   by_headings: int | None = None, kernel: str | None = None) -> Exported:
+def export_pipelines(target: str | os.PathLike, engine: str = "airflow",
+                     out_dir: str | os.PathLike | None = None,
+                     storage: str | None = None, retries: int = airflow_dag.DEFAULT_RETRIES,
+                     retry_delay: int = airflow_dag.DEFAULT_RETRY_DELAY,
+                     timeout: int = airflow_dag.DEFAULT_TIMEOUT, force: bool = False,
+                     by_headings: int | None = None, kernel: str | None = None) -> Exported:
     """`target` a notebook (converted first, then its DAG) or a folder with dvc.yaml (a DAG per
     notebook pipeline in it)."""
     from . import api
     from .runner.plan import dependencies
     from .runner.spec import parse_stages
 
+    if engine not in ENGINES:
+        raise ExportError(f"no export to '{engine}': --to {' or '.join(ENGINES)}")
+    folder, render = ENGINES[engine]
     storage = check_storage(storage)
     options = airflow_dag.DagOptions(storage, retries, retry_delay, timeout)
     path = Path(target)
@@ -135,9 +141,9 @@ def export_airflow(target: str | os.PathLike, out_dir: str | os.PathLike | None 
                 tuple(k for file, keys in s.params if s.root_path(file) == "params.yaml"
                       for k in (keys or ()))))
         dag = airflow_dag.dag_id(notebook)
-        text = airflow_dag.render(notebook, dag, tasks, params, options)
-        dag_file = f"{DAGS_FOLDER}/{dag}.py"
-        manifest_file = f"{Layout(notebook, wdir).base}/airflow-manifest.json"
+        text = render(notebook, dag, tasks, params, options)
+        dag_file = f"{folder}/{dag}.py"
+        manifest_file = f"{Layout(notebook, wdir).base}/{engine}-manifest.json"
         files.refuse_outside(root / manifest_file, root)
         previous = files.read_manifest(root / manifest_file)
         manifest = json.dumps({"dag_id": dag, "files": {dag_file: digest(text)},

@@ -1,4 +1,5 @@
-"""`nb2pipe export --to airflow`: the pipeline as an Airflow DAG, handoffs optionally in storage."""
+"""`nb2pipe export --to airflow|kfp`: the pipeline as an Airflow DAG or a Kubeflow Pipelines
+pipeline, handoffs optionally in storage."""
 
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ def _whole(text: str) -> int:
 
 
 def add_export(sub: argparse._SubParsersAction) -> None:
-    e = sub.add_parser("export", help="write the pipeline for another engine (Airflow)")
-    e.add_argument("--to", required=True, choices=["airflow"], help="the engine")
+    e = sub.add_parser("export", help="write the pipeline for another engine (Airflow, KFP)")
+    e.add_argument("--to", required=True, choices=["airflow", "kfp"],
+                   help="the engine: an Airflow DAG in dags/, a Kubeflow Pipelines (v2) "
+                        "pipeline in kfp/")
     e.add_argument("target", nargs="?", default=".", metavar="NB|DIR",
                    help="a notebook (converted first) or a folder with dvc.yaml (default: here)")
     e.add_argument("-o", "--output", metavar="DIR",
@@ -35,11 +38,12 @@ def add_export(sub: argparse._SubParsersAction) -> None:
                         "file:///shared/folder) or an absolute folder (default: the project "
                         "folder, one machine)")
     e.add_argument("--retries", type=_whole, default=DEFAULT_RETRIES, metavar="N",
-                   help=f"times a failed task is tried again (default {DEFAULT_RETRIES})")
+                   help=f"Airflow: times a failed task is tried again (default {DEFAULT_RETRIES})")
     e.add_argument("--retry-delay", type=_whole, default=DEFAULT_RETRY_DELAY,
-                   metavar="SECONDS", help=f"wait before a retry (default {DEFAULT_RETRY_DELAY})")
+                   metavar="SECONDS",
+                   help=f"Airflow: wait before a retry (default {DEFAULT_RETRY_DELAY})")
     e.add_argument("--timeout", type=_whole, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help="a task running longer fails (default 0: no limit)")
+                   help="Airflow: a task running longer fails (default 0: no limit)")
     e.add_argument("--force", action="store_true", help="overwrite generated files edited by hand")
     e.add_argument("--kernel", metavar="NAME", help="with a notebook: the stages' Jupyter kernel")
     add_by_headings(e)
@@ -62,6 +66,11 @@ def export(args: argparse.Namespace, out: Console) -> int:
     for warning in result.warnings:
         out.print(Text("warning", style="yellow"), warning)
     for dag, path in result.dags:
-        out.print(f"DAG '{dag}' in '{result.out_dir / path}'. Try it: AIRFLOW__CORE__DAGS_FOLDER="
-                  f"{(result.out_dir / 'dags').resolve()} airflow dags test {dag}", markup=False)
+        where = result.out_dir / path
+        if args.to == "airflow":
+            out.print(f"DAG '{dag}' in '{where}'. Try it: AIRFLOW__CORE__DAGS_FOLDER="
+                      f"{where.parent.resolve()} airflow dags test {dag}", markup=False)
+        else:
+            out.print(f"pipeline '{dag}' in '{where}'. Compile it with the kfp SDK: python "
+                      f"{where}", markup=False)
     return 0

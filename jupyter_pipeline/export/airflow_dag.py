@@ -57,13 +57,19 @@ def run_command(task: StageTask) -> str:
     """The task's command: the stage's own, its params file replaced by this run's."""
     if not task.params:
         return task.command
+    return f'{command_without_params(task)} --params "$params_file"'
+
+
+def command_without_params(task: StageTask) -> str:
+    """The stage's command without its params file, for a run to name its own."""
+    if not task.params:
+        return task.command
     parsed = StageCommand.parse(task.command)
     if parsed is None:
         raise DagError(f"stage '{task.stage}' in dvc.yaml runs '{task.command}', not the "
                        "'nb2pipe exec-stage' command nb2pipe wrote: convert the notebook again "
                        "(or with --force, to drop the change by hand)")
-    own = StageCommand(parsed.notebook, parsed.executed, kernel=parsed.kernel).render()
-    return f'{own} --params "$params_file"'
+    return StageCommand(parsed.notebook, parsed.executed, kernel=parsed.kernel).render()
 
 
 def _literal(value: Any, where: str) -> str:

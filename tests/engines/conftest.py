@@ -3,6 +3,7 @@ builds it; NB2PIPE_ENGINES_ENV names it) and moto's S3 server on 127.0.0.1 for t
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -13,14 +14,15 @@ from pathlib import Path
 import pytest
 
 ENGINES_ENV = os.environ.get("NB2PIPE_ENGINES_ENV", "")
+KFP_ENV = os.environ.get("NB2PIPE_KFP_ENV", "")
 BUCKET = "nb2pipe-tests"
 S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
           "AWS_DEFAULT_REGION": "us-east-1"}
 
 
-def _tool(name: str) -> Path:
-    path = Path(ENGINES_ENV) / "bin" / name
-    if not ENGINES_ENV or not path.exists():
+def _tool(name: str, env: str = ENGINES_ENV) -> Path:
+    path = Path(env) / "bin" / name
+    if not env or not path.exists():
         pytest.skip(f"needs '{name}' from the engines environment: run `make engines-test` "
                     "(it builds .envs/airflow and sets NB2PIPE_ENGINES_ENV)")
     return path
@@ -87,3 +89,29 @@ def dags_test(home: Path, project: Path, dag_id: str, s3_env: dict, conf: str | 
         args += ["-c", conf]
     return subprocess.run(args, env=airflow_env(home, project / "dags", s3_env), cwd=project,
                           capture_output=True, text=True, timeout=600)
+
+
+# Runs an exported KFP pipeline file with kfp.local (components as subprocesses of this machine,
+# sharing its files): argv = pipeline file, pipeline root, then NAME=JSON arguments.
+KFP_RUN = """
+import json, runpy, sys
+from kfp import local
+local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=sys.argv[2])
+arguments = dict(a.split("=", 1) for a in sys.argv[3:])
+runpy.run_path(sys.argv[1])["pipeline"](**{k: json.loads(v) for k, v in arguments.items()})
+"""
+
+
+def kfp_run(project: Path, name: str, root: Path, s3_env: dict, **arguments
+            ) -> subprocess.CompletedProcess:
+    """Compile the project's exported pipeline, then run it with kfp.local."""
+    python = str(_tool("python", KFP_ENV))
+    env = {**airflow_env(root), **s3_env}
+    compiled = subprocess.run([python, str(project / "kfp" / f"{name}.py")], env=env,
+                              capture_output=True, text=True, timeout=300)
+    assert compiled.returncode == 0, compiled.stderr
+    assert (project / "kfp" / f"{name}.yaml").exists()
+    args = [python, "-c", KFP_RUN, str(project / "kfp" / f"{name}.py"), str(root)]
+    args += [f"{k}={json.dumps(v)}" for k, v in arguments.items()]
+    return subprocess.run(args, env=env, cwd=project, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=600)

@@ -8,53 +8,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from jupyter_pipeline.runtime import handoff
-from jupyter_pipeline.verify.compare import Paths, cell_outputs
-from jupyter_pipeline.verify.values import same
 from tests.nbbuild import notebook
 
+from .compare import WINE, assert_same_as_nb2pipe_run, nb2pipe, ok
 from .conftest import BUCKET, dags_test
 
 pytestmark = pytest.mark.integration
-
-WINE = Path(__file__).resolve().parents[2] / "example_notebooks" / "wine"
-
-
-def nb2pipe(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "jupyter_pipeline.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
-
-
-def ok(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
-
-
-def _outputs(project: Path, stage: str, paths: Paths) -> list[list[str]]:
-    executed = project / "pipelines" / "wine" / "executed" / f"{stage}.ipynb"
-    cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
-    return [cell_outputs(c.get("outputs", []), paths) for c in cells if c["cell_type"] == "code"]
-
-
-def _values(project: Path, stage: str, storage: str | None, monkeypatch) -> dict:
-    """A stage's handed-on values, read as a later stage reads them (from storage, when set)."""
-    folder = project / "pipelines" / "wine" / "data" / stage
-    with monkeypatch.context() as m:
-        if storage:
-            m.setenv("NB2PIPE_STORAGE", storage)
-            m.setenv("NB2PIPE_PROJECT_ROOT", str(project))
-        handoff._loaded.clear()
-        names = handoff.remote.fetch(handoff.remote.url_of(str(folder), None)) if storage \
-            else str(folder)
-        index = json.loads((Path(names) / handoff.INDEX).read_text(encoding="utf-8"))
-        return {n: handoff.load(str(folder), n, stand_ins=True) for n in sorted(index)}
 
 
 def test_wine_on_airflow_computes_what_nb2pipe_run_computes(tmp_path, s3, airflow_home,
@@ -72,25 +35,7 @@ def test_wine_on_airflow_computes_what_nb2pipe_run_computes(tmp_path, s3, airflo
     run = dags_test(airflow_home, on_airflow, "wine", s3)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
 
-    stages = ["load", "clean", "features", "train", "evaluate"]
-    # Handoffs went through the storage only: no worker needs another's folder.
-    assert not (on_airflow / "pipelines" / "wine" / "data").exists()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", s3["AWS_ENDPOINT_URL"])
-    for key, value in s3.items():
-        monkeypatch.setenv(key, value)
-    paths = Paths.of({str(on_airflow): "<project>", str(local): "<project>"})
-    for stage in stages:
-        assert _outputs(on_airflow, stage, paths) == _outputs(local, stage, paths), stage
-        metrics = on_airflow / "pipelines" / "wine" / "metrics" / f"{stage}.json"
-        if metrics.exists() or (local / "pipelines/wine/metrics" / f"{stage}.json").exists():
-            assert json.loads(metrics.read_text()) == json.loads(
-                (local / "pipelines/wine/metrics" / f"{stage}.json").read_text()), stage
-        if (local / "pipelines" / "wine" / "data" / stage).exists():
-            remote_values = _values(on_airflow, stage, storage, monkeypatch)
-            local_values = _values(local, stage, None, monkeypatch)
-            assert sorted(remote_values) == sorted(local_values), stage
-            for name in local_values:
-                assert same(remote_values[name], local_values[name]) is None, (stage, name)
+    assert_same_as_nb2pipe_run(on_airflow, local, storage, s3, monkeypatch)
 
 
 CELLS = [
