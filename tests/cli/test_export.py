@@ -79,3 +79,16 @@ def test_bad_usage(tmp_path):
                        "is not a whole number")
     assert_refused(nb2pipe("export", "--to", "airflow", str(tmp_path), cwd=tmp_path),
                    "has no dvc.yaml")
+
+
+def test_export_to_kfp_writes_a_pipeline_file_with_its_own_record(tmp_path):
+    write_nb(tmp_path, CELLS)
+    proc = ok("export", "--to", "kfp", "nb.ipynb", cwd=tmp_path)
+    assert "wrote kfp/nb.py" in proc.stdout and "python kfp/nb.py" in proc.stdout
+    text = (tmp_path / "kfp" / "nb.py").read_text(encoding="utf-8")
+    assert "def stage_make(project_root: str, n: int):" in text
+    assert "def pipeline(n: int = 3):" in text
+    assert not (tmp_path / "dags").exists()
+    (tmp_path / "kfp" / "nb.py").write_text(text + "# mine\n", encoding="utf-8")
+    assert_refused(nb2pipe("export", "--to", "kfp", "nb.ipynb", cwd=tmp_path),
+                   "kfp/nb.py' changed since nb2pipe wrote it")
