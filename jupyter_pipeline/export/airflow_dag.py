@@ -2,9 +2,12 @@
 
 One BashOperator per stage running the command dvc.yaml runs for it (`nb2pipe exec-stage`) in
 the project root, the stages' dependencies those of dvc.yaml, params.yaml's values as DAG params.
-A run's params reach a stage as a params file written for that task (JSON, which the stage reads
-as YAML 1.2, so `1e-3`, booleans and lists keep their types), passed with `--params`: the stage
-sees exactly what `nb2pipe run` would pass it from params.yaml. The text depends on nothing but
+With a storage, each run's handoffs go to a folder of its own (`STORAGE/RUN_ID/...`), so runs
+with different params never read each other's values; without one, they share the project
+folder and the DAG allows one active run. A run's params reach a stage as a params file written
+for that task (JSON, which the stage reads as YAML 1.2, so `1e-3`, booleans and lists keep their
+types), passed with `--params`: the stage sees exactly what `nb2pipe run` would pass it from
+params.yaml. The text depends on nothing but
 its inputs (no dates, no machine paths): the same pipeline gives the same bytes.
 """
 
@@ -135,8 +138,8 @@ def render(notebook_name: str, dag: str, tasks: list[StageTask],
         "def stage_task(stage, command, wdir=\".\", params=()):",
         '    """One stage: its dvc.yaml command, run where dvc.yaml is, with this run\'s params."""',
         '    env = {"NB2PIPE_PROJECT_ROOT": PROJECT_ROOT}',
-        "    if STORAGE:",
-        '        env["NB2PIPE_STORAGE"] = STORAGE',
+        "    if STORAGE:  # each run hands values on in a folder of its own: runs never mix",
+        '        env["NB2PIPE_STORAGE"] = STORAGE.rstrip("/") + "/{{ run_id }}"',
         '    script = f"set -e\\ncd \\"$NB2PIPE_PROJECT_ROOT\\"/{shlex.quote(wdir)}\\n"',
         "    if params:  # rendered by Airflow for each run: {\"name\": value, ...}",
         '        env["NB2PIPE_RUN_PARAMS"] = "{" + ", ".join(',
@@ -158,6 +161,8 @@ def render(notebook_name: str, dag: str, tasks: list[StageTask],
         f'        "execution_timeout": '
         f"{f'timedelta(seconds={options.timeout})' if options.timeout else 'None'},",
         "    },",
+        "    # Without a storage, runs share the project folder's handoffs: one run at a time.",
+        f"    max_active_runs={16 if options.storage else 1},",
         '    tags=["nb2pipe"],',
         "):",
     ]

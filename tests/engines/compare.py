@@ -70,3 +70,18 @@ def assert_same_as_nb2pipe_run(engine_project: Path, local: Path, storage: str, 
             assert sorted(remote_values) == sorted(local_values), stage
             for name in local_values:
                 assert same(remote_values[name], local_values[name]) is None, (stage, name)
+
+
+def only_run(storage: str, s3: dict, monkeypatch) -> str:
+    """The storage folder of the one run made so far under `storage` (a DAG's run hands values
+    on in STORAGE/RUN_ID)."""
+    import fsspec
+
+    with monkeypatch.context() as m:
+        for key, value in s3.items():
+            m.setenv(key, value)
+        fs, path = fsspec.core.url_to_fs(storage)
+        fs.invalidate_cache()
+        runs = fs.ls(path, detail=False)
+    assert len(runs) == 1, runs
+    return storage.rstrip("/") + "/" + runs[0].rstrip("/").rsplit("/", 1)[1]

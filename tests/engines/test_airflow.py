@@ -14,7 +14,7 @@ import pytest
 from jupyter_pipeline.runtime import handoff
 from tests.nbbuild import notebook
 
-from .compare import WINE, assert_same_as_nb2pipe_run, nb2pipe, ok
+from .compare import WINE, assert_same_as_nb2pipe_run, nb2pipe, ok, only_run
 from .conftest import BUCKET, dags_test
 
 pytestmark = pytest.mark.integration
@@ -35,7 +35,8 @@ def test_wine_on_airflow_computes_what_nb2pipe_run_computes(tmp_path, s3, airflo
     run = dags_test(airflow_home, on_airflow, "wine", s3)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
 
-    assert_same_as_nb2pipe_run(on_airflow, local, storage, s3, monkeypatch)
+    assert_same_as_nb2pipe_run(on_airflow, local, only_run(storage, s3, monkeypatch), s3,
+                               monkeypatch)
 
 
 CELLS = [
@@ -66,7 +67,7 @@ def test_run_params_reach_the_stages_typed_and_a_failing_stage_fails_its_task(
     run = dags_test(airflow_home, on_airflow, "typed", s3, conf)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     with monkeypatch.context() as m:
-        for key, value in {**s3, "NB2PIPE_STORAGE": storage,
+        for key, value in {**s3, "NB2PIPE_STORAGE": only_run(storage, s3, monkeypatch),
                            "NB2PIPE_PROJECT_ROOT": str(on_airflow)}.items():
             m.setenv(key, value)
         handoff._loaded.clear()

@@ -71,6 +71,7 @@ def test_the_dag_has_a_task_per_stage_with_dvc_yaml_dependencies_and_params(monk
     ast.parse(text)
     dag, tasks, edges = _execute(text, monkeypatch)
     assert dag["dag_id"] == "nb" and dag["schedule"] is None
+    assert dag["max_active_runs"] == 16  # runs never share handoffs
     assert dag["params"] == {"alpha": 1e-3, "cols": ["a", "b c"]}  # the keys stages read
     assert dag["default_args"]["retries"] == 2
     assert dag["default_args"]["retry_delay"].total_seconds() == 30
@@ -79,7 +80,7 @@ def test_the_dag_has_a_task_per_stage_with_dvc_yaml_dependencies_and_params(monk
     assert edges == [("load", "train"), ("train", "report"), ("load", "report")]
     for t in tasks:
         assert t["append_env"] is True  # PATH, credentials: the worker's environment is kept
-        assert t["env"]["NB2PIPE_STORAGE"] == "s3://b/p"
+        assert t["env"]["NB2PIPE_STORAGE"] == "s3://b/p/{{ run_id }}"  # a folder per run
         assert t["env"]["NB2PIPE_PROJECT_ROOT"] == "/srv/project"
     assert tasks[0]["bash_command"].endswith(CMD.format("load"))
     assert "NB2PIPE_RUN_PARAMS" not in tasks[0]["env"]
@@ -109,6 +110,7 @@ def test_a_runs_params_reach_the_stage_as_a_typed_params_file(monkeypatch, tmp_p
 def test_no_storage_and_default_options(monkeypatch):
     dag, tasks, _ = _execute(render("nb.ipynb", "nb", TASKS[:1], {}), monkeypatch)
     assert "NB2PIPE_STORAGE" not in tasks[0]["env"]
+    assert dag["max_active_runs"] == 1  # runs share the project folder's handoffs
     assert dag["default_args"]["retries"] == 0
     assert dag["default_args"]["execution_timeout"] is None
 
