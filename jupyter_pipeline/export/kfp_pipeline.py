@@ -4,7 +4,8 @@ One lightweight component per stage, `stage_NAME` (KFP names a task after its co
 one function per stage keeps the stage names; the display name is the stage's), each running the command dvc.yaml runs for the stage in the
 project root, ordered by dvc.yaml's dependencies (`.after`). params.yaml's values are the
 pipeline's typed parameters; a stage gets the ones it reads, written to a params file of its
-own for `--params`, as the Airflow DAG does. Running the file in an environment with the kfp
+own for `--params`, as the Airflow DAG does; with a storage, a run's handoffs go to
+STORAGE/JOB_NAME, a folder of its own. Running the file in an environment with the kfp
 SDK compiles it (`python kfp/NAME.py` writes kfp/NAME.yaml); a component body stands alone (KFP
 ships its source), hence each repeats the few lines that run the command.
 """
@@ -31,7 +32,8 @@ def _annotation(name: str, value: Any) -> str:
 
 def _component(task: StageTask, function: str, options: DagOptions,
                types: Mapping[str, str]) -> list[str]:
-    args = ", ".join(["project_root: str", *(f"{p}: {types[p]}" for p in task.params)])
+    args = ", ".join(["project_root: str", "run_id: str",
+                      *(f"{p}: {types[p]}" for p in task.params)])
     params = "{" + ", ".join(f"{json.dumps(p)}: {p}" for p in task.params) + "}"
     command = command_without_params(task)
     lines = [
@@ -43,7 +45,8 @@ def _component(task: StageTask, function: str, options: DagOptions,
         "    env = dict(os.environ, NB2PIPE_PROJECT_ROOT=project_root)",
     ]
     if options.storage:
-        lines.append(f"    env['NB2PIPE_STORAGE'] = {options.storage!r}")
+        # Each run hands values on in a folder of its own: runs never mix.
+        lines.append(f"    env['NB2PIPE_STORAGE'] = {options.storage.rstrip('/')!r} + '/' + run_id")
     lines.append(f"    command = {command!r}")
     if task.params:
         lines += [
@@ -113,7 +116,9 @@ def render(notebook_name: str, name: str, tasks: list[StageTask],
         f"def pipeline({signature}):",
     ]
     for t in tasks:
-        call_args = ", ".join(["project_root=PROJECT_ROOT", *(f"{p}={p}" for p in t.params)])
+        call_args = ", ".join(["project_root=PROJECT_ROOT",
+                               "run_id=dsl.PIPELINE_JOB_NAME_PLACEHOLDER",
+                               *(f"{p}={p}" for p in t.params)])
         after = "".join(f".after({functions[u]}_task)" for u in t.upstream if u in functions)
         lines.append(f"    {functions[t.stage]}_task = {functions[t.stage]}({call_args})")
         lines.append(f"    {functions[t.stage]}_task.set_display_name({t.stage!r})"

@@ -86,7 +86,7 @@ def test_export_to_kfp_writes_a_pipeline_file_with_its_own_record(tmp_path):
     proc = ok("export", "--to", "kfp", "nb.ipynb", cwd=tmp_path)
     assert "wrote kfp/nb.py" in proc.stdout and "python kfp/nb.py" in proc.stdout
     text = (tmp_path / "kfp" / "nb.py").read_text(encoding="utf-8")
-    assert "def stage_make(project_root: str, n: int):" in text
+    assert "def stage_make(project_root: str, run_id: str, n: int):" in text
     assert "def pipeline(n: int = 3):" in text
     assert not (tmp_path / "dags").exists()
     (tmp_path / "kfp" / "nb.py").write_text(text + "# mine\n", encoding="utf-8")

@@ -14,7 +14,7 @@ import pytest
 from jupyter_pipeline.runtime import handoff
 from tests.nbbuild import notebook
 
-from .compare import WINE, assert_same_as_nb2pipe_run, nb2pipe, ok
+from .compare import WINE, assert_same_as_nb2pipe_run, nb2pipe, ok, only_run
 from .conftest import BUCKET, kfp_run
 from .test_airflow import CELLS
 
@@ -34,7 +34,8 @@ def test_wine_on_kfp_computes_what_nb2pipe_run_computes(tmp_path, s3, monkeypatc
 
     run = kfp_run(on_kfp, "wine", tmp_path / "kfp-root", s3)
     assert run.returncode == 0, run.stdout[-4000:]
-    assert_same_as_nb2pipe_run(on_kfp, local, storage, s3, monkeypatch)
+    assert_same_as_nb2pipe_run(on_kfp, local, only_run(storage, s3, monkeypatch), s3,
+                               monkeypatch)
 
 
 def test_arguments_reach_the_stages_typed_and_a_failing_stage_fails_the_run(
@@ -49,7 +50,7 @@ def test_arguments_reach_the_stages_typed_and_a_failing_stage_fails_the_run(
                   label="three small words", cols=["x"], count=2)
     assert run.returncode == 0, run.stdout[-4000:]
     with monkeypatch.context() as m:
-        for key, value in {**s3, "NB2PIPE_STORAGE": storage,
+        for key, value in {**s3, "NB2PIPE_STORAGE": only_run(storage, s3, monkeypatch),
                            "NB2PIPE_PROJECT_ROOT": str(on_kfp)}.items():
             m.setenv(key, value)
         handoff._loaded.clear()

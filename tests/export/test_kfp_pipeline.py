@@ -25,14 +25,15 @@ def test_a_component_per_stage_and_typed_parameters():
     assert list(functions) == ["stage_load", "stage_train", "stage_report", "pipeline"]
     train = functions["stage_train"]
     assert [(a.arg, ast.unparse(a.annotation)) for a in train.args.args] == [
-        ("project_root", "str"), ("alpha", "float"), ("cols", "list")]
+        ("project_root", "str"), ("run_id", "str"), ("alpha", "float"), ("cols", "list")]
     pipeline = functions["pipeline"]
     assert [(a.arg, ast.unparse(a.annotation)) for a in pipeline.args.args] == [
         ("alpha", "float"), ("cols", "list")]
     assert [ast.literal_eval(d) for d in pipeline.args.defaults] == [1e-3, ["a", "b c"]]
     assert "stage_report_task.set_display_name('report').set_caching_options(False)" \
         ".after(stage_train_task).after(stage_load_task)" in text
-    assert "env['NB2PIPE_STORAGE'] = 's3://b/p'" in text
+    assert "env['NB2PIPE_STORAGE'] = 's3://b/p' + '/' + run_id" in text  # a folder per run
+    assert "run_id=dsl.PIPELINE_JOB_NAME_PLACEHOLDER" in text
     assert repr(CMD.format("report") + " --kernel py-old") in text  # its params: the run's own
     assert "os.path.join(project_root, 'nb dir')" in text
 
