@@ -7,7 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: env lab ts-test corpus-envs browser-deps demo test unit lint bench adversarial fuzz clean
+.PHONY: env lab ts-test corpus-envs browser-deps engines-env engines-test demo test unit lint bench \
+        adversarial fuzz clean
 
 # The JupyterLab extension (labextension/): `pip install -e` builds it once; it is rebuilt here
 # when its sources change, and linked into the venv so `jupyter lab` loads it.
@@ -48,6 +49,37 @@ $(STAMP): pyproject.toml
 corpus-envs: $(STAMP)
 	$(BIN)/python tools/corpus_envs.py --prefix $(VENV)
 
+# Apache Airflow (and moto's S3 server for the handoffs) in an environment of their own: Airflow
+# brings ~250 packages and pins that must not reach nb2pipe's venv. Its tasks run the `nb2pipe`
+# of $(VENV) (on PATH), as a worker runs the nb2pipe installed beside the notebook's libraries.
+# The kfp SDK has one of its own too: next to Airflow it downgrades protobuf and requests.
+ENGINES      := .envs/airflow
+ENGINES_REQS := 'apache-airflow>=3.0,<4' 'moto[server]>=5'
+ENGINES_STAMP := $(ENGINES)/.installed-$(shell echo "$(ENGINES_REQS)" | cksum | cut -d' ' -f1)
+KFP_ENV      := .envs/kfp
+KFP_REQS     := 'kfp>=2.17,<3'
+KFP_STAMP    := $(KFP_ENV)/.installed-$(shell echo "$(KFP_REQS)" | cksum | cut -d' ' -f1)
+WITHENGINES  := NB2PIPE_ENGINES_ENV=$(CURDIR)/$(ENGINES) NB2PIPE_KFP_ENV=$(CURDIR)/$(KFP_ENV)
+
+engines-env: $(ENGINES_STAMP) $(KFP_STAMP)
+
+$(ENGINES_STAMP):
+	test -x $(ENGINES)/bin/python || $(PYTHON) -m venv $(ENGINES)
+	$(ENGINES)/bin/python -m pip --disable-pip-version-check -q install $(ENGINES_REQS)
+	rm -f $(ENGINES)/.installed-*
+	touch $@
+
+$(KFP_STAMP):
+	test -x $(KFP_ENV)/bin/python || $(PYTHON) -m venv $(KFP_ENV)
+	$(KFP_ENV)/bin/python -m pip --disable-pip-version-check -q install $(KFP_REQS)
+	rm -f $(KFP_ENV)/.installed-*
+	touch $@
+
+# The exported DAGs on the real Airflow (airflow dags test) and the KFP pipelines on kfp.local,
+# handoffs on a local S3 (moto).
+engines-test: $(STAMP) engines-env
+	$(WITHENGINES) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q tests/engines
+
 # Debian's Chromium for the browser tests (Playwright's own download is not reachable everywhere).
 browser-deps:
 	bash tools/install_chromium.sh
@@ -61,8 +93,8 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not integration and not browser"
 
-test: $(STAMP) corpus-envs browser-deps lint ts-test
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n 2 --dist loadfile
+test: $(STAMP) corpus-envs browser-deps engines-env lint ts-test
+	$(WITHENGINES) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # The adversarial generator: every construct of tools/adversarial/constructs.py, split into stages
 # several ways and paired, run whole and as a pipeline (ADVERSARIAL_ARGS=--dvc adds dvc repro).

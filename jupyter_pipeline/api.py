@@ -307,3 +307,12 @@ def sweep(folder: str | os.PathLike = ".", options: Sequence[str] = (), jobs: in
     from .experiments.sweep import sweep as run_sweep
 
     return run_sweep(Path(folder), parse_grid(options), jobs, report or (lambda event: None))
+
+
+def export_engine(target: str | os.PathLike, engine: str = "airflow", **options):
+    """Write the pipeline of a notebook (or of every notebook in a dvc.yaml's folder) for another
+    engine, Airflow or Kubeflow Pipelines (engine_export.py); `options` as export_pipelines
+    takes them."""
+    from .engine_export import export_pipelines
+
+    return export_pipelines(target, engine, **options)

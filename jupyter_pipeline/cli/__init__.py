@@ -23,6 +23,7 @@ from .convert import add_convert, add_show
 from .dag import add_dag
 from .exec_stage import add_exec_stage
 from .options import ExamplesFormatter, choose_heading_level
+from .export import add_export
 from .output import console
 from .run import add_run
 from .sweep import add_sweep
@@ -31,7 +32,7 @@ from .verify import add_verify
 
 # The order `nb2pipe --help` lists the commands in.
 _COMMANDS = (add_convert, add_show, add_dag, add_tag, add_run, add_sweep, add_verify,
-             add_exec_stage)
+             add_exec_stage, add_export)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -18,7 +18,7 @@ import types
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from . import atomic, exact_pickle, formats, sharing
+from . import atomic, exact_pickle, formats, remote, sharing
 
 INDEX = "index.json"
 _loaded: dict[str, dict[str, Any]] = {}  # folder -> {file: loaded object}, keeps sharing intact
@@ -135,10 +135,34 @@ def _at_start(path: str) -> str:
     return path if _START is None or os.path.isabs(path) else os.path.join(_START, path)
 
 
+def _remote(folder: str) -> str | None:
+    """The storage URL of `folder` when handoffs go to remote storage (remote.py), else None."""
+    try:
+        return remote.url_of(folder, _START)
+    except remote.StorageError as exc:
+        raise HandoffError(str(exc)) from None
+
+
 def save(folder: str, values: Mapping[str, Any], stage: str = "",
          needed_by: Mapping[str, Iterable[str]] | None = None) -> None:
     """Write `values` into `folder` (created), with an index of what went where."""
     folder = _at_start(folder)
+    url = _remote(folder)
+    if url is None:
+        _save(folder, values, stage, needed_by)
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="nb2pipe-save-") as scratch:
+        _save(scratch, values, stage, needed_by)
+        try:
+            remote.upload(scratch, url)
+        except remote.StorageError as exc:
+            raise HandoffError(f"stage '{stage}': {exc}") from None
+
+
+def _save(folder: str, values: Mapping[str, Any], stage: str,
+          needed_by: Mapping[str, Iterable[str]] | None) -> None:
     needed_by = needed_by or {}
     atomic.make_folders(folder, _root(folder))
     index: dict[str, dict[str, Any]] = {}
@@ -188,20 +212,32 @@ def _warn_split_sharing(values: Mapping[str, Any], stage: str) -> None:
               f"other as it is in the notebook", file=sys.stderr)
 
 
+def _nothing_saved(folder: str) -> HandoffError:
+    return HandoffError(f"'{folder}' has no saved values: run the stage that writes it first "
+                        "(nb2pipe run, or dvc repro)")
+
+
 def load(folder: str, name: str, stand_ins: bool = False) -> Any:
     """The value `name` saved by an earlier stage into `folder`. `stand_ins`: outside the
     notebook (nb2pipe verify comparing values), a class or function the notebook defined is
     replaced by a stand-in class of the same name, so its instances load with their state."""
-    folder = _at_start(folder)
+    folder = shown = _at_start(folder)
+    url = _remote(folder)
+    if url is not None:
+        try:
+            mirror = remote.fetch(url)
+        except remote.StorageError as exc:
+            raise HandoffError(str(exc)) from None
+        if mirror is None:
+            raise _nothing_saved(url)
+        folder, shown = mirror, url
     try:
         with open(os.path.join(folder, INDEX), encoding="utf-8") as f:
             index = json.load(f)
     except FileNotFoundError:
-        raise HandoffError(
-            f"'{folder}' has no saved values: run the stage that writes it first "
-            "(nb2pipe run, or dvc repro)") from None
+        raise _nothing_saved(shown) from None
     if name not in index:
-        raise HandoffError(f"'{name}' is not among the values saved in '{folder}'; "
+        raise HandoffError(f"'{name}' is not among the values saved in '{shown}'; "
                            "convert the notebook again, then re-run the pipeline")
     entry = index[name]
     fmt = entry["format"]
@@ -216,7 +252,7 @@ def load(folder: str, name: str, stand_ins: bool = False) -> Any:
         cache[key] = _read(entry, path, name, stand_ins)
     obj = cache[key]
     value = obj[name] if fmt == "pickle-group" else obj
-    _received[(folder, name)] = value
+    _received[(shown, name)] = value
     return value
 
 

@@ -1,0 +1,126 @@
+"""Benchmark the per-task cost of the exported Airflow DAG against `nb2pipe run` and against
+`nb2pipe exec-stage` alone, on the wine example (5 stages).
+
+    NB2PIPE_ENGINES_ENV=.envs/airflow .venv/bin/python bench/bench_airflow.py [--storage]
+
+Runs, in scratch copies of example_notebooks/wine: `nb2pipe run --force`; each stage's
+`nb2pipe exec-stage` command by itself, in order; `airflow dags test wine` (fresh AIRFLOW_HOME,
+SQLite; `--storage`: handoffs on a moto S3 server). For each task, from Airflow's own log: the
+time of its command (bash + exec-stage) and Airflow's time around it (task start to end, less
+the command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WINE = REPO / "example_notebooks" / "wine"
+STAGES = ["load", "clean", "features", "train", "evaluate"]
+ENV = Path(os.environ.get("NB2PIPE_ENGINES_ENV", REPO / ".envs" / "airflow"))
+
+
+def nb2pipe(*args: str, cwd: Path, env: dict | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "jupyter_pipeline.cli", *args], cwd=cwd, check=True,
+                   capture_output=True, env=env)
+    return time.perf_counter() - start
+
+
+def _stamp(line: str) -> float:
+    return datetime.fromisoformat(line.split()[0].replace("Z", "+00:00")).timestamp()
+
+
+def task_times(log: str) -> dict[str, tuple[float, float]]:
+    """task -> (its command's seconds, Airflow's seconds around it)."""
+    out, start, cmd = {}, {}, {}
+    for line in log.splitlines():
+        m = re.search(r"\[DAG TEST\] (starting|end task) task_id=(\S+)", line)
+        if m and m.group(1) == "starting":
+            start[m.group(2)] = _stamp(line)
+            current = m.group(2)
+        elif m:
+            total = _stamp(line) - start[m.group(2)]
+            out[m.group(2)] = (cmd[m.group(2)], total - cmd[m.group(2)])
+        elif "Running command:" in line:
+            begun = _stamp(line)
+        elif "Command exited with return code" in line:
+            cmd[current] = _stamp(line) - begun
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--storage", action="store_true", help="handoffs on a moto S3 server")
+    args = p.parse_args()
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    scratch = Path(tempfile.mkdtemp(prefix="nb2pipe-bench-airflow-"))
+    server = None
+    try:
+        local, alone, on_airflow = (scratch / n for n in ("run", "alone", "airflow"))
+        for folder in (local, alone, on_airflow):
+            shutil.copytree(WINE, folder)
+        nb2pipe("convert", "wine.ipynb", cwd=local, env=env)
+        nb2pipe("run", cwd=local, env=env)  # warm the disk caches
+        run = nb2pipe("run", "--force", cwd=local, env=env)
+
+        nb2pipe("convert", "wine.ipynb", cwd=alone, env=env)
+        each = {}
+        for stage in STAGES:
+            each[stage] = nb2pipe("exec-stage", f"pipelines/wine/{stage}.ipynb",
+                                  f"pipelines/wine/executed/{stage}.ipynb", cwd=alone, env=env)
+
+        export = ["export", "--to", "airflow", "wine.ipynb"]
+        if args.storage:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            server = subprocess.Popen([str(ENV / "bin" / "moto_server"), "-H", "127.0.0.1",
+                                       "-p", str(port)], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+            time.sleep(1.0)
+            env.update({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+                        "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
+                        "AWS_DEFAULT_REGION": "us-east-1"})
+            subprocess.run([sys.executable, "-c", "import s3fs; s3fs.S3FileSystem().mkdir('bench')"],
+                           env=env, check=True)
+            export += ["--storage", "s3://bench/wine"]
+        nb2pipe(*export, cwd=on_airflow, env=env)
+        home = scratch / "airflow-home"
+        env.update({"AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                    "AIRFLOW__CORE__DAGS_FOLDER": str(on_airflow / "dags")})
+        subprocess.run([str(ENV / "bin" / "airflow"), "db", "migrate"], env=env, check=True,
+                       capture_output=True)
+        start = time.perf_counter()
+        proc = subprocess.run([str(ENV / "bin" / "airflow"), "dags", "test", "wine"], env=env,
+                              cwd=on_airflow, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, check=True)
+        dags_test = time.perf_counter() - start
+        times = task_times(proc.stdout)
+    finally:
+        if server is not None:
+            server.terminate()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    print(f"nb2pipe run --force (5 stages): {run:.1f} s")
+    print(f"airflow dags test wine{' (S3 handoffs)' if args.storage else ''}: {dags_test:.1f} s")
+    print(f"{'stage':10} {'exec-stage alone':>17} {'task command':>13} {'Airflow around':>15}")
+    for stage in STAGES:
+        cmd, around = times[stage]
+        print(f"{stage:10} {each[stage]:16.2f}s {cmd:12.2f}s {around:14.2f}s")
+    print(f"{'sum':10} {sum(each.values()):16.2f}s {sum(c for c, _ in times.values()):12.2f}s "
+          f"{sum(a for _, a in times.values()):14.2f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""The Airflow DAG of one pipeline, as the text of a Python file. Pure.
+
+One BashOperator per stage running the command dvc.yaml runs for it (`nb2pipe exec-stage`) in
+the project root, the stages' dependencies those of dvc.yaml, params.yaml's values as DAG params.
+With a storage, each run's handoffs go to a folder of its own (`STORAGE/RUN_ID/...`), so runs
+with different params never read each other's values; without one, they share the project
+folder and the DAG allows one active run. A run's params reach a stage as a params file written
+for that task (JSON, which the stage reads as YAML 1.2, so `1e-3`, booleans and lists keep their
+types), passed with `--params`: the stage sees exactly what `nb2pipe run` would pass it from
+params.yaml. The text depends on nothing but
+its inputs (no dates, no machine paths): the same pipeline gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .. import __version__
+from ..errors import Nb2PipeError
+from ..model.stage_command import StageCommand
+
+DEFAULT_RETRIES = 0
+DEFAULT_RETRY_DELAY = 300  # seconds
+DEFAULT_TIMEOUT = 0  # seconds a task may run; 0: no limit (a training stage may take hours)
+
+_TASK_ID = re.compile(r"^[A-Za-z0-9_.-]+$")  # what Airflow accepts as a task or DAG id
+
+
+@dataclass(frozen=True)
+class StageTask:
+    stage: str
+    command: str  # the stage's dvc.yaml command
+    wdir: str  # relative to the folder of dvc.yaml
+    upstream: tuple[str, ...]  # stages of this DAG whose outputs it reads
+    params: tuple[str, ...]  # the params.yaml keys it reads
+
+
+@dataclass(frozen=True)
+class DagOptions:
+    storage: str | None = None  # fsspec URL of the handoffs (NB2PIPE_STORAGE), None: local
+    retries: int = DEFAULT_RETRIES
+    retry_delay: int = DEFAULT_RETRY_DELAY
+    timeout: int = DEFAULT_TIMEOUT
+
+
+class DagError(Nb2PipeError):
+    """The pipeline cannot be written as an Airflow DAG; the message says what to change."""
+
+
+def dag_id(notebook_name: str) -> str:
+    stem = notebook_name.rsplit(".", 1)[0]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("_.-") or "notebook"
+
+
+def run_command(task: StageTask) -> str:
+    """The task's command: the stage's own, its params file replaced by this run's."""
+    if not task.params:
+        return task.command
+    return f'{command_without_params(task)} --params "$params_file"'
+
+
+def command_without_params(task: StageTask) -> str:
+    """The stage's command without its params file, for a run to name its own."""
+    if not task.params:
+        return task.command
+    parsed = StageCommand.parse(task.command)
+    if parsed is None:
+        raise DagError(f"stage '{task.stage}' in dvc.yaml runs '{task.command}', not the "
+                       "'nb2pipe exec-stage' command nb2pipe wrote: convert the notebook again "
+                       "(or with --force, to drop the change by hand)")
+    return StageCommand(parsed.notebook, parsed.executed, kernel=parsed.kernel).render()
+
+
+def _literal(value: Any, where: str) -> str:
+    """A params.yaml value as a Python literal (JSON types only: Airflow keeps params as JSON)."""
+    try:
+        return repr(json.loads(json.dumps(value, allow_nan=False)))
+    except (TypeError, ValueError):
+        raise DagError(f"params.yaml: '{where}' is {value!r}, which Airflow cannot keep as a "
+                       "DAG param (numbers, strings, booleans, null, lists and mappings can)"
+                       ) from None
+
+
+def _check_id(kind: str, value: str) -> None:
+    if not _TASK_ID.match(value) or len(value) > 250:
+        raise DagError(f"the {kind} '{value}' is not an Airflow id (letters, digits, '_', "
+                       "'-' and '.'; at most 250): rename it (tag 'stage:NEW_NAME')")
+
+
+def render(notebook_name: str, dag: str, tasks: list[StageTask],
+           param_values: Mapping[str, Any], options: DagOptions = DagOptions()) -> str:
+    """The DAG file. `tasks` in dvc.yaml's order; `param_values` from params.yaml."""
+    _check_id("DAG id", dag)
+    for t in tasks:
+        _check_id("stage name", t.stage)
+    used = list(dict.fromkeys(p for t in tasks for p in t.params))
+    missing = [p for p in used if p not in param_values]
+    if missing:
+        raise DagError(f"params.yaml has no {', '.join(repr(m) for m in missing)}, which the "
+                       "stages read: convert the notebook again")
+    lines = [
+        f'"""Airflow DAG of the notebook {notebook_name!r}: one task per stage of its pipeline.',
+        "",
+        f"Written by nb2pipe {__version__} (`nb2pipe export --to airflow`). Do not edit: export",
+        "again after changing the notebook (a hand-edited file is refused without --force).",
+        "Each task runs the stage's dvc.yaml command in the project root; the DAG params are",
+        "params.yaml's values, overridable per run (airflow dags trigger -c '{\"name\": value}').",
+        "Workers need nb2pipe and the notebook's libraries, this project's files (at",
+        "NB2PIPE_PROJECT_ROOT, by default the folder above this file's) and, for the storage,",
+        "its credentials (e.g. AWS_* for s3://).",
+        '"""',
+        "",
+        "import json",
+        "import os",
+        "import shlex",
+        "from datetime import timedelta",
+        "from pathlib import Path",
+        "",
+        "from airflow.providers.standard.operators.bash import BashOperator",
+        "from airflow.sdk import DAG",
+        "",
+        'PROJECT_ROOT = os.environ.get("NB2PIPE_PROJECT_ROOT") or str(Path(__file__).resolve()'
+        ".parents[1])",
+        f"STORAGE = {options.storage!r}  # where tasks hand values on (None: the project folder)",
+        "",
+        "# A run's params reach the stage as a params file of its own, which `--params` names.",
+        "WRITE_PARAMS = (",
+        '    "params_file=$(mktemp)\\n"',
+        '    "trap \'rm -f \\"$params_file\\"\' EXIT\\n"',
+        '    "printf \'%s\' \\"$NB2PIPE_RUN_PARAMS\\" > \\"$params_file\\"\\n"',
+        ")",
+        "",
+        "",
+        "def stage_task(stage, command, wdir=\".\", params=()):",
+        '    """One stage: its dvc.yaml command, run where dvc.yaml is, with this run\'s params."""',
+        '    env = {"NB2PIPE_PROJECT_ROOT": PROJECT_ROOT}',
+        "    if STORAGE:  # each run hands values on in a folder of its own: runs never mix",
+        '        env["NB2PIPE_STORAGE"] = STORAGE.rstrip("/") + "/{{ run_id }}"',
+        '    script = f"set -e\\ncd \\"$NB2PIPE_PROJECT_ROOT\\"/{shlex.quote(wdir)}\\n"',
+        "    if params:  # rendered by Airflow for each run: {\"name\": value, ...}",
+        '        env["NB2PIPE_RUN_PARAMS"] = "{" + ", ".join(',
+        "            f'{json.dumps(p)}: {{{{ params[{p!r}] | tojson }}}}' for p in params) + \"}\"",
+        "        script += WRITE_PARAMS",
+        "    return BashOperator(task_id=stage, bash_command=script + command, env=env,",
+        "                        append_env=True)",
+        "",
+        "",
+        "with DAG(",
+        f"    dag_id={dag!r},",
+        "    schedule=None,",
+        "    params={",
+        *(f"        {p!r}: {_literal(param_values[p], p)}," for p in used),
+        "    },",
+        "    default_args={",
+        f'        "retries": {options.retries},',
+        f'        "retry_delay": timedelta(seconds={options.retry_delay}),',
+        f'        "execution_timeout": '
+        f"{f'timedelta(seconds={options.timeout})' if options.timeout else 'None'},",
+        "    },",
+        "    # Without a storage, runs share the project folder's handoffs: one run at a time.",
+        f"    max_active_runs={16 if options.storage else 1},",
+        '    tags=["nb2pipe"],',
+        "):",
+    ]
+    names: dict[str, str] = {}
+    for i, t in enumerate(tasks):
+        name = _variable(t.stage)
+        names[t.stage] = name if name not in names.values() else f"stage_{i}"
+    for t in tasks:
+        args = [repr(t.stage), repr(run_command(t))]
+        if t.wdir != ".":
+            args.append(f"wdir={t.wdir!r}")
+        if t.params:
+            args.append(f"params={list(t.params)!r}")
+        lines.append(f"    {names[t.stage]} = stage_task({', '.join(args)})")
+    edges = [(u, t.stage) for t in tasks for u in t.upstream if u in names]
+    if edges:
+        lines.append("")
+    for up, down in edges:
+        lines.append(f"    {names[up]} >> {names[down]}")
+    return "\n".join(lines) + "\n"
+
+
+_TAKEN = frozenset({"json", "os", "shlex", "timedelta", "Path", "BashOperator", "DAG",
+                    "stage_task", "PROJECT_ROOT", "STORAGE", "WRITE_PARAMS"})
+
+
+def _variable(stage: str) -> str:
+    """The stage's name as the DAG file's variable for its task (readable `a >> b` lines)."""
+    name = re.sub(r"\W", "_", stage)
+    if not name.isidentifier() or keyword.iskeyword(name) or name in _TAKEN:
+        name = f"stage_{name}"
+    return name if name.isidentifier() else "stage_"

@@ -1,0 +1,100 @@
+"""Handoff folders in remote storage, so that the stages of one run can run on different machines.
+
+Off unless the environment names a storage URL (NB2PIPE_STORAGE, an fsspec URL such as
+`s3://bucket/prefix` or a folder every worker mounts): an engine's task sets it (the Airflow DAG
+nb2pipe exports does), `nb2pipe run` and `dvc repro` do not, so their handoffs stay in the
+project folder exactly as before. A handoff folder `pipelines/wine/data/prepare` of the project
+becomes `<storage>/pipelines/wine/data/prepare`: its path relative to the project root
+(NB2PIPE_PROJECT_ROOT, else the folder the stage started in).
+
+A stage saves into a local scratch folder as always, then uploads it (index.json last, so a
+reader never sees an index naming files not there yet); a stage that loads downloads the folder
+once into a local mirror and reads it there as always. fsspec (and s3fs, gcsfs, ...) is imported
+only here, only when a URL is set.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import posixpath
+import shutil
+import tempfile
+from typing import Any
+
+STORAGE = "NB2PIPE_STORAGE"
+PROJECT_ROOT = "NB2PIPE_PROJECT_ROOT"
+INDEX = "index.json"
+
+_mirrors: dict[str, str] = {}  # url -> local folder holding its files (this process)
+
+
+class StorageError(Exception):
+    """The storage cannot be reached or used; the message says what to do."""
+
+
+def url_of(folder: str, start: str | None) -> str | None:
+    """The storage URL of the absolute-or-start-relative handoff `folder`, or None: local."""
+    storage = os.environ.get(STORAGE, "").strip()
+    if not storage:
+        return None
+    root = os.environ.get(PROJECT_ROOT) or start or os.getcwd()
+    path = os.path.relpath(os.path.abspath(folder), os.path.abspath(root))
+    if path == os.pardir or path.startswith(os.pardir + os.sep):
+        raise StorageError(
+            f"the handoff folder '{folder}' is outside the project root '{root}' "
+            f"({PROJECT_ROOT}), so it has no place in the storage '{storage}': set "
+            f"{PROJECT_ROOT} to the folder of dvc.yaml")
+    return storage.rstrip("/") + "/" + path.replace(os.sep, "/")
+
+
+def _filesystem(url: str) -> tuple[Any, str]:
+    try:
+        import fsspec
+    except ImportError:
+        raise StorageError(
+            f"handoffs go to '{url}' ({STORAGE}), and fsspec is not installed in this "
+            "environment: pip install 'nb2pipe[storage]' on every worker") from None
+    try:
+        return fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as exc:  # e.g. s3:// without s3fs: fsspec names it
+        raise StorageError(f"'{url}' ({STORAGE}) cannot be opened here: {exc}") from None
+
+
+def upload(local: str, url: str) -> None:
+    """Every file of the local folder `local` to `url`, the index last."""
+    fs, path = _filesystem(url)
+    names = sorted(os.listdir(local), key=lambda n: (n == INDEX, n))
+    try:
+        fs.makedirs(path, exist_ok=True)
+        for name in names:
+            fs.put_file(os.path.join(local, name), posixpath.join(path, name))
+    except OSError as exc:
+        raise StorageError(f"cannot write the handoffs to '{url}': {exc}. Check the URL and "
+                           "the storage credentials of this worker") from None
+
+
+def fetch(url: str) -> str | None:
+    """A local folder with the files of `url` (downloaded once per process), or None when
+    `url` holds no saved values (no index)."""
+    if url in _mirrors:
+        return _mirrors[url]
+    import json
+
+    fs, path = _filesystem(url)
+    local = tempfile.mkdtemp(prefix="nb2pipe-handoff-")
+    atexit.register(shutil.rmtree, local, True)
+    try:
+        try:
+            fs.get_file(posixpath.join(path, INDEX), os.path.join(local, INDEX))
+        except FileNotFoundError:
+            return None
+        with open(os.path.join(local, INDEX), encoding="utf-8") as f:
+            entries = json.load(f)
+        for file in sorted({e["file"] for e in entries.values() if "file" in e}):
+            fs.get_file(posixpath.join(path, file), os.path.join(local, file))
+    except OSError as exc:
+        raise StorageError(f"cannot read the handoffs in '{url}': {exc}. Check the URL and "
+                           "the storage credentials of this worker") from None
+    _mirrors[url] = local
+    return local
