@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..runner import lock as lockfile
+from ..runner.boundary import repository_root
 from ..runner.hashing import HashCache, hash_entry
 from ..runner.spec import StageSpec
 
@@ -142,7 +143,8 @@ class StageMemo:
             locked[name] = known.entry
             reused.append(name)
         if reused:
-            lockfile.write_lock(root / "dvc.lock", locked, [s.name for s in specs])
+            lockfile.write_lock(root / "dvc.lock", locked, [s.name for s in specs],
+                                repository_root(root, specs))
         return reused
 
     def _restore(self, spec: StageSpec, root: Path, known: Known) -> bool:

@@ -34,9 +34,9 @@ def _computed(base: Path, cache: Path) -> Path:
     (root / "model" / "weights.bin").write_bytes(b"\x00\x01 trained with k=1")
     (root / "metrics.json").write_text('{"score": 0.9}')
     hashes = HashCache(root)
-    store_in_dvc_cache(root, root / "model", hashes)
-    lockfile.write_lock(root / "dvc.lock", {"fit": lockfile.stage_entry(SPEC, root, hashes)},
-                        ["fit"])
+    store_in_dvc_cache(root, root / "model", hashes, root)
+    entry = lockfile.stage_entry(SPEC, root, hashes, root)
+    lockfile.write_lock(root / "dvc.lock", {"fit": entry}, ["fit"], root)
     return root
 
 
