@@ -6,6 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from . import files
 from .analysis.analyze import Analysis, CellCache, analyze
@@ -286,3 +287,13 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
     from .runner.execute import execute_stage as run
 
     run(notebook, output, params_file, kernel)
+
+
+def sweep(folder: str | os.PathLike = ".", options: Sequence[str] = (), jobs: int | None = None,
+          report=None):
+    """Run every combination of the `-S NAME=V1,V2` options as a DVC experiment (recorded with
+    `dvc exp save`), up to `jobs` at a time; see experiments/sweep.py."""
+    from .experiments.grid import parse_grid
+    from .experiments.sweep import sweep as run_sweep
+
+    return run_sweep(Path(folder), parse_grid(options), jobs, report or (lambda event: None))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: convert the wine example in a scratch DVC project, run its pipeline, change a
-# parameter and run again (only the affected stages re-run), then verify it against the notebook.
+# parameter and run again (only the affected stages re-run), verify it against the notebook, then
+# sweep a grid of parameters as DVC experiments.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 demo="$repo/build/demo"
@@ -43,6 +44,12 @@ step "nb2pipe verify wine.ipynb (the notebook top to bottom vs the pipeline, in 
 sed -i 's/^n_estimators: 20$/n_estimators: 50/' params.yaml
 nb2pipe verify wine.ipynb
 
+step "nb2pipe sweep: four DVC experiments, two at a time (your workspace stays as it is)"
+nb2pipe sweep -S n_estimators=20,80 -S max_depth=2,3 -j 2 --sort-by accuracy
+
+step "dvc exp show (the sweep's experiments are DVC's own)"
+dvc exp show --no-pager --only-changed --drop 'pipelines/.*|data/.*|Created'
+
 cat <<NEXT
 
 The pipeline is in $demo (dvc.yaml, params.yaml, pipelines/wine/).
@@ -50,6 +57,8 @@ Next things to try there, with nb2pipe's environment active (source $repo/.venv/
   cd $demo
   # an experiment: only train and evaluate re-run
   dvc exp run -S max_depth=3
+  # take the best experiment of the sweep into the workspace
+  dvc exp apply <name>
   # compare the experiments by what changed (parameters and metrics)
   dvc exp show --only-changed --drop 'pipelines/.*|data/.*|Created'
   # what would run, and why

@@ -24,11 +24,13 @@ from .dag import add_dag
 from .exec_stage import add_exec_stage
 from .output import console
 from .run import add_run
+from .sweep import add_sweep
 from .tag import add_tag
 from .verify import add_verify
 
 # The order `nb2pipe --help` lists the commands in.
-_COMMANDS = (add_convert, add_show, add_dag, add_tag, add_run, add_verify, add_exec_stage)
+_COMMANDS = (add_convert, add_show, add_dag, add_tag, add_run, add_sweep, add_verify,
+             add_exec_stage)
 
 
 def _parser() -> argparse.ArgumentParser:
