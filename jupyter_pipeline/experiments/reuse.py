@@ -142,7 +142,7 @@ class StageMemo:
             locked[name] = known.entry
             reused.append(name)
         if reused:
-            lockfile.write_lock(root / "dvc.lock", locked, [s.name for s in specs])
+            lockfile.write_lock(root / "dvc.lock", locked, [s.name for s in specs], root)
         return reused
 
     def _restore(self, spec: StageSpec, root: Path, known: Known) -> bool:
