@@ -297,3 +297,68 @@ def sweep(folder: str | os.PathLike = ".", options: Sequence[str] = (), jobs: in
     from .experiments.sweep import sweep as run_sweep
 
     return run_sweep(Path(folder), parse_grid(options), jobs, report or (lambda event: None))
+
+
+@dataclass(frozen=True)
+class ExperimentsShown:
+    """The pipeline's parameters now (params.yaml, leaves by dotted name) and its experiments as
+    DVC shows them; the first row is the workspace (name and rev "workspace")."""
+
+    params: tuple[tuple[str, object], ...]
+    rows: tuple  # of experiments.results.ExperimentRow
+    params_file: str  # params.yaml as DVC names it, from the repository's root
+
+
+def experiments(folder: str | os.PathLike) -> ExperimentsShown:
+    """The experiments of the pipeline in `folder`, from `dvc exp show --json` (DVC's own data:
+    baseline, workspace and experiments of HEAD), read by the sweep's own reader."""
+    from ruamel.yaml import YAML
+
+    from .experiments.grid import parameter_names
+    from .experiments.results import experiment_revs, rows
+    from .experiments.sweep import shown_experiments
+    from .runner.repository import dvc_repo
+
+    base = Path(folder)
+    path = base / "params.yaml"
+    values = YAML(typ="safe").load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    values = values if isinstance(values, dict) else {}
+    root = dvc_repo(base) or base
+    params_file = Path(os.path.relpath(base.resolve() / "params.yaml", root.resolve())).as_posix()
+    names = [n for n in parameter_names(values) if not isinstance(_dotted(values, n), dict)]
+    shown = shown_experiments(base)
+    # The workspace as one more experiment, so the one reader names its columns as the others'.
+    workspace = next((b for b in shown if b.get("rev") == "workspace"), None)
+    wrapped = [{"experiments": [{"name": "workspace",
+                                 "revs": [{"rev": "workspace", "data": workspace["data"]}]}]}
+               ] if workspace and workspace.get("data") else []
+    ours = [rev for rev, data in experiment_revs(wrapped + shown).items()
+            if params_file in (data.get("params") or {})]
+    return ExperimentsShown(tuple((n, _dotted(values, n)) for n in names),
+                            tuple(rows(wrapped + shown, ours, names, params_file)), params_file)
+
+
+def _dotted(data: object, name: str) -> object:
+    for part in name.split("."):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def sweep_grid(folder: str | os.PathLike, grid: dict[str, Sequence[object]],
+               jobs: int | None = None, report=None, check_only: bool = False):
+    """`sweep` with the values already typed (the panel's): one axis per name. With
+    `check_only`, the names and values are checked against the pipeline and nothing runs."""
+    from .experiments.grid import Axis, GridError, format_value
+    from .experiments.sweep import prepare, sweep as run_sweep
+
+    axes = []
+    for name, values in grid.items():
+        if not values or any(isinstance(v, (dict, list)) for v in values):
+            raise GridError(f"'{name}' needs one or more plain values (numbers, true/false, "
+                            "text) to run an experiment with")
+        axes.append(Axis(name, tuple(values),
+                         f"{name}={','.join(format_value(v) for v in values)}"))
+    if check_only:
+        prepare(Path(folder), axes)
+        return None
+    return run_sweep(Path(folder), axes, jobs, report or (lambda event: None))
