@@ -150,6 +150,18 @@ export class ExperimentsModel {
     return bestRev(data.experiments, metric ?? data.metric_columns[0] ?? null, !this.descending);
   }
 
+  /** The experiment Apply would write: the one clicked, else the best. */
+  get selected(): IExperiment | null {
+    const rows = this._data?.experiments ?? [];
+    const rev = this._selected ?? this.best;
+    return rows.find(r => r.rev === rev) ?? null;
+  }
+
+  select(rev: string): void {
+    this._selected = rev;
+    this._changed.emit();
+  }
+
   get plotParam(): string | null {
     const columns = this._data?.param_columns ?? [];
     return this._plotParam !== null && columns.includes(this._plotParam)
@@ -270,6 +282,7 @@ export class ExperimentsModel {
       this._data = null;
       this._error = null;
       this._run = null;
+      this._selected = null;
       this._edits.clear();
       this._changed.emit();
     }
@@ -291,6 +304,7 @@ export class ExperimentsModel {
   private _edits = new Map<string, string>();
   private _sort: string | null = null;
   private _descending = true;
+  private _selected: string | null = null;
   private _plotParam: string | null = null;
   private _plotMetric: string | null = null;
   private _polls = new Set<Poll>();

@@ -255,6 +255,7 @@ export class ExperimentsPanel extends Widget {
     const { model, trans } = this;
     const data = model.data!;
     const best = model.best;
+    const selected = model.selected;
     const head = h('tr', {});
     const column = (name: string, kind: 'param' | 'metric') => {
       const sorted = model.sortColumn === name;
@@ -268,10 +269,9 @@ export class ExperimentsPanel extends Widget {
       th.addEventListener('click', () => model.sortBy(name));
       return th;
     };
-    head.append(h('th', { text: trans.__('Experiment') }));
+    head.append(h('th', { text: trans.__('name') }));
     head.append(...data.param_columns.map(c => column(c, 'param')));
     head.append(...data.metric_columns.map(c => column(c, 'metric')));
-    head.append(h('th', {}));
     const body = h('tbody', {});
     for (const row of rows) {
       const tr = h('tr', { className: 'nb2pipe-exp-row' });
@@ -292,21 +292,27 @@ export class ExperimentsPanel extends Widget {
       for (const c of data.metric_columns) {
         tr.append(h('td', { className: 'nb2pipe-exp-metric', text: metricText(row.metrics[c]) }));
       }
-      const apply = h('button', {
-        className: 'nb2pipe-exp-apply jp-Button jp-mod-minimal',
-        text: trans.__('Apply'),
-        title: trans.__("Write this experiment's values into the notebook's parameters cell")
-      });
-      apply.addEventListener('click', () => this.actions.apply(row));
-      tr.append(h('td', {}, apply));
+      tr.classList.toggle('nb2pipe-selected', row.rev === selected?.rev);
+      tr.title = trans.__('Click to choose this experiment for Apply');
+      tr.addEventListener('click', () => model.select(row.rev));
       body.append(tr);
     }
     const table = h('table', { className: 'nb2pipe-exp-table' }, h('thead', {}, head), body);
+    const apply = h('button', {
+      className: 'nb2pipe-exp-apply jp-Button jp-mod-styled',
+      text: selected
+        ? trans.__('Apply %1', selected.rev === 'workspace' ? trans.__('workspace') : selected.name)
+        : trans.__('Apply'),
+      title: trans.__("Write the chosen experiment's values into the notebook's parameters cell")
+    });
+    apply.disabled = selected === null;
+    apply.addEventListener('click', () => selected && this.actions.apply(selected));
     return h(
       'div',
       {},
       h('div', { className: 'nb2pipe-heading', text: trans.__('Experiments (DVC)') }),
-      h('div', { className: 'nb2pipe-exp-scroll' }, table)
+      h('div', { className: 'nb2pipe-exp-scroll' }, table),
+      h('div', { className: 'nb2pipe-row nb2pipe-actions' }, apply)
     );
   }
 
@@ -323,7 +329,7 @@ export class ExperimentsPanel extends Widget {
       return null;
     }
     const select = (options: string[], chosen: string, onPick: (v: string) => void) => {
-      const s = h('select', { className: 'nb2pipe-exp-axis jp-mod-styled' });
+      const s = h('select', { className: 'nb2pipe-exp-axis' });
       for (const o of options) {
         const option = h('option', { text: o });
         option.value = o;
@@ -377,7 +383,7 @@ export class ExperimentsPanel extends Widget {
       { className: 'nb2pipe-exp-plot-box' },
       h(
         'div',
-        { className: 'nb2pipe-row nb2pipe-wrap' },
+        { className: 'nb2pipe-row' },
         select(data.metric_columns, metric, v => model.setPlot(null, v)),
         h('span', { className: 'nb2pipe-heading', text: trans.__('against') }),
         select(data.param_columns, param, v => model.setPlot(v, null))
