@@ -74,8 +74,7 @@ export function sortedRows(
     if (x === undefined || y === undefined) {
       return x === undefined ? (y === undefined ? 0 : 1) : -1;
     }
-    const order =
-      isNumber(x) && isNumber(y) ? x - y : shownValue(x).localeCompare(shownValue(y));
+    const order = isNumber(x) && isNumber(y) ? x - y : shownValue(x).localeCompare(shownValue(y));
     return descending ? -order : order;
   });
 }

@@ -36,10 +36,9 @@ export function addExperimentsView(
       const final = await model.runExperiments();
       const saved = final.stages.filter(s => s.state === 'done').length;
       if (final.state === 'done') {
-        Notification.success(
-          trans._n('%1 experiment saved', '%1 experiments saved', saved),
-          { autoClose: 5000 }
-        );
+        Notification.success(trans._n('%1 experiment saved', '%1 experiments saved', saved), {
+          autoClose: 5000
+        });
       } else {
         Notification.error(
           trans.__('Experiments failed: %1', final.message ?? trans.__('no reason given')),

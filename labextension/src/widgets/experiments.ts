@@ -148,11 +148,7 @@ export class ExperimentsPanel extends Widget {
         });
         const hint = h('div', { className: 'nb2pipe-hint' });
         this.inputs.set(param.name, [input, hint]);
-        list.append(
-          h('label', { className: 'nb2pipe-exp-name', text: param.name }),
-          input,
-          hint
-        );
+        list.append(h('label', { className: 'nb2pipe-exp-name', text: param.name }), input, hint);
       }
       this.params.replaceChildren(
         h('div', { className: 'nb2pipe-heading', text: trans.__('Parameters') }),
@@ -239,9 +235,7 @@ export class ExperimentsPanel extends Widget {
     if (data.experiments.length <= 1) {
       const hint = h('div', {
         className: 'nb2pipe-message',
-        text: trans.__(
-          'No experiments yet: change a value above (or type a comma list) and run.'
-        )
+        text: trans.__('No experiments yet: change a value above (or type a comma list) and run.')
       });
       if (data.experiments.length === 0) {
         return hint;
@@ -265,7 +259,10 @@ export class ExperimentsPanel extends Widget {
         title: trans.__('Sort by %1', name)
       });
       th.dataset.column = name;
-      th.setAttribute('aria-sort', sorted ? (model.descending ? 'descending' : 'ascending') : 'none');
+      th.setAttribute(
+        'aria-sort',
+        sorted ? (model.descending ? 'descending' : 'ascending') : 'none'
+      );
       th.addEventListener('click', () => model.sortBy(name));
       return th;
     };
@@ -359,12 +356,18 @@ export class ExperimentsPanel extends Widget {
     const { left, right, top, bottom } = layout;
     el('path', { class: 'nb2pipe-exp-frame', d: `M${left},${top} V${bottom} H${right}` });
     for (const t of layout.xTicks) {
-      el('text', { class: 'nb2pipe-exp-tick', x: t.at, y: bottom + 14, 'text-anchor': 'middle' },
-        tickLabel(t.value));
+      el(
+        'text',
+        { class: 'nb2pipe-exp-tick', x: t.at, y: bottom + 14, 'text-anchor': 'middle' },
+        tickLabel(t.value)
+      );
     }
     for (const t of layout.yTicks) {
-      el('text', { class: 'nb2pipe-exp-tick', x: left - 4, y: t.at + 3, 'text-anchor': 'end' },
-        tickLabel(t.value));
+      el(
+        'text',
+        { class: 'nb2pipe-exp-tick', x: left - 4, y: t.at + 3, 'text-anchor': 'end' },
+        tickLabel(t.value)
+      );
     }
     const best = model.best;
     for (const p of layout.points) {
@@ -398,6 +401,15 @@ export class ExperimentsPanel extends Widget {
     for (const source of sources) {
       const details = h('details', { className: 'nb2pipe-exp-source' });
       details.dataset.metrics = source.metrics;
+      // Open rows stay open when the view renders again (a refresh, a run's progress).
+      details.open = this.openSources.has(source.metrics);
+      details.addEventListener('toggle', () => {
+        if (details.open) {
+          this.openSources.add(source.metrics);
+        } else {
+          this.openSources.delete(source.metrics);
+        }
+      });
       details.append(
         h('summary', {
           text: trans.__('%1 ← stage %2', source.metrics, source.stage),
@@ -458,6 +470,7 @@ export class ExperimentsPanel extends Widget {
   }
 
   private paramsKey = '';
+  private readonly openSources = new Set<string>();
   private readonly inputs = new Map<string, [HTMLInputElement, HTMLElement]>();
   private readonly header = h('div', { className: 'nb2pipe-header' });
   private readonly params = h('div', { className: 'nb2pipe-exp-form' });
