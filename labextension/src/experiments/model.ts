@@ -10,7 +10,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import type { IExperimentsApi, INb2PipeApi } from '../api';
 import { messageOf, PipelineModel } from '../model';
 import { followRun } from '../runs';
-import type { IExperiment, IExperiments, IRunStatus } from '../types';
+import type { IExperiment, IExperiments, IPipelineStatus, IRunStatus } from '../types';
 import { bestRev, gridSize, parseValues, shownValue, sortedRows } from './values';
 
 /** How many experiments run at once: the server's machine is shared with the notebook. */
@@ -269,13 +269,14 @@ export class ExperimentsModel {
 
   private onPipelineChanged(): void {
     const path = this.path;
-    const runState = this.pipeline.run?.state ?? null;
+    const status = this.pipeline.status;
     const pathChanged = path !== this._path;
-    // A pipeline run that ended changed the workspace's metrics and dvc.lock.
-    const runEnded = !pathChanged && this._pipelineRun === 'running' && runState !== 'running';
+    // The Pipeline model reads the stages' states again after an export and after a run: then
+    // params.yaml, dvc.lock and the workspace's metrics may have changed too.
+    const diskChanged = !pathChanged && status !== this._status && status !== null;
     this._path = path;
-    this._pipelineRun = runState;
-    if (!pathChanged && !runEnded) {
+    this._status = status;
+    if (!pathChanged && !diskChanged) {
       return;
     }
     if (pathChanged) {
@@ -294,7 +295,7 @@ export class ExperimentsModel {
   }
 
   private _path: string | null = null;
-  private _pipelineRun: string | null = null;
+  private _status: IPipelineStatus | null = null;
   private _data: IExperiments | null = null;
   private _error: string | null = null;
   private _loading = false;
