@@ -412,7 +412,7 @@ export class ExperimentsPanel extends Widget {
       });
       details.append(
         h('summary', {
-          text: trans.__('%1 ← stage %2', source.metrics, source.stage),
+          text: trans.__('%1 ← stage %2', source.metrics.split('/').pop() ?? '', source.stage),
           title: source.metrics
         })
       );
