@@ -6,7 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from . import files
 from .analysis.analyze import Analysis, CellCache, analyze
@@ -18,6 +18,9 @@ from .export.layout import Layout
 from .export.params_yaml import KeptParam
 from .model.notebook import Notebook
 from .model.tags import with_stage_tag
+
+if TYPE_CHECKING:
+    from .experiments.results import ExperimentRow
 
 _CACHE = CellCache()
 
@@ -305,7 +308,7 @@ class ExperimentsShown:
     DVC shows them; the first row is the workspace (name and rev "workspace")."""
 
     params: tuple[tuple[str, object], ...]
-    rows: tuple  # of experiments.results.ExperimentRow
+    rows: "tuple[ExperimentRow, ...]"
     params_file: str  # params.yaml as DVC names it, from the repository's root
 
 
@@ -344,12 +347,9 @@ def _dotted(data: object, name: str) -> object:
     return data
 
 
-def sweep_grid(folder: str | os.PathLike, grid: dict[str, Sequence[object]],
-               jobs: int | None = None, report=None, check_only: bool = False):
-    """`sweep` with the values already typed (the panel's): one axis per name. With
-    `check_only`, the names and values are checked against the pipeline and nothing runs."""
+def _grid_axes(grid: dict[str, Sequence[object]]) -> list:
+    """The grid the panel sends (name -> typed values) as the sweep's axes."""
     from .experiments.grid import Axis, GridError, format_value
-    from .experiments.sweep import prepare, sweep as run_sweep
 
     axes = []
     for name, values in grid.items():
@@ -358,6 +358,23 @@ def sweep_grid(folder: str | os.PathLike, grid: dict[str, Sequence[object]],
                             "text) to run an experiment with")
         axes.append(Axis(name, tuple(values),
                          f"{name}={','.join(format_value(v) for v in values)}"))
+    return axes
+
+
+def grid_labels(grid: dict[str, Sequence[object]]) -> list[str]:
+    """Each combination of `grid` as the sweep's progress names it (`lr=0.01 n=50`)."""
+    from .experiments.grid import combinations
+
+    return [c.label() for c in combinations(_grid_axes(grid))]
+
+
+def sweep_grid(folder: str | os.PathLike, grid: dict[str, Sequence[object]],
+               jobs: int | None = None, report=None, check_only: bool = False):
+    """`sweep` with the values already typed (the panel's): one axis per name. With
+    `check_only`, the names and values are checked against the pipeline and nothing runs."""
+    from .experiments.sweep import prepare, sweep as run_sweep
+
+    axes = _grid_axes(grid)
     if check_only:
         prepare(Path(folder), axes)
         return None

@@ -101,16 +101,8 @@ def _grid(grid: Any) -> dict[str, list[Any]]:
 
 
 def start(runs: Runs, request: SweepRequest, log: logging.Logger) -> Run:
-    from ..experiments.grid import combinations  # the labels the sweep's events carry
-
-    labels = [c.label() for c in combinations(_axes(request.grid))]
-    return runs.begin(request.folder, labels, lambda run: _sweep(run, request, log))
-
-
-def _axes(grid: dict[str, list[Any]]) -> list:
-    from ..experiments.grid import Axis
-
-    return [Axis(name, tuple(values), name) for name, values in grid.items()]
+    return runs.begin(request.folder, api.grid_labels(request.grid),
+                      lambda run: _sweep(run, request, log))
 
 
 @dataclass(frozen=True)
