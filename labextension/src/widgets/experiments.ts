@@ -1,9 +1,10 @@
 /**
  * The Experiments side panel: the pipeline's parameters (edit them; a comma list is a grid),
  * Run, the progress of the experiments, DVC's experiments as a table of parameters and metrics
- * (sortable, the best highlighted, Apply per row), a small plot of a metric against a
- * parameter, and where the workspace's metrics come from. It renders ExperimentsModel; Apply and
- * revealing a cell go to callbacks, so it never touches the notebook itself.
+ * (sortable, the best highlighted, a row chosen for Apply), a plot of a metric against a
+ * parameter (experiment-plot.ts) and where the workspace's metrics come from (provenance.ts). It
+ * renders ExperimentsModel; Apply and revealing a cell go to callbacks, so it never touches the
+ * notebook itself.
  */
 
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -11,14 +12,13 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import type { ExperimentsModel } from '../experiments/model';
-import { layoutPlot, PLOT_HEIGHT, PLOT_WIDTH, tickLabel } from '../experiments/plot';
 import { shownValue } from '../experiments/values';
-import type { IExperiment, IMetricSource, IStageRun } from '../types';
-import { cellRanges } from './split';
+import type { IExperiment, IStageRun } from '../types';
+import { renderPlot } from './experiment-plot';
+import { renderProvenance } from './provenance';
 import { h } from './stages';
 
 export const EXPERIMENTS_ID = 'nb2pipe-experiments';
-const SVG = 'http://www.w3.org/2000/svg';
 
 export interface IExperimentsActions {
   /** Write the experiment's parameter values into the notebook's parameters cell. */
@@ -106,12 +106,14 @@ export class ExperimentsPanel extends Widget {
     }
     if (data && data.dvc_yaml) {
       parts.push(this.table());
-      const plot = this.plot();
+      const plot = renderPlot(model, trans);
       if (plot) {
         parts.push(plot);
       }
       if (data.provenance.length > 0) {
-        parts.push(this.provenance(data.provenance));
+        parts.push(
+          renderProvenance(data.provenance, this.openSources, this.actions.revealCell, trans)
+        );
       }
     }
     this.body.replaceChildren(...parts);
@@ -310,162 +312,6 @@ export class ExperimentsPanel extends Widget {
       h('div', { className: 'nb2pipe-heading', text: trans.__('Experiments (DVC)') }),
       h('div', { className: 'nb2pipe-exp-scroll' }, table),
       h('div', { className: 'nb2pipe-row nb2pipe-actions' }, apply)
-    );
-  }
-
-  private plot(): HTMLElement | null {
-    const { model, trans } = this;
-    const data = model.data!;
-    const param = model.plotParam;
-    const metric = model.plotMetric;
-    if (param === null || metric === null || data.experiments.length < 2) {
-      return null;
-    }
-    const layout = layoutPlot(data.experiments, param, metric);
-    if (layout.points.length < 2) {
-      return null;
-    }
-    const select = (options: string[], chosen: string, onPick: (v: string) => void) => {
-      const s = h('select', { className: 'nb2pipe-exp-axis' });
-      for (const o of options) {
-        const option = h('option', { text: o });
-        option.value = o;
-        option.selected = o === chosen;
-        s.append(option);
-      }
-      s.addEventListener('change', () => onPick(s.value));
-      return s;
-    };
-    const svg = document.createElementNS(SVG, 'svg');
-    svg.setAttribute('class', 'nb2pipe-exp-plot');
-    svg.setAttribute('viewBox', `0 0 ${PLOT_WIDTH} ${PLOT_HEIGHT}`);
-    svg.setAttribute('width', String(PLOT_WIDTH));
-    svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', trans.__('%1 against %2', metric, param));
-    const el = (tag: string, attrs: Record<string, string | number>, text?: string) => {
-      const node = document.createElementNS(SVG, tag);
-      for (const [k, v] of Object.entries(attrs)) {
-        node.setAttribute(k, String(v));
-      }
-      if (text !== undefined) {
-        node.textContent = text;
-      }
-      svg.appendChild(node);
-      return node;
-    };
-    const { left, right, top, bottom } = layout;
-    el('path', { class: 'nb2pipe-exp-frame', d: `M${left},${top} V${bottom} H${right}` });
-    for (const t of layout.xTicks) {
-      el(
-        'text',
-        { class: 'nb2pipe-exp-tick', x: t.at, y: bottom + 14, 'text-anchor': 'middle' },
-        tickLabel(t.value)
-      );
-    }
-    for (const t of layout.yTicks) {
-      el(
-        'text',
-        { class: 'nb2pipe-exp-tick', x: left - 4, y: t.at + 3, 'text-anchor': 'end' },
-        tickLabel(t.value)
-      );
-    }
-    const best = model.best;
-    for (const p of layout.points) {
-      const dot = el('circle', {
-        class: p.rev === best ? 'nb2pipe-exp-point nb2pipe-best' : 'nb2pipe-exp-point',
-        cx: p.x,
-        cy: p.y,
-        r: p.rev === best ? 4.5 : 3.5
-      });
-      const title = document.createElementNS(SVG, 'title');
-      title.textContent = `${p.name}: ${param}=${p.px}, ${metric}=${p.py}`;
-      dot.appendChild(title);
-    }
-    return h(
-      'div',
-      { className: 'nb2pipe-exp-plot-box' },
-      h(
-        'div',
-        { className: 'nb2pipe-row' },
-        select(data.metric_columns, metric, v => model.setPlot(null, v)),
-        h('span', { className: 'nb2pipe-heading', text: trans.__('against') }),
-        select(data.param_columns, param, v => model.setPlot(v, null))
-      ),
-      svg
-    );
-  }
-
-  private provenance(sources: IMetricSource[]): HTMLElement {
-    const trans = this.trans;
-    const list = h('div', { className: 'nb2pipe-exp-provenance' });
-    for (const source of sources) {
-      const details = h('details', { className: 'nb2pipe-exp-source' });
-      details.dataset.metrics = source.metrics;
-      // Open rows stay open when the view renders again (a refresh, a run's progress).
-      details.open = this.openSources.has(source.metrics);
-      details.addEventListener('toggle', () => {
-        if (details.open) {
-          this.openSources.add(source.metrics);
-        } else {
-          this.openSources.delete(source.metrics);
-        }
-      });
-      details.append(
-        h('summary', {
-          text: trans.__('%1 ← stage %2', source.metrics.split('/').pop() ?? '', source.stage),
-          title: source.metrics
-        })
-      );
-      const cells = h('div', {}, h('span', { text: trans.__('cells:') + ' ' }));
-      source.cells.forEach((cell, i) => {
-        const link = h('button', {
-          className: 'nb2pipe-cell-link jp-Button jp-mod-minimal',
-          text: cellRanges([cell]),
-          title: trans.__('Show this cell')
-        });
-        link.addEventListener('click', () => this.actions.revealCell(cell));
-        cells.append(link);
-        if (i < source.cells.length - 1) {
-          cells.append(document.createTextNode(' '));
-        }
-      });
-      details.append(
-        h('div', { text: trans.__('stages: %1', source.stages.join(' → ')) }),
-        cells,
-        h('div', {
-          text: trans.__(
-            'parameters: %1',
-            source.params
-              .map(p => `${p.name}=${shownValue(p.value)}${p.recorded ? '' : '?'}`)
-              .join(', ') || '–'
-          ),
-          title: trans.__('the values dvc.lock recorded; ? = not run with these yet')
-        })
-      );
-      const data = h('ul', { className: 'nb2pipe-exp-data' });
-      for (const file of source.data) {
-        data.append(
-          h(
-            'li',
-            { title: file.md5 ?? trans.__('not run yet') },
-            h('span', { className: 'nb2pipe-var', text: file.path }),
-            h('code', { text: file.md5 ? file.md5.slice(0, 8) : '–' })
-          )
-        );
-      }
-      if (source.data.length > 0) {
-        details.append(h('div', { text: trans.__('data:') }), data);
-      }
-      list.append(details);
-    }
-    return h(
-      'div',
-      {},
-      h('div', {
-        className: 'nb2pipe-heading',
-        text: trans.__('Where the workspace’s metrics come from')
-      }),
-      list
     );
   }
 
