@@ -107,5 +107,18 @@ def test_apply_writes_the_values_into_the_parameters_cell_and_undo_restores_it(p
                            ".innerText === 'scale = 2\\noffset = 1'", timeout=15_000)
 
 
+def test_the_view_reads_in_the_dark_theme(page):
+    panel = page.locator(PANEL)
+    best = page.locator(f"{PANEL} .nb2pipe-exp-row.nb2pipe-best td").first
+    light = best.evaluate("el => getComputedStyle(el).color")
+    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+    page.locator(".lm-Menu").get_by_text("JupyterLab Dark", exact=True).click()
+    page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")
+    page.wait_for_timeout(500)  # the theme's stylesheet applies on the next frame
+    panel.screenshot(path=str(ARTIFACTS / "experiments-dark.png"))
+    assert best.evaluate("el => getComputedStyle(el).color") != light
+
+
 def test_no_errors_from_the_extension_in_the_page(page_errors):
     assert page_errors.ours() == []
