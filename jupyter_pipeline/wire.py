@@ -176,6 +176,32 @@ class PipelineStatusReply(TypedDict):
     message: str | None
 
 
+class ParamValue(TypedDict):
+    name: str
+    value: Any
+
+
+class Experiment(TypedDict):
+    """One row of the experiments view: DVC's name and rev ("workspace" for the workspace),
+    the pipeline's parameters and every metric DVC shows (column "key" or "file:key")."""
+
+    name: str
+    rev: str
+    params: dict[str, Any]
+    metrics: dict[str, Any]
+
+
+class ExperimentsReply(TypedDict):
+    notebook: str
+    dvc_yaml: str | None
+    params: list[ParamValue]
+    param_columns: list[str]
+    metric_columns: list[str]
+    experiments: list[Experiment]
+    provenance: list[MetricSource]
+    message: str | None
+
+
 # types.ts interface -> the shape here it mirrors (the contract test walks this table).
 TS_INTERFACES: dict[str, type] = {
     "IDiagnostic": Diagnostic, "INeed": Need, "IFileInput": FileInput, "IStage": Stage,
@@ -185,6 +211,7 @@ TS_INTERFACES: dict[str, type] = {
     "IRunStarted": RunStarted, "IStageRun": StageRun, "IRunFailure": RunFailure,
     "IRunStatus": RunStatus, "IErrorBody": ErrorBody, "IStageError": StageError,
     "IStageStatus": StageStatus, "IPipelineStatus": PipelineStatusReply,
+    "IParamValue": ParamValue, "IExperiment": Experiment, "IExperiments": ExperimentsReply,
 }
 
 

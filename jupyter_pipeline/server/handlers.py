@@ -12,7 +12,7 @@ from typing import Any
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from . import work
+from . import experiments, work
 from .runs import RunConflict
 from .worker import ANALYSIS, EXPORTS
 
@@ -86,3 +86,32 @@ class RunStatusHandler(_Handler):
             return self.reply(404, {"message": f"no run '{run_id}' (runs are forgotten when the "
                                                "server restarts): start the pipeline again"})
         self.reply(200, run.to_json())
+
+
+class ExperimentsHandler(_Handler):
+    """GET: the pipeline's parameters, experiments and provenance; POST: run experiments."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        self.reply(*await EXPORTS.call(experiments.read, self.root,
+                                       self.get_query_argument("path", ""), timeout=None,
+                                       what="reading the experiments"))
+
+    @web.authenticated
+    async def post(self) -> None:
+        if self.too_big():
+            return
+        status, answer, log = await EXPORTS.call(experiments.check, self.root, self.request.body,
+                                                timeout=ANALYZE_SECONDS, what="checking the grid")
+        if status != 202:
+            return self.reply(status, answer, log)
+        request = experiments.SweepRequest(Path(answer["folder"]), answer["grid"], answer["jobs"])
+        try:
+            run = await asyncio.to_thread(experiments.start, self.settings["nb2pipe_runs"],
+                                          request, self.log)
+        except RunConflict as exc:
+            return self.reply(409, {"message": "this pipeline is running already; wait for that "
+                                               "run to end", "run_id": exc.run_id})
+        except Exception as exc:  # noqa: BLE001 - the same answers as every other request
+            return self.reply(*work.error_reply(self.root, exc))
+        self.reply(202, {"run_id": run.run_id})

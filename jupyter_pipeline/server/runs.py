@@ -101,7 +101,11 @@ class Runs:
         """A dvc.yaml that cannot be read raises here, as the answer to the browser's request;
         the plan (which hashes data files, possibly large) is made in the run's thread, and its
         problems end the run as failed with their message."""
-        names = api.stage_names(folder)
+        return self.begin(folder, api.stage_names(folder), lambda run: self._run(run, force))
+
+    def begin(self, folder: Path, names: list[str], work: Callable[[Run], None]) -> Run:
+        """A run of `folder` whose progress entries are `names`, done by `work` in its own
+        thread (a pipeline run, or a sweep of experiments: see experiments.py)."""
         with self._lock:
             busy = [r for r in self._runs.values() if r.folder == folder and r.state == "running"]
             if busy:
@@ -110,7 +114,7 @@ class Runs:
                       rooted=lambda text: rooted(self.root, text))
             self._forget_old_runs()
             self._runs[run.run_id] = run
-        threading.Thread(target=self._run, args=(run, force), name=f"nb2pipe-run-{run.run_id}",
+        threading.Thread(target=work, args=(run,), name=f"nb2pipe-run-{run.run_id}",
                          daemon=True).start()
         return run
 

@@ -10,6 +10,7 @@ import type {
   IAnalysis,
   IErrorBody,
   IExportOptions,
+  IExperiments,
   IExportResult,
   IPipelineStatus,
   IRunStarted,
@@ -43,7 +44,15 @@ export interface INb2PipeApi {
   pipelineStatus(path: string): Promise<IPipelineStatus>;
 }
 
-export class HttpApi implements INb2PipeApi {
+/** The experiments view's routes (experiments/model.ts). */
+export interface IExperimentsApi {
+  /** The parameters, experiments and provenance of the pipeline beside `path`. */
+  experiments(path: string): Promise<IExperiments>;
+  /** Run every combination of `grid` (name -> values) as a DVC experiment; the run's id. */
+  startExperiments(path: string, grid: Record<string, unknown[]>, jobs: number): Promise<string>;
+}
+
+export class HttpApi implements INb2PipeApi, IExperimentsApi {
   constructor(
     private readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()
   ) {}
@@ -70,6 +79,19 @@ export class HttpApi implements INb2PipeApi {
 
   pipelineStatus(path: string): Promise<IPipelineStatus> {
     return this.call<IPipelineStatus>('GET', ['status'], undefined, { path });
+  }
+
+  experiments(path: string): Promise<IExperiments> {
+    return this.call<IExperiments>('GET', ['experiments'], undefined, { path });
+  }
+
+  async startExperiments(
+    path: string,
+    grid: Record<string, unknown[]>,
+    jobs: number
+  ): Promise<string> {
+    const reply = await this.call<IRunStarted>('POST', ['experiments'], { path, grid, jobs });
+    return reply.run_id;
   }
 
   private async call<T>(

@@ -14,6 +14,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { HttpApi } from './api';
 import { registerCommands } from './commands';
 import { pipelineIcon } from './icons';
+import { addExperimentsView } from './experiments/view';
 import { CommandIds, PANEL_ID } from './ids';
 import { PipelineModel } from './model';
 import { cellTags, NotebookSource, selectedIndices } from './notebook';
@@ -42,7 +43,8 @@ const plugin: JupyterFrontEndPlugin<PipelineModel> = {
     translator: ITranslator | null
   ): PipelineModel => {
     const trans = (translator ?? nullTranslator).load('nb2pipe');
-    const model = new PipelineModel(new HttpApi());
+    const api = new HttpApi();
+    const model = new PipelineModel(api);
 
     if (settings) {
       void settings.load(PLUGIN_ID).then(loaded => {
@@ -104,6 +106,8 @@ const plugin: JupyterFrontEndPlugin<PipelineModel> = {
     if (tracker.currentWidget) {
       void follow(tracker.currentWidget);
     }
+
+    addExperimentsView(app, model, api, trans, restorer, shown);
 
     registerCommands({ app, tracker, docManager, model, trans, follow }, palette);
     return model;

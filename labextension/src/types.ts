@@ -187,3 +187,30 @@ export interface IErrorBody {
   paths?: string[];
   run_id?: string;
 }
+
+/** A parameter of params.yaml (dotted name) with its value now. */
+export interface IParamValue {
+  name: string;
+  value: unknown;
+}
+
+/** One experiment as DVC shows it ("workspace" is the workspace): parameters and metrics. */
+export interface IExperiment {
+  name: string;
+  rev: string;
+  params: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+}
+
+/** GET /nb2pipe/experiments: the pipeline's parameters, its experiments, the workspace's provenance. */
+export interface IExperiments {
+  notebook: string;
+  /** null until the notebook has been exported. */
+  dvc_yaml: string | null;
+  params: IParamValue[];
+  param_columns: string[];
+  metric_columns: string[];
+  experiments: IExperiment[];
+  provenance: IMetricSource[];
+  message: string | null;
+}
