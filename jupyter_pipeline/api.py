@@ -6,7 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from . import files
 from .analysis.analyze import Analysis, CellCache, analyze
@@ -19,9 +19,6 @@ from .export.params_yaml import KeptParam
 from .model.diagnostics import cell_name
 from .model.notebook import Notebook
 from .model.tags import with_stage_tag
-
-if TYPE_CHECKING:
-    from .experiments.results import ExperimentRow
 
 _CACHE = CellCache()
 
@@ -321,79 +318,29 @@ def export_engine(target: str | os.PathLike, engine: str = "airflow", **options)
     return export_pipelines(target, engine, **options)
 
 
-@dataclass(frozen=True)
-class ExperimentsShown:
-    """The pipeline's parameters now (params.yaml, leaves by dotted name) and its experiments as
-    DVC shows them; the first row is the workspace (name and rev "workspace")."""
+def experiments(folder: str | os.PathLike):
+    """The pipeline's parameters now and its experiments as DVC shows them (the panel's
+    Experiments view); see experiments/shown.py."""
+    from .experiments.shown import experiments_of
 
-    params: tuple[tuple[str, object], ...]
-    rows: "tuple[ExperimentRow, ...]"
-    params_file: str  # params.yaml as DVC names it, from the repository's root
-
-
-def experiments(folder: str | os.PathLike) -> ExperimentsShown:
-    """The experiments of the pipeline in `folder`, from `dvc exp show --json` (DVC's own data:
-    baseline, workspace and experiments of HEAD), read by the sweep's own reader."""
-    from ruamel.yaml import YAML
-
-    from .experiments.grid import parameter_names
-    from .experiments.results import experiment_revs, rows
-    from .experiments.sweep import shown_experiments
-    from .runner.repository import dvc_repo
-
-    base = Path(folder)
-    path = base / "params.yaml"
-    values = YAML(typ="safe").load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    values = values if isinstance(values, dict) else {}
-    root = dvc_repo(base) or base
-    params_file = Path(os.path.relpath(base.resolve() / "params.yaml", root.resolve())).as_posix()
-    names = [n for n in parameter_names(values) if not isinstance(_dotted(values, n), dict)]
-    shown = shown_experiments(base)
-    # The workspace as one more experiment, so the one reader names its columns as the others'.
-    workspace = next((b for b in shown if b.get("rev") == "workspace"), None)
-    wrapped = [{"experiments": [{"name": "workspace",
-                                 "revs": [{"rev": "workspace", "data": workspace["data"]}]}]}
-               ] if workspace and workspace.get("data") else []
-    ours = [rev for rev, data in experiment_revs(wrapped + shown).items()
-            if params_file in (data.get("params") or {})]
-    return ExperimentsShown(tuple((n, _dotted(values, n)) for n in names),
-                            tuple(rows(wrapped + shown, ours, names, params_file)), params_file)
-
-
-def _dotted(data: object, name: str) -> object:
-    for part in name.split("."):
-        data = data.get(part) if isinstance(data, dict) else None
-    return data
-
-
-def _grid_axes(grid: dict[str, Sequence[object]]) -> list:
-    """The grid the panel sends (name -> typed values) as the sweep's axes."""
-    from .experiments.grid import Axis, GridError, format_value
-
-    axes = []
-    for name, values in grid.items():
-        if not values or any(isinstance(v, (dict, list)) for v in values):
-            raise GridError(f"'{name}' needs one or more plain values (numbers, true/false, "
-                            "text) to run an experiment with")
-        axes.append(Axis(name, tuple(values),
-                         f"{name}={','.join(format_value(v) for v in values)}"))
-    return axes
+    return experiments_of(Path(folder))
 
 
 def grid_labels(grid: dict[str, Sequence[object]]) -> list[str]:
-    """Each combination of `grid` as the sweep's progress names it (`lr=0.01 n=50`)."""
-    from .experiments.grid import combinations
+    """Each combination of `grid` (name -> typed values) as the sweep's progress names it."""
+    from .experiments.shown import grid_labels as labels
 
-    return [c.label() for c in combinations(_grid_axes(grid))]
+    return labels(grid)
 
 
 def sweep_grid(folder: str | os.PathLike, grid: dict[str, Sequence[object]],
                jobs: int | None = None, report=None, check_only: bool = False):
     """`sweep` with the values already typed (the panel's): one axis per name. With
     `check_only`, the names and values are checked against the pipeline and nothing runs."""
+    from .experiments.shown import grid_axes
     from .experiments.sweep import prepare, sweep as run_sweep
 
-    axes = _grid_axes(grid)
+    axes = grid_axes(grid)
     if check_only:
         prepare(Path(folder), axes)
         return None
