@@ -63,6 +63,8 @@ Next things to try there, with nb2pipe's environment active (source $repo/.venv/
   dvc exp show --only-changed --drop 'pipelines/.*|data/.*|Created'
   # what would run, and why
   nb2pipe run --dry-run
-  # the same notebook in JupyterLab, with the Pipeline panel
+  # the same pipeline as an Airflow DAG (dags/wine.py; see the README's Other engines)
+  nb2pipe export --to airflow wine.ipynb
+  # the same notebook in JupyterLab, with the Pipeline and Experiments panels
   cd $repo && make lab
 NEXT
