@@ -8,16 +8,19 @@ time, a missing one gives stale data).
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
+from dataclasses import replace
 
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.pipeline import Param, is_module_state
 from .artifacts import file_effects, resolve_path
 from .bindings import BUILTINS, IPYTHON_GLOBALS, Binding, StageFlow, is_runtime_name
 from .definitions import DefinitionUses
-from .facts import (Alias, Bind, CallArgument, CellFacts, Define, Delete, Drawing, Dynamic, Effect,
-                    Import, MethodArgument, Mutate, Read, Seed, Setting, Star, Via)
+from .facts import (Alias, Bind, CallArgument, Callback, CallSite, CellFacts, Define, Delete, Drawing, Dynamic,
+                    Effect, Import, MethodArgument, Mutate, PathExpr, Read, Seed, Setting, Star,
+                    Via)
 from .knowledge import (ARGUMENT_SAFE_METHODS, KNOWN_LIBRARIES, LIBRARY_MUTATES_ARGUMENTS,
                         PURE_CALLS)
 from .ordering import order_problems
@@ -91,6 +94,8 @@ class _Fold(DefinitionUses, ProcessState):
                     self.mutate(name, line)  # `ax.plot(...)` draws on the axes
                 else:
                     self.read(name, line)  # `df.plot()` leaves df as it was
+            case Mutate(name, line, Callback(), shallow):
+                self.mutate(name, line, definitions=False, shallow=shallow)
             case Mutate(name, line, via, shallow):
                 if via is not None and not self.argument_may_change(via, name):
                     self.read(name, line)
@@ -164,11 +169,22 @@ class _Fold(DefinitionUses, ProcessState):
         if not reason and maker is not None and maker.kind == "definition" \
                 and maker.definition is not None and maker.definition.returns_closure:
             reason = f"a function made inside '{effect.made_by}' (a closure)"
+        if not reason and maker is not None and maker.kind == "definition" \
+                and maker.definition is not None and maker.definition.pickling:
+            reason = (f"an instance of '{effect.made_by}', whose "
+                      f"{maker.definition.pickling} decides what is saved of it (it may leave "
+                      f"state out)")
+        root = self.env.get(effect.handle.split(".", 1)[0].split("(", 1)[0]) \
+            if effect.handle else None
+        on_module = root is not None and root.kind == "import" and effect.definite
         self.rebind(name, line, Binding("value", self.flow.name, self.cell, line,
                                          cannot_cross=reason,
                                          literal=literal, immutable=immutable,
                                          branch_definition=branch_definition,
-                                         maybe_unbound=maybe_unbound, figure=effect.figure))
+                                         maybe_unbound=maybe_unbound, figure=effect.figure,
+                                         no_copy=effect.no_copy,
+                                         handle=effect.handle if on_module else "",
+                                         handle_reads=effect.handle_reads))
         if effect.definite:
             self.local.add(name)
         self.unalias(name)
@@ -192,7 +208,9 @@ class _Fold(DefinitionUses, ProcessState):
             self.write(target, line, Binding("value", self.flow.name, self.cell, line,
                                              maybe_unbound=binding.maybe_unbound,
                                              figure=binding.figure,
-                                             cannot_cross=binding.cannot_cross))
+                                             cannot_cross=binding.cannot_cross,
+                                             no_copy=binding.no_copy, handle=binding.handle,
+                                             handle_reads=binding.handle_reads))
 
     def element_alias(self, name: str, line: int, roots: frozenset[str]) -> None:
         """`b = list(a)`: b is a new container holding a's elements. Later stages must load
@@ -256,6 +274,8 @@ class _Fold(DefinitionUses, ProcessState):
                 return True
             case _:
                 receiver_binding = self.env.get(via.receiver) if via.receiver else None
+                if receiver_binding is not None and receiver_binding.no_copy:
+                    return True  # `scaler = StandardScaler(copy=False)`: its transforms
                 if receiver_binding is not None and receiver_binding.kind == "import":
                     return self.library_may_change(via.callee or f"{via.receiver}.{via.method}")
                 return via.method not in ARGUMENT_SAFE_METHODS
@@ -373,13 +393,75 @@ class _Fold(DefinitionUses, ProcessState):
         param = self.params.get(name)
         return param.value if param is not None and isinstance(param.value, str) else None
 
+    def listing(self, pattern: str) -> None:
+        """`glob.glob("parts/*.txt")`, `os.listdir("res")`: the stage sees what earlier stages
+        wrote there, so it runs after each of them (an order edge: which files exist is only
+        known at run time, so no single file is a dependency)."""
+        recursive = pattern.endswith("/**")
+        cut = min([i for i in (pattern.find(c) for c in "*?[") if i >= 0] or [len(pattern)])
+        folder = pattern[:cut].rsplit("/", 1)[0] if "/" in pattern[:cut] else ""
+        writers: dict[str, None] = {}
+        for path, (stage, _) in self.file_writer.items():
+            if fnmatch.fnmatchcase(path, pattern) or (recursive and path.startswith(
+                    pattern[:-2])):
+                writers[stage] = None
+        for path, stage in self.maybe_writer.items():
+            if fnmatch.fnmatchcase(path, pattern):
+                writers[stage] = None
+        for written, stages in self.folder_writers.items():
+            if not written or not folder or written == folder \
+                    or written.startswith(folder + "/") or folder.startswith(written + "/"):
+                writers.update(stages)
+        for stage in writers:
+            if stage != self.flow.name:
+                self.flow.after[stage] = None
+
+    def through_parameters(self, site: CallSite) -> list[CallSite]:
+        """A call of a notebook function that reads or writes a file at a path built from its
+        parameters (`save_fig("x")`): those calls, with the arguments in the path."""
+        binding = self.env.get(site.func) if "." not in site.func else None
+        d = binding.definition if binding is not None and binding.kind == "definition" else None
+        if d is None or not d.param_calls:
+            return []
+        given: dict[str, PathExpr | None] = {p: a for p, a in zip(d.params, site.args)}
+        given.update(dict(site.kwargs))
+
+        def fill(expr: PathExpr | None) -> PathExpr | None:
+            if expr is None:
+                return None
+            parts: list[tuple[str, str]] = []
+            for kind, value in expr.parts:
+                if kind == "n" and value in d.local_names:
+                    passed = given.get(value)
+                    # a parameter not given as a path: no name can resolve it
+                    parts.extend(passed.parts if passed is not None else [("n", "\0")])
+                else:
+                    parts.append((kind, value))
+            return PathExpr(tuple(parts))
+
+        return [replace(inner, args=tuple(fill(a) for a in inner.args),
+                        kwargs=tuple((k, fill(v)) for k, v in inner.kwargs),
+                        receiver_path=fill(inner.receiver_path), line=site.line,
+                        conditional=site.conditional or inner.conditional)
+                for inner in d.param_calls]
+
     def files(self, facts: CellFacts, cell: int) -> None:
-        effects = file_effects(facts.calls, self.literal)
+        calls = list(facts.calls)
+        for site in facts.calls:
+            calls += self.through_parameters(site)
+        effects = file_effects(calls, self.literal)
         effects += [("write", p.parts[0][1], line) for p, line in facts.writes_files]
         if self.cwd_changes:  # after os.chdir: relative to the folder it moved to
             effects = [(k, posixpath.normpath(posixpath.join(self.cwd_at(cell, n), p)), n)
                        for k, p, n in effects]
         for kind, path, line in effects:
+            if kind == "write-into":  # a path not known in full: order for folder listings
+                self.folder_writers.setdefault("" if path == "." else path, {})[
+                    self.flow.name] = None
+                continue
+            if kind == "list":
+                self.listing(path)
+                continue
             if kind == "maybe-write":  # under an if / try: no out DVC would demand
                 if path not in self.file_writer:
                     self.maybe_writer[path] = self.flow.name
@@ -428,7 +510,16 @@ def fold(
         stage_of_cell={c: s for s, cells in stages for c in cells},
         order=[s for s, _ in stages],
     )
+    last_cell = max((c for _, cells in stages for c in cells), default=-1)
     for cell, cell_facts in sorted((skipped or {}).items()):
+        seeds = [e for e in cell_facts.effects if isinstance(e, Seed)]
+        if seeds and cell < last_cell:
+            state.diagnostics.append(Diagnostic(
+                "skipped-cell-seeds", Severity.WARNING,
+                f"the skipped cell {cell} seeds a random generator ('{seeds[0].name}(...)'): "
+                f"top to bottom the cells after it draw from that seed, the pipeline (which "
+                f"leaves the cell out) from another state. Remove the 'skip' tag, or seed in "
+                f"a cell of the pipeline", cell, seeds[0].line))
         for effect in cell_facts.effects:
             if isinstance(effect, Mutate) and effect.via is not None \
                     and not (isinstance(effect.via, CallArgument)

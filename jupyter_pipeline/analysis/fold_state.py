@@ -42,6 +42,8 @@ class FoldState:
     skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
     skip_warned: set[tuple[str, int]] = field(default_factory=set)
     maybe_writer: dict[str, str] = field(default_factory=dict)  # path -> stage, under if/try
+    # folder -> stages writing files there at paths not known in full ("": anywhere)
+    folder_writers: dict[str, dict[str, None]] = field(default_factory=dict)
     # where each `os.chdir` with a literal path moved, relative to the notebook: (cell, line, to)
     cwd_changes: list[tuple[int, int, str]] = field(default_factory=list)
     result_stage: str = ""  # the stage of the last cell that showed a value (IPython's `_`)
@@ -119,6 +121,9 @@ class FoldState:
         raise NotImplementedError
 
     def seed(self, call: str, line: int) -> None:
+        raise NotImplementedError
+
+    def dynamic(self, line: int) -> None:
         raise NotImplementedError
 
     def library_may_change(self, callee: str) -> bool:

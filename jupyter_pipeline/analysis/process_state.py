@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import ast
 import posixpath
+from dataclasses import replace
 
 from ..model.diagnostics import Diagnostic, Severity
 from .facts import Definition, Setting
 from .knowledge import SEEDING_CALLS, SETTINGS
 from .bindings import BUILTINS, Binding
 from .fold_state import FoldState
+from .syntax import dotted
 
 
 class ProcessState(FoldState):
@@ -50,11 +52,21 @@ class ProcessState(FoldState):
         if effect.kind == "magic":
             self.settings.append(((), (), effect.source))
             return
+        root = effect.name.partition(".")[0]
+        holder = self.env.get(root)
+        through = holder is not None and holder.kind == "value" and bool(holder.handle) \
+            and root not in local_names
+        if through:  # `log = logging.getLogger("nb")` then `log.setLevel(...)`
+            assert holder is not None
+            found = _through_handle(effect, root, holder.handle, holder.handle_reads)
+            if found is None:
+                return
+            effect = found
         full = self.resolve(effect.name)
         if full is None:
             return
         known = registered or any(full == s or full.startswith(s + ".") for s in SETTINGS)
-        on_import = effect.kind == "assign" and "." in effect.name
+        on_import = effect.kind == "assign" and "." in effect.name and not through
         if not known and not on_import:
             return
         where = f"the call of '{inside}' here" if inside else "this statement"
@@ -140,6 +152,30 @@ class ProcessState(FoldState):
         if state is not None:
             self.seeded[state] = None
             self.rebind(state, line, Binding("value", self.flow.name, self.cell, line))
+
+
+def _through_handle(effect: Setting, root: str, handle: str,
+                    handle_reads: frozenset[str]) -> Setting | None:
+    """The setting with the variable replaced by the expression that made it, so that a later
+    stage makes it again without the variable: `log.setLevel(10)` with `log =
+    logging.getLogger("nb")` is `logging.getLogger("nb").setLevel(10)`."""
+    try:
+        made = ast.parse(handle, mode="eval").body
+        tree = ast.parse(effect.source)
+    except SyntaxError:
+        return None
+
+    class Substitute(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            return made if node.id == root and isinstance(node.ctx, ast.Load) else node
+
+    try:
+        source = ast.unparse(Substitute().visit(tree))
+    except ValueError:  # an f-string 3.11 cannot write back
+        return None
+    name = dotted(made).replace("()", "") + effect.name[len(root):]
+    return replace(effect, name=name, source=source,
+                   reads=(effect.reads - {root}) | handle_reads)
 
 
 def _made_again(full: str, source: str) -> str:

@@ -4,6 +4,7 @@ careful reader finds. End-to-end equivalence is tests/integration's job; these a
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from jupyter_pipeline.model.notebook import Notebook
 
 from .helpers import needs
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+# NB2PIPE_CORPUS: the corpus kept elsewhere than beside the repository (a git worktree, say)
+CORPUS = Path(os.environ.get("NB2PIPE_CORPUS")
+              or Path(__file__).resolve().parents[2].parent / "shared" / "corpus")
 
 NOTEBOOKS = {
     "elyra-run-notebook": ("a-notebook.ipynb", None),
