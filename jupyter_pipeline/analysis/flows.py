@@ -12,6 +12,7 @@ import fnmatch
 import posixpath
 import re
 from dataclasses import replace
+from typing import Mapping
 
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.pipeline import Param, is_module_state
@@ -24,13 +25,14 @@ from .facts import (Alias, Bind, CallArgument, Callback, CallSite, CellFacts, De
 from .knowledge import (ARGUMENT_SAFE_METHODS, KNOWN_LIBRARIES, LIBRARY_MUTATES_ARGUMENTS,
                         PURE_CALLS)
 from .ordering import order_problems
+from .own_modules import OwnModules
 from .process_state import ProcessState
 
 # IPython's history of shown values: `_`, `__`, `___`, `_1`, `_12`.
 LAST_RESULTS = re.compile(r"^(_{1,3}|_\d+)$")
 
 
-class _Fold(DefinitionUses, ProcessState):
+class _Fold(DefinitionUses, ProcessState, OwnModules):
     """The fold's operations; its state is fold_state.FoldState, declared there."""
 
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
@@ -45,6 +47,8 @@ class _Fold(DefinitionUses, ProcessState):
                 flow.settings.setdefault(statement, None)
             flow.settings.setdefault(source, None)
             flow.uses_ipython |= source.startswith("get_ipython()")  # a magic made again
+        self.cell = cells[0] if cells else -1
+        self.replay_module_files()
         for cell in cells:
             self.cell = cell
             facts = self.facts[cell]
@@ -128,6 +132,7 @@ class _Fold(DefinitionUses, ProcessState):
                 self.rebind(name, line, Binding("import", self.flow.name, self.cell, line,
                                                  statement=statement))
                 self.local.add(name)
+                self.imported(statement, line)
             case Seed(name, line):
                 self.seed(name, line)
             case Setting():
@@ -332,6 +337,8 @@ class _Fold(DefinitionUses, ProcessState):
         if binding.kind == "definition":
             self.use_definition(name, binding, line, _seen or set())
             return
+        if binding.kind == "import":
+            self.import_used(binding, line)
         if name in self.local or binding.stage == self.flow.name:
             return
         if binding.kind == "import":
@@ -483,17 +490,20 @@ class _Fold(DefinitionUses, ProcessState):
                     self.file_reads = [r for r in self.file_reads
                                        if not (r[0] == path and r[1] == self.flow.name)]
             else:
-                writer = self.file_writer.get(path)
-                maybe = self.maybe_writer.get(path)
-                if writer is None and maybe is not None:
-                    # It may not exist, so it is no dep; the reader still runs after the writer.
-                    if maybe != self.flow.name:
-                        self.flow.after[maybe] = None
-                elif writer is None:
-                    self.file_reads.append((path, self.flow.name, cell))
-                    self.flow.data_deps[path] = None
-                elif writer[0] != self.flow.name:
-                    self.flow.file_inputs[path] = writer[0]
+                self.file_read(path, cell)
+
+    def file_read(self, path: str, cell: int) -> None:
+        writer = self.file_writer.get(path)
+        maybe = self.maybe_writer.get(path)
+        if writer is None and maybe is not None:
+            # It may not exist, so it is no dep; the reader still runs after the writer.
+            if maybe != self.flow.name:
+                self.flow.after[maybe] = None
+        elif writer is None:
+            self.file_reads.append((path, self.flow.name, cell))
+            self.flow.data_deps[path] = None
+        elif writer[0] != self.flow.name:
+            self.flow.file_inputs[path] = writer[0]
 
 
 def fold(
@@ -502,14 +512,23 @@ def fold(
     params: tuple[Param, ...],
     metrics_cells: set[int],
     skipped: dict[int, CellFacts] | None = None,
+    local_modules: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, StageFlow], list[Diagnostic], dict[str, set[str]]]:
-    """Run the stages' effects in order; returns flows, diagnostics and hands-on per stage."""
+    """Run the stages' effects in order; returns flows, diagnostics and hands-on per stage.
+    `local_modules`: the notebook's own modules beside it ({module: file}); one written by a
+    cell (`%%writefile name.py`) is one too."""
     state = _Fold(
         params={p.name: p for p in params},
         facts=facts,
         stage_of_cell={c: s for s, cells in stages for c in cells},
         order=[s for s, _ in stages],
+        local_modules=dict(local_modules or {}),
     )
+    for cell_facts in facts.values():
+        for written, _ in cell_facts.writes_files:
+            path = written.parts[0][1] if written.parts else ""
+            if path.endswith(".py") and "/" not in path and path[:-3].isidentifier():
+                state.local_modules.setdefault(path[:-3], path)
     last_cell = max((c for _, cells in stages for c in cells), default=-1)
     for cell, cell_facts in sorted((skipped or {}).items()):
         seeds = [e for e in cell_facts.effects if isinstance(e, Seed)]

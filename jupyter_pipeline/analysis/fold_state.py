@@ -47,6 +47,10 @@ class FoldState:
     # where each `os.chdir` with a literal path moved, relative to the notebook: (cell, line, to)
     cwd_changes: list[tuple[int, int, str]] = field(default_factory=list)
     result_stage: str = ""  # the stage of the last cell that showed a value (IPython's `_`)
+    # the notebook's own modules {module: file}, and the imports of them made so far {statement:
+    # file} (own_modules.py)
+    local_modules: dict[str, str] = field(default_factory=dict)
+    module_files: dict[str, str] = field(default_factory=dict)
 
     # -- the stage being folded (start_stage sets them) -------------------------------------
     flow: StageFlow = field(default_factory=lambda: StageFlow(""))
@@ -118,6 +122,9 @@ class FoldState:
         raise NotImplementedError
 
     def files(self, facts: CellFacts, cell: int) -> None:
+        raise NotImplementedError
+
+    def file_read(self, path: str, cell: int) -> None:
         raise NotImplementedError
 
     def seed(self, call: str, line: int) -> None:
