@@ -96,6 +96,8 @@ def _listed(call: CallSite, method: str, literal: Callable[[str], str | None]) -
     arg = _resolve(call.args[0], literal) if call.args else None
     base = _resolve(call.receiver_path, literal) if call.receiver_path is not None else (
         literal(owner) if owner.isidentifier() and owner not in ("glob", "os") else None)
+    if owner in ("cwd()", "Path.cwd()"):  # Path.cwd().glob(...): the notebook's folder
+        base = "."
     if method in ("glob", "rglob") and base is not None:  # a pathlib path's own glob
         if arg is None:
             return None

@@ -261,9 +261,17 @@ def _own_module_values(name: str) -> dict[str, Any]:
     import importlib
 
     module = importlib.import_module(name[len(_OWN_MODULE):])
-    code = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)
+    code = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type,
+            types.GeneratorType)
     return {k: v for k, v in vars(module).items()
-            if not (k.startswith("__") and k.endswith("__")) and not isinstance(v, code)}
+            if not (k.startswith("__") and k.endswith("__")) and not isinstance(v, code)
+            and type(v).__module__ not in _PROCESS_RESOURCES}
+
+
+# Modules whose objects are resources of the process (locks, open files, sockets,
+# connections), not data: a module's own lock or connection is made again by its import.
+_PROCESS_RESOURCES = frozenset({"_thread", "threading", "_io", "io", "socket", "ssl", "select",
+                                "sqlite3", "_sqlite3", "multiprocessing", "_queue", "queue"})
 
 
 def _set_own_module_values(name: str, values: Mapping[str, Any]) -> None:

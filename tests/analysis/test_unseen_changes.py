@@ -96,6 +96,12 @@ def test_a_listing_runs_after_the_stage_writing_a_known_file_there():
     assert s["b"].after == s["c"].after == ("a",)
 
 
+def test_a_glob_in_the_working_directory_runs_after_the_writer_of_a_matching_file():
+    s = stages([("stage:a", "import pandas as pd\npd.DataFrame().to_csv('file1.csv')"),
+                ("stage:b", "from pathlib import Path\nprint(sorted(Path.cwd().glob('file?.csv')))")])
+    assert s["b"].after == ("a",)
+
+
 def test_a_listing_of_another_folder_is_not_ordered_after_the_writer():
     s = stages([("stage:a", "for i in range(3):\n    open(f'parts/p{i}.txt', 'w').write('x')"),
                 ("stage:b", "import glob\nprint(glob.glob('other/*.txt'))")])
