@@ -8,22 +8,19 @@ time, a missing one gives stale data).
 
 from __future__ import annotations
 
-import fnmatch
-import posixpath
 import re
-from dataclasses import replace
 from typing import Mapping
 
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.pipeline import Param, is_module_state
-from .artifacts import file_effects, resolve_path
+from .artifacts import resolve_path
 from .bindings import BUILTINS, IPYTHON_GLOBALS, Binding, StageFlow, is_runtime_name
+from .call_effects import CallEffects
 from .definitions import DefinitionUses
-from .facts import (Alias, Bind, CallArgument, Callback, CallSite, CellFacts, Define, Delete, Drawing, Dynamic,
-                    Effect, Import, MethodArgument, Mutate, PathExpr, Read, Seed, Setting, Star,
-                    Via)
-from .knowledge import (ARGUMENT_SAFE_METHODS, KNOWN_LIBRARIES, LIBRARY_MUTATES_ARGUMENTS,
-                        PURE_CALLS)
+from .file_flows import FileFlows
+from .facts import (Alias, Bind, CallArgument, Callback, CellFacts, Define, Delete, Drawing,
+                    Dynamic, Effect, Import, Mutate, Read, Seed, Setting, Star)
+from .knowledge import PURE_CALLS
 from .ordering import order_problems
 from .own_modules import OwnModules
 from .process_state import ProcessState
@@ -32,7 +29,7 @@ from .process_state import ProcessState
 LAST_RESULTS = re.compile(r"^(_{1,3}|_\d+)$")
 
 
-class _Fold(DefinitionUses, ProcessState, OwnModules):
+class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
     """The fold's operations; its state is fold_state.FoldState, declared there."""
 
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
@@ -252,63 +249,6 @@ class _Fold(DefinitionUses, ProcessState, OwnModules):
                                                     maybe_unbound=binding.maybe_unbound,
                                                     figure=binding.figure))
 
-    def argument_may_change(self, via: Via, argument: str) -> bool:
-        """Whether a call may change the argument passed to it, from what the callee is."""
-        match via:
-            case CallArgument(callee, position, keyword):
-                binding = self.env.get(callee)
-                if binding is None:
-                    return callee not in PURE_CALLS
-                if binding.kind == "definition" and binding.definition is not None:
-                    d = binding.definition
-                    if d.kind == "class":
-                        return True
-                    param = keyword if keyword else (
-                        d.params[position] if 0 <= position < len(d.params) else None)
-                    if param is not None and param in d.drawn_params:
-                        passed = self.env.get(argument)  # `def draw(ax): ax.hist(v)`
-                        if passed is not None and passed.figure:
-                            return True
-                    return param is None or param in d.mutated_params or any(
-                        name == param and self.library_may_change(call)
-                        for call, name in d.module_calls)
-                if binding.kind == "import":
-                    return self.library_may_change(callee)
-                return True
-            case Drawing():
-                return True
-            case _:
-                receiver_binding = self.env.get(via.receiver) if via.receiver else None
-                if receiver_binding is not None and receiver_binding.no_copy:
-                    return True  # `scaler = StandardScaler(copy=False)`: its transforms
-                if receiver_binding is not None and receiver_binding.kind == "import":
-                    return self.library_may_change(via.callee or f"{via.receiver}.{via.method}")
-                return via.method not in ARGUMENT_SAFE_METHODS
-
-    def by_library(self, via: Via) -> bool:
-        """Whether the call an argument is passed to is reached through an import."""
-        match via:
-            case CallArgument(callee=callee):
-                binding = self.env.get(callee)
-            case MethodArgument(receiver=receiver):
-                binding = self.env.get(receiver) if receiver else None
-            case _:
-                return False
-        return binding is not None and binding.kind == "import"
-
-    def library_may_change(self, callee: str) -> bool:
-        """A function reached through an import (`np.copyto`, `helpers.clean`): one of a known
-        library reads its arguments unless it is known to change them; one of any other
-        module (the notebook's own, whose body nb2pipe cannot see) may change every one."""
-        full = self.resolve(callee) or callee
-        module = full.split(".", 1)[0]
-        if module not in KNOWN_LIBRARIES:
-            return True
-        last = full.rsplit(".", 1)[-1]
-        # torch and others name in-place functions with a trailing underscore (`normal_`)
-        return last in LIBRARY_MUTATES_ARGUMENTS or (last.endswith("_")
-                                                     and not last.startswith("_"))
-
     def read(self, name: str, line: int, quiet: bool = False, _seen: set | None = None) -> None:
         """The current stage reads `name` here."""
         binding = self.env.get(name)
@@ -393,117 +333,6 @@ class _Fold(DefinitionUses, ProcessState, OwnModules):
                 self.write(name, line, Binding("value", self.flow.name, self.cell, line,
                                                maybe_unbound=binding.maybe_unbound))
 
-    def literal(self, name: str) -> str | None:
-        binding = self.env.get(name)
-        if binding is not None:
-            return binding.literal
-        param = self.params.get(name)
-        return param.value if param is not None and isinstance(param.value, str) else None
-
-    def listing(self, pattern: str) -> None:
-        """`glob.glob("parts/*.txt")`, `os.listdir("res")`: the stage sees what earlier stages
-        wrote there, so it runs after each of them (an order edge: which files exist is only
-        known at run time, so no single file is a dependency)."""
-        recursive = pattern.endswith("/**")
-        cut = min([i for i in (pattern.find(c) for c in "*?[") if i >= 0] or [len(pattern)])
-        folder = pattern[:cut].rsplit("/", 1)[0] if "/" in pattern[:cut] else ""
-        writers: dict[str, None] = {}
-        for path, (stage, _) in self.file_writer.items():
-            if fnmatch.fnmatchcase(path, pattern) or (recursive and path.startswith(
-                    pattern[:-2])):
-                writers[stage] = None
-        for path, stage in self.maybe_writer.items():
-            if fnmatch.fnmatchcase(path, pattern):
-                writers[stage] = None
-        for written, stages in self.folder_writers.items():
-            if not written or not folder or written == folder \
-                    or written.startswith(folder + "/") or folder.startswith(written + "/"):
-                writers.update(stages)
-        for stage in writers:
-            if stage != self.flow.name:
-                self.flow.after[stage] = None
-
-    def through_parameters(self, site: CallSite) -> list[CallSite]:
-        """A call of a notebook function that reads or writes a file at a path built from its
-        parameters (`save_fig("x")`): those calls, with the arguments in the path."""
-        binding = self.env.get(site.func) if "." not in site.func else None
-        d = binding.definition if binding is not None and binding.kind == "definition" else None
-        if d is None or not d.param_calls:
-            return []
-        given: dict[str, PathExpr | None] = {p: a for p, a in zip(d.params, site.args)}
-        given.update(dict(site.kwargs))
-
-        def fill(expr: PathExpr | None) -> PathExpr | None:
-            if expr is None:
-                return None
-            parts: list[tuple[str, str]] = []
-            for kind, value in expr.parts:
-                if kind == "n" and value in d.local_names:
-                    passed = given.get(value)
-                    # a parameter not given as a path: no name can resolve it
-                    parts.extend(passed.parts if passed is not None else [("n", "\0")])
-                else:
-                    parts.append((kind, value))
-            return PathExpr(tuple(parts))
-
-        return [replace(inner, args=tuple(fill(a) for a in inner.args),
-                        kwargs=tuple((k, fill(v)) for k, v in inner.kwargs),
-                        receiver_path=fill(inner.receiver_path), line=site.line,
-                        conditional=site.conditional or inner.conditional)
-                for inner in d.param_calls]
-
-    def files(self, facts: CellFacts, cell: int) -> None:
-        calls = list(facts.calls)
-        for site in facts.calls:
-            calls += self.through_parameters(site)
-        effects = file_effects(calls, self.literal)
-        effects += [("write", p.parts[0][1], line) for p, line in facts.writes_files]
-        if self.cwd_changes:  # after os.chdir: relative to the folder it moved to
-            effects = [(k, posixpath.normpath(posixpath.join(self.cwd_at(cell, n), p)), n)
-                       for k, p, n in effects]
-        for kind, path, line in effects:
-            if kind == "write-into":  # a path not known in full: order for folder listings
-                self.folder_writers.setdefault("" if path == "." else path, {})[
-                    self.flow.name] = None
-                continue
-            if kind == "list":
-                self.listing(path)
-                continue
-            if kind == "maybe-write":  # under an if / try: no out DVC would demand
-                if path not in self.file_writer:
-                    self.maybe_writer[path] = self.flow.name
-                continue
-            if kind == "write":
-                writer = self.file_writer.get(path)
-                if writer is not None and writer[0] != self.flow.name:
-                    self.diagnostics.append(Diagnostic(
-                        "file-written-twice", Severity.ERROR,
-                        f"'{path}' is written here and in stage '{writer[0]}' (cell {writer[1]}); "
-                        "DVC lets one stage own a file: write it in one stage, or use two "
-                        "file names", cell, line))
-                    continue
-                self.file_writer[path] = (self.flow.name, cell)
-                self.flow.outs[path] = None
-                if self.flow.data_deps.pop(path, None) is not None or path in self.flow.outs:
-                    # Read, then rewritten by the same stage (a cache): DVC forbids a path
-                    # that is both a dep and an out of one stage, so it is an out only.
-                    self.file_reads = [r for r in self.file_reads
-                                       if not (r[0] == path and r[1] == self.flow.name)]
-            else:
-                self.file_read(path, cell)
-
-    def file_read(self, path: str, cell: int) -> None:
-        writer = self.file_writer.get(path)
-        maybe = self.maybe_writer.get(path)
-        if writer is None and maybe is not None:
-            # It may not exist, so it is no dep; the reader still runs after the writer.
-            if maybe != self.flow.name:
-                self.flow.after[maybe] = None
-        elif writer is None:
-            self.file_reads.append((path, self.flow.name, cell))
-            self.flow.data_deps[path] = None
-        elif writer[0] != self.flow.name:
-            self.flow.file_inputs[path] = writer[0]
 
 
 def fold(

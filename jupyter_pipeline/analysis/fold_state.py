@@ -1,8 +1,9 @@
 """Everything the fold (flows.py) knows at a point of the notebook, declared in one place.
 
-The fold's parts (flows._Fold, definitions.DefinitionUses, process_state.ProcessState) are
-methods on this state; each reads and changes only the fields declared here, and calls the
-fold's operations declared at the end (defined by flows._Fold)."""
+The fold's parts (flows._Fold, definitions.DefinitionUses, process_state.ProcessState,
+own_modules.OwnModules, file_flows.FileFlows, call_effects.CallEffects) are methods on this
+state; each reads and changes only the fields declared here, and calls the fold's operations
+declared at the end (defined by flows._Fold and its parts)."""
 
 from __future__ import annotations
 
@@ -127,6 +128,9 @@ class FoldState:
     def file_read(self, path: str, cell: int) -> None:
         raise NotImplementedError
 
+    def change_directory(self, source: str, line: int) -> None:
+        raise NotImplementedError
+
     def seed(self, call: str, line: int) -> None:
         raise NotImplementedError
 
@@ -134,6 +138,9 @@ class FoldState:
         raise NotImplementedError
 
     def library_may_change(self, callee: str) -> bool:
+        raise NotImplementedError
+
+    def resolve(self, name: str) -> str | None:
         raise NotImplementedError
 
     def use_definition(self, name: str, binding: Binding, line: int, seen: set[str],

@@ -5,7 +5,6 @@ stage). Each stage is a new process, so neither would cross on its own."""
 from __future__ import annotations
 
 import ast
-import posixpath
 from dataclasses import replace
 
 from ..model.diagnostics import Diagnostic, Severity
@@ -105,22 +104,6 @@ class ProcessState(FoldState):
         if full == "os.chdir":
             self.change_directory(effect.source, line)
 
-    def change_directory(self, source: str, line: int) -> None:
-        """Relative paths after `os.chdir("sub")` are inside sub: files count there."""
-        call = ast.parse(source).body[0]
-        arg = call.value.args[0] if isinstance(call, ast.Expr) and isinstance(
-            call.value, ast.Call) and call.value.args else None
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            moved = posixpath.normpath(posixpath.join(self.cwd_at(self.cell, line) or ".",
-                                                      arg.value))
-            if not moved.startswith("..") and not posixpath.isabs(moved):
-                self.cwd_changes.append((self.cell, line, "" if moved == "." else moved))
-                return
-        self.setting_problem(
-            f"'{source}' moves the working directory where nb2pipe cannot follow it (outside "
-            f"the notebook's folder, or not a literal path): the files read and written after "
-            f"it are not tracked by DVC", line)
-
     def registered(self, definition: Definition, line: int) -> None:
         """A class or function a library decorator registers (a pandas accessor): later
         stages use it through the library without naming it, so each defines it again, like a
@@ -132,14 +115,6 @@ class ProcessState(FoldState):
         reads = (definition.def_reads | definition.reads) - {definition.name}
         self.setting(Setting(decorator, line, definition.source.rstrip("\n"), reads),
                      registered=True)
-
-    def cwd_at(self, cell: int, line: int) -> str:
-        """The working directory (relative to the notebook's folder) at this cell and line."""
-        now = ""
-        for at_cell, at_line, to in self.cwd_changes:
-            if (at_cell, at_line) < (cell, line):
-                now = to
-        return now
 
     def setting_problem(self, message: str, line: int) -> None:
         self.diagnostics.append(Diagnostic("setting-not-made-again", Severity.WARNING, message,
