@@ -47,6 +47,9 @@ _WRITE_MODES = set("wax+")
 # walk, rglob); as a pattern of the paths they see.
 _PATTERNS = frozenset({"glob", "iglob"})
 _FOLDERS = {"listdir": "/*", "scandir": "/*", "iterdir": "/*", "walk": "/**"}
+# Calls that ask whether a file exists or how it is (`os.path.exists(p)`, `Path(p).is_file()`).
+_PROBES = frozenset({"exists", "lexists", "isfile", "isdir", "getsize", "getmtime", "is_file",
+                     "is_dir", "stat"})
 
 
 def resolve_path(expr: PathExpr | None, literal: Callable[[str], str | None]) -> str | None:
@@ -114,6 +117,20 @@ def _listed(call: CallSite, method: str, literal: Callable[[str], str | None]) -
     return posixpath.normpath(pattern)
 
 
+def _probed(call: CallSite, literal: Callable[[str], str | None]) -> str | None:
+    """The path `os.path.exists(p)` / `Path(p).exists()` / `p.exists()` asks about, or None."""
+    owner = call.func.rsplit(".", 1)[0] if "." in call.func else ""
+    if call.receiver_path is not None:
+        path = _resolve(call.receiver_path, literal)
+    elif owner in ("", "os", "path", "os.path") and call.args:
+        path = _resolve(call.args[0], literal)
+    elif owner.isidentifier():
+        path = literal(owner)
+    else:
+        path = None
+    return normalise(path) if path else None
+
+
 def _folder_of_unknown(expr: PathExpr | None) -> str | None:
     """A path not known in full, as far as its folder is literal (`f"parts/p{i}.txt"`:
     "parts"; `f"{name}.txt"`: "", anywhere); None for one outside the notebook's folder."""
@@ -137,11 +154,16 @@ def file_effects(
 ) -> list[tuple[str, str, int]]:
     """[(kind, path, line)] in the order the calls appear. Kinds: "read", "write",
     "maybe-write" (under an if / try), "list" (the path is a pattern of the files a folder
-    listing sees) and "write-into" (a file written at a path not known in full: the path is
-    its folder, "" for anywhere)."""
+    listing sees), "probe" (asked whether it exists) and "write-into" (a file written at a
+    path not known in full: the path is its folder, "" for anywhere)."""
     found: list[tuple[str, str, int]] = []
     for call in calls:
         method = call.func.rsplit(".", 1)[-1]
+        if method in _PROBES:
+            probed = _probed(call, literal)
+            if probed is not None:
+                found.append(("probe", probed, call.line))
+            continue
         if method in _PATTERNS or method in _FOLDERS or method == "rglob":
             pattern = _listed(call, method, literal)
             if pattern is not None:

@@ -98,6 +98,9 @@ class FileFlows(FoldState):
             if kind == "list":
                 self.listing(path)
                 continue
+            if kind == "probe":
+                self.probe(path)
+                continue
             if kind == "maybe-write":  # under an if / try: no out DVC would demand
                 if path not in self.file_writer:
                     self.maybe_writer[path] = self.flow.name
@@ -121,7 +124,21 @@ class FileFlows(FoldState):
             else:
                 self.file_read(path, cell)
 
+    def probe(self, path: str) -> None:
+        """`os.path.exists("flag.txt")`: the answer depends on whether an earlier stage wrote
+        it, so the stage runs after that one; a file no stage writes is no dependency (it may
+        not exist, which is the point of asking)."""
+        writer = self.file_writer.get(path)
+        maybe = self.maybe_writer.get(path)
+        if writer is not None and writer[0] != self.flow.name:
+            self.flow.file_inputs[path] = writer[0]
+        elif writer is None and maybe is not None and maybe != self.flow.name:
+            self.flow.after[maybe] = None
+
     def file_read(self, path: str, cell: int) -> None:
+        for appender in self.appenders.get(path, {}):  # a log earlier stages appended to
+            if appender != self.flow.name:
+                self.flow.after[appender] = None
         writer = self.file_writer.get(path)
         maybe = self.maybe_writer.get(path)
         if writer is None and maybe is not None:

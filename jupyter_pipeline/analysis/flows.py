@@ -44,6 +44,8 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
                 flow.settings.setdefault(statement, None)
             flow.settings.setdefault(source, None)
             flow.uses_ipython |= source.startswith("get_ipython()")  # a magic made again
+            if source in self.setting_files:  # the stage's logging appends to the file
+                self.appenders.setdefault(self.setting_files[source], {})[name] = None
         self.cell = cells[0] if cells else -1
         self.replay_module_files()
         for cell in cells:

@@ -52,6 +52,10 @@ class FoldState:
     # file} (own_modules.py)
     local_modules: dict[str, str] = field(default_factory=dict)
     module_files: dict[str, str] = field(default_factory=dict)
+    # settings that log to a file {statement: path}, and the stages that made them again, so
+    # may append to the file {path: stages}: its readers run after them
+    setting_files: dict[str, str] = field(default_factory=dict)
+    appenders: dict[str, dict[str, None]] = field(default_factory=dict)
 
     # -- the stage being folded (start_stage sets them) -------------------------------------
     flow: StageFlow = field(default_factory=lambda: StageFlow(""))

@@ -10,6 +10,7 @@ from dataclasses import replace
 from ..model.diagnostics import Diagnostic, Severity
 from .facts import Definition, Setting
 from .knowledge import SEEDING_CALLS, SETTINGS
+from .artifacts import normalise
 from .bindings import BUILTINS, Binding
 from .fold_state import FoldState
 from .syntax import dotted
@@ -100,7 +101,11 @@ class ProcessState(FoldState):
                 f"later stages start without it. Make the setting at the top level of a cell",
                 line)
             return
-        self.settings.append((tuple(params), tuple(imports), _made_again(full, effect.source)))
+        made = _made_again(full, effect.source)
+        self.settings.append((tuple(params), tuple(imports), made))
+        log = _log_file(full, made)
+        if log is not None:
+            self.setting_files[made] = log
         if full == "os.chdir":
             self.change_directory(effect.source, line)
 
@@ -151,6 +156,18 @@ def _through_handle(effect: Setting, root: str, handle: str,
     name = dotted(made).replace("()", "") + effect.name[len(root):]
     return replace(effect, name=name, source=source,
                    reads=(effect.reads - {root}) | handle_reads)
+
+
+def _log_file(full: str, source: str) -> str | None:
+    """The file `logging.basicConfig(filename="run.log", ...)` logs to: a stage that makes the
+    setting again appends to it."""
+    if full != "logging.basicConfig":
+        return None
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.keyword) and node.arg == "filename" \
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return normalise(node.value.value)
+    return None
 
 
 def _made_again(full: str, source: str) -> str:

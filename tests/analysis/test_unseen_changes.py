@@ -108,6 +108,27 @@ def test_a_listing_of_another_folder_is_not_ordered_after_the_writer():
     assert s["b"].after == ()
 
 
+def test_asking_whether_a_file_exists_runs_after_the_stage_writing_it():
+    s = stages([("stage:a", "open('flag.txt', 'w').write('1')"),
+                ("stage:b", "import os\nprint(os.path.exists('flag.txt'))"),
+                ("stage:c", "from pathlib import Path\nprint(Path('flag.txt').is_file())")])
+    assert [(f.path, f.producer) for f in s["b"].file_inputs] == [("flag.txt", "a")]
+    assert [(f.path, f.producer) for f in s["c"].file_inputs] == [("flag.txt", "a")]
+
+
+def test_asking_whether_a_file_no_stage_writes_exists_is_no_dependency():
+    s = stages([("stage:a", "import os\nprint(os.path.exists('maybe.txt'))")])
+    assert s["a"].data_deps == ()
+
+
+def test_a_log_read_later_is_read_after_the_stages_that_append_to_it():
+    s = stages([("stage:a", "import logging\nlogging.basicConfig(filename='run.log', "
+                            "filemode='w', force=True)\nlogging.warning('one')"),
+                ("stage:b", "logging.warning('two')"),
+                ("stage:c", "print(open('run.log').read())")])
+    assert "b" in s["c"].after
+
+
 # -- settings made through a variable ---------------------------------------------------------
 def test_a_logger_level_set_through_a_variable_is_made_again():
     s = stages([("stage:a", "import logging\nlog = logging.getLogger('nb')\n"
