@@ -126,7 +126,7 @@ def test_a_log_read_later_is_read_after_the_stages_that_append_to_it():
                             "filemode='w', force=True)\nlogging.warning('one')"),
                 ("stage:b", "logging.warning('two')"),
                 ("stage:c", "print(open('run.log').read())")])
-    assert "b" in s["c"].after
+    assert "a" in s["b"].after and "b" in s["c"].after
 
 
 # -- settings made through a variable ---------------------------------------------------------
