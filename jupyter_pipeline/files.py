@@ -14,6 +14,24 @@ from .model.notebook import Notebook
 from .runtime import atomic
 
 
+def local_modules(notebook_path: str | os.PathLike) -> dict[str, str]:
+    """The notebook's own modules: `name.py` files and packages (folders with `__init__.py`)
+    beside it, {module name: path relative to the notebook's folder}. An import of one runs
+    the notebook's code, which the analysis treats differently from a library's."""
+    folder = Path(notebook_path).parent
+    found: dict[str, str] = {}
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.suffix == ".py" and entry.stem.isidentifier() and entry.is_file():
+            found[entry.stem] = entry.name
+        elif entry.name.isidentifier() and (entry / "__init__.py").is_file():
+            found[entry.name] = entry.name
+    return found
+
+
 def read_notebook(path: str | os.PathLike) -> Notebook:
     shown = str(path)
     try:

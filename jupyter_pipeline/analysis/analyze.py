@@ -4,7 +4,8 @@ user code; every problem is a diagnostic with cell, line and column."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Mapping
 
 from ..model.diagnostics import Diagnostic, Severity
 from ..model.notebook import Notebook
@@ -58,7 +59,10 @@ class Analysis:
 
 
 def analyze(notebook: Notebook, by_headings: int | None = None,
-            cache: CellCache | None = None) -> Analysis:
+            cache: CellCache | None = None,
+            local_modules: Mapping[str, str] | None = None) -> Analysis:
+    """`local_modules`: the notebook's own modules beside it, {module: path relative to the
+    notebook's folder} (files.local_modules reads them; the analysis touches no disk)."""
     cache = cache or _DEFAULT_CACHE
     grouping = stages.group(notebook, by_headings)
     diags: list[Diagnostic] = list(grouping.diagnostics)
@@ -86,7 +90,7 @@ def analyze(notebook: Notebook, by_headings: int | None = None,
             if grouping.parameters_cell in facts else facts.get(grouping.parameters_cell)
     skipped = {i: cache.facts(cells[i].source) for i, r in grouping.roles.items() if r.skip}
     stage_flows, fold_diags, hands_on = flows.fold(stage_cells, facts, params, metrics_cells,
-                                                   skipped)
+                                                   skipped, local_modules or {})
     diags.extend(fold_diags)
     built = []
     for s in grouping.stages:
@@ -127,8 +131,7 @@ def _maybe_unbound(flow: StageFlow, name: str) -> bool:
 def _without_param_bindings(facts: CellFacts, param_lines: set[int]) -> CellFacts:
     """The parameters cell minus its literal assignments (those are parameters, not values)."""
     effects = tuple(e for e in facts.effects if not (isinstance(e, Bind) and e.line in param_lines))
-    return CellFacts(effects, facts.calls, facts.writes_files, facts.problems, facts.uses_ipython,
-                     facts.named)
+    return replace(facts, effects=effects)
 
 
 def _pipeline(notebook, grouping, built, params, diags) -> Pipeline:

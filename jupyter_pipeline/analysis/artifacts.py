@@ -43,6 +43,13 @@ _READERS: Mapping[str, tuple[int, tuple[str, ...]]] = {
     "read_bytes": (-1, ()),
 }
 _WRITE_MODES = set("wax+")
+# Calls that list a folder: the glob pattern, or the folder whose files they list (recursively:
+# walk, rglob); as a pattern of the paths they see.
+_PATTERNS = frozenset({"glob", "iglob"})
+_FOLDERS = {"listdir": "/*", "scandir": "/*", "iterdir": "/*", "walk": "/**"}
+# Calls that ask whether a file exists or how it is (`os.path.exists(p)`, `Path(p).is_file()`).
+_PROBES = frozenset({"exists", "lexists", "isfile", "isdir", "getsize", "getmtime", "is_file",
+                     "is_dir", "stat"})
 
 
 def resolve_path(expr: PathExpr | None, literal: Callable[[str], str | None]) -> str | None:
@@ -84,32 +91,108 @@ def _argument(call: CallSite, position: int, keywords: tuple[str, ...]) -> PathE
     return call.args[position] if position < len(call.args) else None
 
 
+def _listed(call: CallSite, method: str, literal: Callable[[str], str | None]) -> str | None:
+    """The pattern of the paths a folder listing sees (`glob.glob("parts/*.txt")`,
+    `os.listdir("res")`, `Path("out").glob("*.csv")`), relative to the notebook; None when the
+    folder is not known."""
+    owner = call.func.rsplit(".", 1)[0] if "." in call.func else ""
+    arg = _resolve(call.args[0], literal) if call.args else None
+    base = _resolve(call.receiver_path, literal) if call.receiver_path is not None else (
+        literal(owner) if owner.isidentifier() and owner not in ("glob", "os") else None)
+    if owner in ("cwd()", "Path.cwd()"):  # Path.cwd().glob(...): the notebook's folder
+        base = "."
+    if method in ("glob", "rglob") and base is not None:  # a pathlib path's own glob
+        if arg is None:
+            return None
+        pattern = f"{base}/{'**/' if method == 'rglob' else ''}{arg}"
+    elif method in _PATTERNS and owner in ("", "glob"):
+        pattern = arg if arg is not None else None
+    elif method in _FOLDERS and (owner in ("", "os") or base is not None):
+        folder = base if base is not None else (arg if call.args else ".")
+        pattern = None if folder is None else folder + _FOLDERS[method]
+    else:
+        return None
+    if pattern is None or "://" in pattern or pattern.startswith(("/", "~", "..")):
+        return None
+    return posixpath.normpath(pattern)
+
+
+def _probed(call: CallSite, literal: Callable[[str], str | None]) -> str | None:
+    """The path `os.path.exists(p)` / `Path(p).exists()` / `p.exists()` asks about, or None."""
+    owner = call.func.rsplit(".", 1)[0] if "." in call.func else ""
+    if call.receiver_path is not None:
+        path = _resolve(call.receiver_path, literal)
+    elif owner in ("", "os", "path", "os.path") and call.args:
+        path = _resolve(call.args[0], literal)
+    elif owner.isidentifier():
+        path = literal(owner)
+    else:
+        path = None
+    return normalise(path) if path else None
+
+
+def _folder_of_unknown(expr: PathExpr | None) -> str | None:
+    """A path not known in full, as far as its folder is literal (`f"parts/p{i}.txt"`:
+    "parts"; `f"{name}.txt"`: "", anywhere); None for one outside the notebook's folder."""
+    if expr is None:
+        return None
+    prefix = ""
+    for kind, value in expr.parts:
+        if kind != "s":
+            break
+        prefix += value
+    if prefix.startswith(("/", "~")) or "://" in prefix:
+        return None
+    folder = posixpath.normpath(prefix.rsplit("/", 1)[0]) if "/" in prefix else ""
+    if folder.startswith(".."):
+        return None
+    return "" if folder == "." else folder
+
+
 def file_effects(
     calls: Iterable[CallSite], literal: Callable[[str], str | None]
 ) -> list[tuple[str, str, int]]:
-    """[("read" | "write", path, line)] in the order the calls appear."""
+    """[(kind, path, line)] in the order the calls appear. Kinds: "read", "write",
+    "maybe-write" (under an if / try), "list" (the path is a pattern of the files a folder
+    listing sees), "probe" (asked whether it exists) and "write-into" (a file written at a
+    path not known in full: the path is its folder, "" for anywhere)."""
     found: list[tuple[str, str, int]] = []
     for call in calls:
         method = call.func.rsplit(".", 1)[-1]
+        if method in _PROBES:
+            probed = _probed(call, literal)
+            if probed is not None:
+                found.append(("probe", probed, call.line))
+            continue
+        if method in _PATTERNS or method in _FOLDERS or method == "rglob":
+            pattern = _listed(call, method, literal)
+            if pattern is not None:
+                found.append(("list", pattern, call.line))
+            continue
         if method == "open" and call.args:
             path = _resolve(call.args[0], literal)
             mode_expr = call.args[1] if len(call.args) > 1 else dict(call.kwargs).get("mode")
             mode = _resolve(mode_expr, literal) if mode_expr is not None else "r"
             kind = "write" if mode is not None and _WRITE_MODES & set(mode) else "read"
-            _add(found, _maybe(kind, call), path, call.line)
+            _add(found, _maybe(kind, call), path, call.line, call.args[0])
             continue
         for kind, table in (("write", _WRITERS), ("read", _READERS)):
             if method in table:
                 position, keywords = table[method]
-                _add(found, _maybe(kind, call),
-                     _resolve(_argument(call, position, keywords), literal), call.line)
+                expr = _argument(call, position, keywords)
+                _add(found, _maybe(kind, call), _resolve(expr, literal), call.line, expr)
     return found
 
 
-def _add(found: list, kind: str, path: str | None, line: int) -> None:
+def _add(found: list, kind: str, path: str | None, line: int,
+         expr: PathExpr | None = None) -> None:
     norm = normalise(path) if path else None
     if norm:
         found.append((kind, norm, line))
+    elif path is None and kind != "read":
+        folder = _folder_of_unknown(expr)
+        if folder is not None:
+            found.append(("write-into", folder, line))
 
 
 def _maybe(kind: str, call: CallSite) -> str:

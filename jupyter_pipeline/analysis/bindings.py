@@ -51,6 +51,10 @@ class Binding:
     # saved only when bound.
     maybe_unbound: bool = False
     figure: bool = False  # a value's: a figure or axes, which `plot` / `hist` draw on
+    no_copy: bool = False  # a value's: made with `copy=False` (facts.Bind.no_copy)
+    # a value's: the expression on a module it was made by (facts.Bind.handle), and its reads
+    handle: str = ""
+    handle_reads: frozenset[str] = frozenset()
 
 
 @dataclass

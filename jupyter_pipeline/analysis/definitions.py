@@ -59,6 +59,8 @@ class DefinitionUses(FoldState):
         if d.keeps_state and not maybe:
             self.state_used(d.name, binding, line)
         if not maybe:
+            if d.dynamic:  # `def get(): return eval("secret")`
+                self.dynamic(line)
             for call in d.seeds:
                 self.seed(call, line)
             for made in d.settings:

@@ -8,10 +8,11 @@ import ast
 from dataclasses import replace
 
 from . import ipython
-from .facts import (Alias, Bind, CallArgument, CallSite, Drawing, Dynamic, Effect, MethodArgument,
+from .facts import (Alias, Bind, CallArgument, Callback, CallSite, Drawing, Dynamic, Effect, MethodArgument,
                     Mutate, PathExpr, Problem, Read, Seed, Via)
 from .shell import shell_writes
-from .knowledge import CONTAINER_METHODS, DRAWING_METHODS, SEEDING_FUNCTIONS, STORING_METHODS
+from .knowledge import (CALLBACK_BUILTINS, CONTAINER_METHODS, DATA_ATTRIBUTES, DRAWING_METHODS,
+                        PURE_CALLS, READ_ONLY_METHODS, SEEDING_FUNCTIONS, STORING_METHODS)
 from .scopes import (
     ScopeSummary,
     arguments_written,
@@ -19,6 +20,7 @@ from .scopes import (
     is_mutating_call,
     lambda_summary,
     mutates_arguments,
+    no_copy,
     root_name,
 )
 from .syntax import (alias_roots, call_site, dotted, dynamic_call, interpolated_names, parse,
@@ -57,9 +59,13 @@ class ExpressionVisitor:
         if name not in self.hidden:
             made_by = value.func.id if isinstance(value, ast.Call) and isinstance(
                 value.func, ast.Name) else ""
-            self.effects.append(Bind(name, self._line(node), self.branch_depth == 0, literal,
-                                     immutable, definition, figure, literal_path,
-                                     cannot_cross(value), made_by))
+            handle = handle_of(value) if value is not None else ""
+            self.effects.append(Bind(
+                name, self._line(node), self.branch_depth == 0, literal, immutable, definition,
+                figure, literal_path, cannot_cross(value), made_by,
+                no_copy=isinstance(value, ast.Call) and no_copy(value), handle=handle,
+                handle_reads=frozenset(n.id for n in ast.walk(value) if isinstance(n, ast.Name))
+                if handle else frozenset()))
 
     def mutate(self, name: str | None, node: ast.AST, via: Via | None = None,
                shallow: bool = False) -> None:
@@ -157,6 +163,7 @@ class ExpressionVisitor:
                 self.mutate(root_name(arg), node, via)
         for arg in arguments_written(node):
             self.mutate(root_name(arg), node)  # `out=a`, `copy=False`: whatever the callee
+        self.callbacks(node)
         if isinstance(func, ast.Name) and func.id == "map" and len(node.args) > 1 \
                 and isinstance(node.args[0], ast.Name):
             # map(f, xs) passes the elements of xs to f: they change if f changes its argument
@@ -182,6 +189,31 @@ class ExpressionVisitor:
             # Under an if / while / try the call may not run: the file is no out DVC demands.
             self.calls.append(replace(site, conditional=True) if self.maybe_depth else site)
 
+    def callbacks(self, node: ast.Call) -> None:
+        """Functions passed to a call run inside it, on what it is given: a bound method
+        (`s.apply(seen.append)`) may change its receiver; a lambda that changes its parameter
+        (`map(lambda r: r.append(0), rows)`) may change every other argument and the receiver."""
+        func = node.func
+        passed = list(node.args) + [k.value for k in node.keywords]
+        calls_back = not (isinstance(func, ast.Name) and func.id in PURE_CALLS
+                          and func.id not in CALLBACK_BUILTINS)  # print(obj.attr) calls nothing
+        for arg in passed if calls_back else ():
+            if isinstance(arg, ast.Attribute) and not isinstance(arg.value, ast.Call) \
+                    and arg.attr not in READ_ONLY_METHODS and arg.attr not in DATA_ATTRIBUTES \
+                    and not arg.attr.endswith("_") and not arg.attr[:1].isupper():
+                self.mutate(root_name(arg.value), node, Callback(arg.attr),
+                            shallow=isinstance(arg.value, ast.Name)
+                            and arg.attr in CONTAINER_METHODS)
+        changing = [a for a in passed if isinstance(a, ast.Lambda)
+                    and lambda_summary(a).mutated_params]
+        if not changing:
+            return
+        others = [a for a in passed if a not in changing]
+        if isinstance(func, ast.Attribute):
+            others.append(func.value)
+        for other in others:
+            self.mutate(root_name(other), node)
+
     def shell_writes(self, command: str, node: ast.AST) -> None:
         for path in shell_writes(command):
             self.writes_files.append((PathExpr((("s", path),)), self._line(node)))
@@ -204,6 +236,8 @@ class ExpressionVisitor:
                 self.embedded(code, node.lineno - 1, reads_only=True)
             elif name in ipython.HELP_MAGICS:
                 self.help_read(code, node)
+            elif name == "run":
+                self.run_script(line, node)
             else:  # IPython expands `{var}` and `$var` in a line magic's arguments
                 for token in interpolated_names(line):
                     self.read(token, node, soft=True)
@@ -237,6 +271,21 @@ class ExpressionVisitor:
             return True
         return False
 
+    def run_script(self, line: str, node: ast.AST) -> None:
+        """`%run script.py` runs the script in the notebook's namespace: it binds names nb2pipe
+        does not see (like exec), and reads the script file."""
+        self.effects.append(Dynamic("%run", self._line(node)))
+        words = [w for w in line.split() if not w.startswith("-")]
+        if words:
+            self.calls.append(CallSite("open", (PathExpr((("s", words[0]),)),), (),
+                                       self._line(node)))
+        self.problems.append(Problem(
+            "dynamic-code", "warning",
+            f"'%run {line}' binds names nb2pipe cannot see; this stage receives and hands on "
+            f"every variable it can, and later stages get the names only it binds from it. "
+            f"Import what the script defines instead (import it as a module)",
+            self._line(node), None))
+
     def help_read(self, target: str, node: ast.AST) -> None:
         """`df?` / `df.head??` show the object: a read of its root name."""
         try:
@@ -267,6 +316,27 @@ class ExpressionVisitor:
             kept = [e for e in self.effects if isinstance(e, Read)]
             self.effects = saved[1] + kept
         self.line_offset = saved[0]
+
+
+def handle_of(value: ast.AST) -> str:
+    """`logging.getLogger("nb")`, `decimal.getcontext()`, `pd.options.display`: attributes and
+    calls with literal arguments on one name, as source; "" for anything else."""
+    node, steps = value, 0
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if isinstance(node, ast.Call):
+            if not all(isinstance(a, ast.Constant) for a in node.args) or not all(
+                    k.arg and isinstance(k.value, ast.Constant) for k in node.keywords):
+                return ""
+            node = node.func
+        else:
+            node = node.value
+        steps += 1
+    if not steps or not isinstance(node, ast.Name):
+        return ""
+    try:
+        return ast.unparse(value)
+    except ValueError:
+        return ""
 
 
 def cannot_cross(value: ast.AST | None) -> str:

@@ -39,6 +39,14 @@ class Bind:
     # why the value cannot be saved for a later stage ("a generator", ...), or ""
     cannot_cross: str = ""
     made_by: str = ""  # the notebook function whose call made the value: `f3 = make(3)`
+    # made with `copy=False` (`scaler = StandardScaler(copy=False)`): its methods may change
+    # what they are given
+    no_copy: bool = False
+    # The value as an expression of attributes and calls on one name with literal arguments
+    # (`log = logging.getLogger("nb")`, `ctx = decimal.getcontext()`): where that name is a
+    # module, a setting made through the variable is made again through the expression.
+    handle: str = ""
+    handle_reads: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +76,16 @@ class Drawing:
     method: str
 
 
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """A bound method of the name is passed to a call (`s.apply(seen.append)`), which may call
+    it: a change to the value, not to a function or class (`f(Config.sizes)` is data)."""
+
+    method: str
+
+
 # Why a name may change only conditionally: a call changes its argument, or it is a figure.
-Via: TypeAlias = CallArgument | MethodArgument | Drawing
+Via: TypeAlias = CallArgument | MethodArgument | Drawing | Callback
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +225,14 @@ class Definition:
     # Globals and parameters it calls `plot` / `hist` on: changed when they are axes.
     drawn: frozenset[str] = frozenset()
     drawn_params: frozenset[str] = frozenset()
+    # A class's own `__getstate__` / `__reduce__` / `__reduce_ex__` (the first found), or "":
+    # pickling its instances saves what that method says, which may leave state out.
+    pickling: str = ""
+    # `eval` / `exec` / `globals()` in its body: a call may read or change any variable.
+    dynamic: str = ""
+    # Files its body reads or writes by a path built from its parameters (`def save_fig(name):
+    # open(f"{name}.txt", "w")`): where it is called, the arguments fill the path in.
+    param_calls: tuple["CallSite", ...] = ()
 
 
 @dataclass(frozen=True)

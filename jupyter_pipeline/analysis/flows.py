@@ -8,29 +8,30 @@ time, a missing one gives stale data).
 
 from __future__ import annotations
 
-import dataclasses
-import posixpath
 import re
+from typing import Mapping
 
 from ..model.declared import holds_metrics
 from ..model.diagnostics import Diagnostic, Severity, cell_name
 from ..model.pipeline import Param, is_module_state
 from . import dvclive
-from .artifacts import file_effects, resolve_path
+from .artifacts import resolve_path
 from .bindings import BUILTINS, IPYTHON_GLOBALS, Binding, StageFlow, is_runtime_name
+from .call_effects import CallEffects
 from .definitions import DefinitionUses
-from .facts import (Alias, Bind, CallArgument, CellFacts, Define, Delete, Drawing, Dynamic, Effect,
-                    Import, MethodArgument, Mutate, Read, Seed, Setting, Star, Via)
-from .knowledge import (ARGUMENT_SAFE_METHODS, KNOWN_LIBRARIES, LIBRARY_MUTATES_ARGUMENTS,
-                        PURE_CALLS)
+from .file_flows import FileFlows
+from .facts import (Alias, Bind, CallArgument, Callback, CellFacts, Define, Delete, Drawing,
+                    Dynamic, Effect, Import, Mutate, Read, Seed, Setting, Star)
+from .knowledge import PURE_CALLS
 from .ordering import order_problems
+from .own_modules import OwnModules
 from .process_state import ProcessState
 
 # IPython's history of shown values: `_`, `__`, `___`, `_1`, `_12`.
 LAST_RESULTS = re.compile(r"^(_{1,3}|_\d+)$")
 
 
-class _Fold(DefinitionUses, ProcessState):
+class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
     """The fold's operations; its state is fold_state.FoldState, declared there."""
 
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
@@ -45,6 +46,14 @@ class _Fold(DefinitionUses, ProcessState):
                 flow.settings.setdefault(statement, None)
             flow.settings.setdefault(source, None)
             flow.uses_ipython |= source.startswith("get_ipython()")  # a magic made again
+            if source in self.setting_files:  # the stage's logging appends to the file,
+                log = self.setting_files[source]  # after the stage that wrote it first
+                self.appenders.setdefault(log, {})[name] = None
+                writer = self.file_writer.get(log)
+                if writer is not None and writer[0] != name:
+                    flow.after[writer[0]] = None
+        self.cell = cells[0] if cells else -1
+        self.replay_module_files()
         for cell in cells:
             self.cell = cell
             facts = self.facts[cell]
@@ -100,6 +109,8 @@ class _Fold(DefinitionUses, ProcessState):
                     self.mutate(name, line)  # `ax.plot(...)` draws on the axes
                 else:
                     self.read(name, line)  # `df.plot()` leaves df as it was
+            case Mutate(name, line, Callback(), shallow):
+                self.mutate(name, line, definitions=False, shallow=shallow)
             case Mutate(name, line, via, shallow):
                 if via is not None and not self.argument_may_change(via, name):
                     self.read(name, line)
@@ -132,6 +143,7 @@ class _Fold(DefinitionUses, ProcessState):
                 self.rebind(name, line, Binding("import", self.flow.name, self.cell, line,
                                                  statement=statement))
                 self.local.add(name)
+                self.imported(statement, line)
             case Seed(name, line):
                 self.seed(name, line)
             case Setting():
@@ -173,11 +185,22 @@ class _Fold(DefinitionUses, ProcessState):
         if not reason and maker is not None and maker.kind == "definition" \
                 and maker.definition is not None and maker.definition.returns_closure:
             reason = f"a function made inside '{effect.made_by}' (a closure)"
+        if not reason and maker is not None and maker.kind == "definition" \
+                and maker.definition is not None and maker.definition.pickling:
+            reason = (f"an instance of '{effect.made_by}', whose "
+                      f"{maker.definition.pickling} decides what is saved of it (it may leave "
+                      f"state out)")
+        root = self.env.get(effect.handle.split(".", 1)[0].split("(", 1)[0]) \
+            if effect.handle else None
+        on_module = root is not None and root.kind == "import" and effect.definite
         self.rebind(name, line, Binding("value", self.flow.name, self.cell, line,
                                          cannot_cross=reason,
                                          literal=literal, immutable=immutable,
                                          branch_definition=branch_definition,
-                                         maybe_unbound=maybe_unbound, figure=effect.figure))
+                                         maybe_unbound=maybe_unbound, figure=effect.figure,
+                                         no_copy=effect.no_copy,
+                                         handle=effect.handle if on_module else "",
+                                         handle_reads=effect.handle_reads))
         if effect.definite:
             self.local.add(name)
         self.unalias(name)
@@ -201,7 +224,9 @@ class _Fold(DefinitionUses, ProcessState):
             self.write(target, line, Binding("value", self.flow.name, self.cell, line,
                                              maybe_unbound=binding.maybe_unbound,
                                              figure=binding.figure,
-                                             cannot_cross=binding.cannot_cross))
+                                             cannot_cross=binding.cannot_cross,
+                                             no_copy=binding.no_copy, handle=binding.handle,
+                                             handle_reads=binding.handle_reads))
 
     def element_alias(self, name: str, line: int, roots: frozenset[str]) -> None:
         """`b = list(a)`: b is a new container holding a's elements. Later stages must load
@@ -238,61 +263,6 @@ class _Fold(DefinitionUses, ProcessState):
                                                     maybe_unbound=binding.maybe_unbound,
                                                     figure=binding.figure))
 
-    def argument_may_change(self, via: Via, argument: str) -> bool:
-        """Whether a call may change the argument passed to it, from what the callee is."""
-        match via:
-            case CallArgument(callee, position, keyword):
-                binding = self.env.get(callee)
-                if binding is None:
-                    return callee not in PURE_CALLS
-                if binding.kind == "definition" and binding.definition is not None:
-                    d = binding.definition
-                    if d.kind == "class":
-                        return True
-                    param = keyword if keyword else (
-                        d.params[position] if 0 <= position < len(d.params) else None)
-                    if param is not None and param in d.drawn_params:
-                        passed = self.env.get(argument)  # `def draw(ax): ax.hist(v)`
-                        if passed is not None and passed.figure:
-                            return True
-                    return param is None or param in d.mutated_params or any(
-                        name == param and self.library_may_change(call)
-                        for call, name in d.module_calls)
-                if binding.kind == "import":
-                    return self.library_may_change(callee)
-                return True
-            case Drawing():
-                return True
-            case _:
-                receiver_binding = self.env.get(via.receiver) if via.receiver else None
-                if receiver_binding is not None and receiver_binding.kind == "import":
-                    return self.library_may_change(via.callee or f"{via.receiver}.{via.method}")
-                return via.method not in ARGUMENT_SAFE_METHODS
-
-    def by_library(self, via: Via) -> bool:
-        """Whether the call an argument is passed to is reached through an import."""
-        match via:
-            case CallArgument(callee=callee):
-                binding = self.env.get(callee)
-            case MethodArgument(receiver=receiver):
-                binding = self.env.get(receiver) if receiver else None
-            case _:
-                return False
-        return binding is not None and binding.kind == "import"
-
-    def library_may_change(self, callee: str) -> bool:
-        """A function reached through an import (`np.copyto`, `helpers.clean`): one of a known
-        library reads its arguments unless it is known to change them; one of any other
-        module (the notebook's own, whose body nb2pipe cannot see) may change every one."""
-        full = self.resolve(callee) or callee
-        module = full.split(".", 1)[0]
-        if module not in KNOWN_LIBRARIES:
-            return True
-        last = full.rsplit(".", 1)[-1]
-        # torch and others name in-place functions with a trailing underscore (`normal_`)
-        return last in LIBRARY_MUTATES_ARGUMENTS or (last.endswith("_")
-                                                     and not last.startswith("_"))
-
     def read(self, name: str, line: int, quiet: bool = False, _seen: set | None = None) -> None:
         """The current stage reads `name` here."""
         binding = self.env.get(name)
@@ -321,6 +291,8 @@ class _Fold(DefinitionUses, ProcessState):
         if binding.kind == "definition":
             self.use_definition(name, binding, line, _seen or set())
             return
+        if binding.kind == "import":
+            self.import_used(binding, line)
         if name in self.local or binding.stage == self.flow.name:
             return
         if binding.kind == "import":
@@ -375,71 +347,7 @@ class _Fold(DefinitionUses, ProcessState):
                 self.write(name, line, Binding("value", self.flow.name, self.cell, line,
                                                maybe_unbound=binding.maybe_unbound))
 
-    def literal(self, name: str) -> str | None:
-        binding = self.env.get(name)
-        if binding is not None:
-            return binding.literal
-        param = self.params.get(name)
-        return param.value if param is not None and isinstance(param.value, str) else None
 
-    def files(self, facts: CellFacts, cell: int) -> None:
-        self.live_loggers(facts, cell)
-        effects = file_effects(facts.calls, self.literal)
-        effects += [("write", p.parts[0][1], line) for p, line in facts.writes_files]
-        if self.cwd_changes:  # after os.chdir: relative to the folder it moved to
-            effects = [(k, posixpath.normpath(posixpath.join(self.cwd_at(cell, n), p)), n)
-                       for k, p, n in effects]
-        for kind, path, line in effects:
-            if kind == "maybe-write":  # under an if / try: no out DVC would demand
-                if path not in self.file_writer:
-                    self.maybe_writer[path] = self.flow.name
-                continue
-            if kind == "write":
-                writer = self.file_writer.get(path)
-                if writer is not None and writer[0] != self.flow.name:
-                    self.diagnostics.append(Diagnostic(
-                        "file-written-twice", Severity.ERROR,
-                        f"'{path}' is written here and in stage '{writer[0]}' ({cell_name(writer[1])}); "
-                        "DVC lets one stage own a file: write it in one stage, or use two "
-                        "file names", cell, line))
-                    continue
-                self.file_writer[path] = (self.flow.name, cell)
-                self.flow.outs[path] = None
-                self.flow.out_cells.setdefault(path, []).append(cell)
-                if self.flow.data_deps.pop(path, None) is not None or path in self.flow.outs:
-                    # Read, then rewritten by the same stage (a cache): DVC forbids a path
-                    # that is both a dep and an out of one stage, so it is an out only.
-                    self.file_reads = [r for r in self.file_reads
-                                       if not (r[0] == path and r[1] == self.flow.name)]
-            else:
-                writer = self.file_writer.get(path)
-                maybe = self.maybe_writer.get(path)
-                if writer is None and maybe is not None:
-                    # It may not exist, so it is no dep; the reader still runs after the writer.
-                    if maybe != self.flow.name:
-                        self.flow.after[maybe] = None
-                elif writer is None:
-                    self.file_reads.append((path, self.flow.name, cell))
-                    self.flow.data_deps[path] = None
-                elif writer[0] != self.flow.name:
-                    self.flow.file_inputs[path] = writer[0]
-
-    def live_loggers(self, facts: CellFacts, cell: int) -> None:
-        """dvclive's `Live(...)` calls and `log_metric` calls of this cell."""
-        def is_dvclive(func: str) -> bool:
-            binding = self.env.get(func.split(".")[0])
-            return binding is not None and binding.kind == "import" \
-                and "dvclive" in (binding.statement or "")
-
-        for logger in dvclive.loggers(facts.calls, cell, is_dvclive, self.literal):
-            if logger.dir is not None and self.cwd_changes:
-                logger = dataclasses.replace(logger, dir=posixpath.normpath(
-                    posixpath.join(self.cwd_at(cell, logger.line), logger.dir)))
-            self.flow.live.append(logger)
-        logs = dvclive.logging(facts.calls)
-        if logs.metrics:
-            was = self.flow.live_logging
-            self.flow.live_logging = dvclive.LiveLogging(True, was.plots or logs.plots)
 
 
 def fold(
@@ -448,15 +356,33 @@ def fold(
     params: tuple[Param, ...],
     metrics_cells: set[int],
     skipped: dict[int, CellFacts] | None = None,
+    local_modules: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, StageFlow], list[Diagnostic], dict[str, set[str]]]:
-    """Run the stages' effects in order; returns flows, diagnostics and hands-on per stage."""
+    """Run the stages' effects in order; returns flows, diagnostics and hands-on per stage.
+    `local_modules`: the notebook's own modules beside it ({module: file}); one written by a
+    cell (`%%writefile name.py`) is one too."""
     state = _Fold(
         params={p.name: p for p in params},
         facts=facts,
         stage_of_cell={c: s for s, cells in stages for c in cells},
         order=[s for s, _ in stages],
+        local_modules=dict(local_modules or {}),
     )
+    for cell_facts in facts.values():
+        for written, _ in cell_facts.writes_files:
+            path = written.parts[0][1] if written.parts else ""
+            if path.endswith(".py") and "/" not in path and path[:-3].isidentifier():
+                state.local_modules.setdefault(path[:-3], path)
+    last_cell = max((c for _, cells in stages for c in cells), default=-1)
     for cell, cell_facts in sorted((skipped or {}).items()):
+        seeds = [e for e in cell_facts.effects if isinstance(e, Seed)]
+        if seeds and cell < last_cell:
+            state.diagnostics.append(Diagnostic(
+                "skipped-cell-seeds", Severity.WARNING,
+                f"the skipped cell {cell} seeds a random generator ('{seeds[0].name}(...)'): "
+                f"top to bottom the cells after it draw from that seed, the pipeline (which "
+                f"leaves the cell out) from another state. Remove the 'skip' tag, or seed in "
+                f"a cell of the pipeline", cell, seeds[0].line))
         for effect in cell_facts.effects:
             if isinstance(effect, Mutate) and effect.via is not None \
                     and not (isinstance(effect.via, CallArgument)

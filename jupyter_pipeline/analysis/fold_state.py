@@ -1,8 +1,9 @@
 """Everything the fold (flows.py) knows at a point of the notebook, declared in one place.
 
-The fold's parts (flows._Fold, definitions.DefinitionUses, process_state.ProcessState) are
-methods on this state; each reads and changes only the fields declared here, and calls the
-fold's operations declared at the end (defined by flows._Fold)."""
+The fold's parts (flows._Fold, definitions.DefinitionUses, process_state.ProcessState,
+own_modules.OwnModules, file_flows.FileFlows, call_effects.CallEffects) are methods on this
+state; each reads and changes only the fields declared here, and calls the fold's operations
+declared at the end (defined by flows._Fold and its parts)."""
 
 from __future__ import annotations
 
@@ -42,9 +43,19 @@ class FoldState:
     skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
     skip_warned: set[tuple[str, int]] = field(default_factory=set)
     maybe_writer: dict[str, str] = field(default_factory=dict)  # path -> stage, under if/try
+    # folder -> stages writing files there at paths not known in full ("": anywhere)
+    folder_writers: dict[str, dict[str, None]] = field(default_factory=dict)
     # where each `os.chdir` with a literal path moved, relative to the notebook: (cell, line, to)
     cwd_changes: list[tuple[int, int, str]] = field(default_factory=list)
     result_stage: str = ""  # the stage of the last cell that showed a value (IPython's `_`)
+    # the notebook's own modules {module: file}, and the imports of them made so far {statement:
+    # file} (own_modules.py)
+    local_modules: dict[str, str] = field(default_factory=dict)
+    module_files: dict[str, str] = field(default_factory=dict)
+    # settings that log to a file {statement: path}, and the stages that made them again, so
+    # may append to the file {path: stages}: its readers run after them
+    setting_files: dict[str, str] = field(default_factory=dict)
+    appenders: dict[str, dict[str, None]] = field(default_factory=dict)
 
     # -- the stage being folded (start_stage sets them) -------------------------------------
     flow: StageFlow = field(default_factory=lambda: StageFlow(""))
@@ -118,10 +129,22 @@ class FoldState:
     def files(self, facts: CellFacts, cell: int) -> None:
         raise NotImplementedError
 
+    def file_read(self, path: str, cell: int) -> None:
+        raise NotImplementedError
+
+    def change_directory(self, source: str, line: int) -> None:
+        raise NotImplementedError
+
     def seed(self, call: str, line: int) -> None:
         raise NotImplementedError
 
+    def dynamic(self, line: int) -> None:
+        raise NotImplementedError
+
     def library_may_change(self, callee: str) -> bool:
+        raise NotImplementedError
+
+    def resolve(self, name: str) -> str | None:
         raise NotImplementedError
 
     def use_definition(self, name: str, binding: Binding, line: int, seen: set[str],

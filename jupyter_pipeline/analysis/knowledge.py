@@ -65,6 +65,9 @@ PURE_CALLS = frozenset(
     slice super object property staticmethod classmethod""".split()
 )
 
+# Of those, the ones that call a function they are given (`sorted(xs, key=obj.rank)`).
+CALLBACK_BUILTINS = frozenset("sorted min max map filter iter".split())
+
 # Methods that leave their receiver unchanged (unless called with inplace=True). Everything
 # else called on a name may mutate it: a missing edge is worse than an extra one.
 READ_ONLY_METHODS = frozenset(
@@ -99,7 +102,9 @@ KNOWN_LIBRARIES = frozenset(sys.stdlib_module_names) | frozenset(
 # name: shuffling, heaps, `np.copyto(dst, src)`, ufunc `np.add.at(a, idx, v)`).
 LIBRARY_MUTATES_ARGUMENTS = frozenset(
     """shuffle copyto put place putmask fill_diagonal dump heappush heappop heapify heapreplace
-    heappushpop insort insort_left insort_right seed put_along_axis at""".split()
+    heappushpop insort insort_left insort_right seed put_along_axis at
+    setitem delitem iadd isub imul imatmul itruediv ifloordiv imod ipow ilshift irshift iand
+    ior ixor iconcat""".split()
 )
 
 # Keywords by which a call writes into what it is given: `np.add(a, b, out=a)` changes the
@@ -115,6 +120,17 @@ ARGUMENT_SAFE_METHODS = READ_ONLY_METHODS | frozenset(
     set_xticklabels set_yticklabels legend text annotate errorbar fill_between axhline axvline
     add isin merge join apply map applymap append extend insert update setdefault write
     writerow writerows add_trace""".split()
+)
+
+# Attributes that are data, not methods: passing `df.index` or `model.coef_` hands over a
+# value; passing any other attribute (`seen.append`, `model.fit`) hands over a bound method
+# the callee may call, changing its receiver. Names ending in "_" (scikit-learn's fitted
+# attributes) are data too.
+DATA_ATTRIBUTES = frozenset(
+    """index columns values shape dtype dtypes T size ndim loc iloc at iat str dt cat name names
+    flags attrs data target feature_names target_names DESCR real imag empty axes figure
+    array codes categories levels nbytes itemsize strides base start stop step year month day
+    hour minute second""".split()
 )
 
 # -- sharing ---------------------------------------------------------------------------------

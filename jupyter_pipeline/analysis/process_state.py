@@ -5,13 +5,15 @@ stage). Each stage is a new process, so neither would cross on its own."""
 from __future__ import annotations
 
 import ast
-import posixpath
+from dataclasses import replace
 
 from ..model.diagnostics import Diagnostic, Severity
 from .facts import Definition, Setting
 from .knowledge import SEEDING_CALLS, SETTINGS
+from .artifacts import normalise
 from .bindings import BUILTINS, Binding
 from .fold_state import FoldState
+from .syntax import dotted
 
 
 class ProcessState(FoldState):
@@ -50,11 +52,21 @@ class ProcessState(FoldState):
         if effect.kind == "magic":
             self.settings.append(((), (), effect.source))
             return
+        root = effect.name.partition(".")[0]
+        holder = self.env.get(root)
+        through = holder is not None and holder.kind == "value" and bool(holder.handle) \
+            and root not in local_names
+        if through:  # `log = logging.getLogger("nb")` then `log.setLevel(...)`
+            assert holder is not None
+            found = _through_handle(effect, root, holder.handle, holder.handle_reads)
+            if found is None:
+                return
+            effect = found
         full = self.resolve(effect.name)
         if full is None:
             return
         known = registered or any(full == s or full.startswith(s + ".") for s in SETTINGS)
-        on_import = effect.kind == "assign" and "." in effect.name
+        on_import = effect.kind == "assign" and "." in effect.name and not through
         if not known and not on_import:
             return
         where = f"the call of '{inside}' here" if inside else "this statement"
@@ -89,25 +101,13 @@ class ProcessState(FoldState):
                 f"later stages start without it. Make the setting at the top level of a cell",
                 line)
             return
-        self.settings.append((tuple(params), tuple(imports), _made_again(full, effect.source)))
+        made = _made_again(full, effect.source)
+        self.settings.append((tuple(params), tuple(imports), made))
+        log = _log_file(full, made)
+        if log is not None:
+            self.setting_files[made] = log
         if full == "os.chdir":
             self.change_directory(effect.source, line)
-
-    def change_directory(self, source: str, line: int) -> None:
-        """Relative paths after `os.chdir("sub")` are inside sub: files count there."""
-        call = ast.parse(source).body[0]
-        arg = call.value.args[0] if isinstance(call, ast.Expr) and isinstance(
-            call.value, ast.Call) and call.value.args else None
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            moved = posixpath.normpath(posixpath.join(self.cwd_at(self.cell, line) or ".",
-                                                      arg.value))
-            if not moved.startswith("..") and not posixpath.isabs(moved):
-                self.cwd_changes.append((self.cell, line, "" if moved == "." else moved))
-                return
-        self.setting_problem(
-            f"'{source}' moves the working directory where nb2pipe cannot follow it (outside "
-            f"the notebook's folder, or not a literal path): the files read and written after "
-            f"it are not tracked by DVC", line)
 
     def registered(self, definition: Definition, line: int) -> None:
         """A class or function a library decorator registers (a pandas accessor): later
@@ -121,14 +121,6 @@ class ProcessState(FoldState):
         self.setting(Setting(decorator, line, definition.source.rstrip("\n"), reads),
                      registered=True)
 
-    def cwd_at(self, cell: int, line: int) -> str:
-        """The working directory (relative to the notebook's folder) at this cell and line."""
-        now = ""
-        for at_cell, at_line, to in self.cwd_changes:
-            if (at_cell, at_line) < (cell, line):
-                now = to
-        return now
-
     def setting_problem(self, message: str, line: int) -> None:
         self.diagnostics.append(Diagnostic("setting-not-made-again", Severity.WARNING, message,
                                            self.cell, line))
@@ -140,6 +132,42 @@ class ProcessState(FoldState):
         if state is not None:
             self.seeded[state] = None
             self.rebind(state, line, Binding("value", self.flow.name, self.cell, line))
+
+
+def _through_handle(effect: Setting, root: str, handle: str,
+                    handle_reads: frozenset[str]) -> Setting | None:
+    """The setting with the variable replaced by the expression that made it, so that a later
+    stage makes it again without the variable: `log.setLevel(10)` with `log =
+    logging.getLogger("nb")` is `logging.getLogger("nb").setLevel(10)`."""
+    try:
+        made = ast.parse(handle, mode="eval").body
+        tree = ast.parse(effect.source)
+    except SyntaxError:
+        return None
+
+    class Substitute(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            return made if node.id == root and isinstance(node.ctx, ast.Load) else node
+
+    try:
+        source = ast.unparse(Substitute().visit(tree))
+    except ValueError:  # an f-string 3.11 cannot write back
+        return None
+    name = dotted(made).replace("()", "") + effect.name[len(root):]
+    return replace(effect, name=name, source=source,
+                   reads=(effect.reads - {root}) | handle_reads)
+
+
+def _log_file(full: str, source: str) -> str | None:
+    """The file `logging.basicConfig(filename="run.log", ...)` logs to: a stage that makes the
+    setting again appends to it."""
+    if full != "logging.basicConfig":
+        return None
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.keyword) and node.arg == "filename" \
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return normalise(node.value.value)
+    return None
 
 
 def _made_again(full: str, source: str) -> str:

@@ -46,7 +46,10 @@ def arguments_written(call: ast.Call) -> list[ast.expr]:
     (`np.add(a, b, out=a)`), and every argument of a `copy=False` call (`scale(X, copy=False)`
     may return X itself, changed)."""
     written = [k.value for k in call.keywords if k.arg in OUT_KEYWORDS]
-    if no_copy(call):
+    func = call.func
+    made_without_copy = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) \
+        and no_copy(func.value)  # `StandardScaler(copy=False).fit_transform(X)` changes X
+    if no_copy(call) or made_without_copy:
         written += list(call.args)
     return written
 

@@ -24,8 +24,8 @@ from .scopes import (
     root_name,
     target_names,
 )
-from .syntax import (alias_roots, body_calls, dotted, import_statement, path_expr, is_constant,
-                     makes_figure)
+from .syntax import (alias_roots, body_calls, dotted, dynamic_call, import_statement, path_expr,
+                     is_constant, makes_figure)
 
 
 class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
@@ -275,8 +275,20 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
         if self.branch_depth:  # a conditional definition is a plain value
             self.bind(name, node, definition=True)
             return
-        calls, seeds = body_calls(node.value if isinstance(node, ast.Assign) else node,
-                                  frozenset(s.reads), SEEDING_FUNCTIONS)
+        body = node.value if isinstance(node, ast.Assign) else node
+        params = parameter_names(body)
+        calls, seeds = body_calls(body, frozenset(s.reads), SEEDING_FUNCTIONS)
+        param_calls, _ = body_calls(body, frozenset(s.reads) | params, frozenset())
+        param_calls = tuple(c for c in param_calls if c not in calls)
+        dynamic = next((d for d in (dynamic_call(n) for n in ast.walk(body)
+                                    if isinstance(n, ast.Call)) if d), "")
+        if dynamic:
+            self.problems.append(Problem(
+                "dynamic-code", "warning",
+                f"'{name}' calls '{dynamic}', which can read or change any variable, so nb2pipe "
+                f"cannot see what flows where it is called; a stage that calls it receives and "
+                f"hands on every variable it can. Pass the values as arguments instead",
+                self._line(node), node.col_offset + 1))
         definition = Definition(
             name=name,
             kind=kind,
@@ -300,6 +312,9 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             returns_closure=returns_closure(node),
             drawn=frozenset(s.drawn - {name}),
             drawn_params=s.drawn_params,
+            pickling=pickling_method(node) if kind == "class" else "",
+            dynamic=dynamic,
+            param_calls=param_calls,
         )
         self.effects.append(Define(name, self._line(node), definition))
 
@@ -320,6 +335,28 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
                 self.bind(name, node)
             else:
                 self.effects.append(Import(name, self._line(node), statement))
+
+
+# Methods by which a class decides what pickling saves of its instances.
+PICKLING_METHODS = ("__getstate__", "__reduce__", "__reduce_ex__")
+
+
+def pickling_method(node: ast.AST) -> str:
+    """The class's own pickling method (facts.Definition.pickling), or ""."""
+    if not isinstance(node, ast.ClassDef):
+        return ""
+    own = {s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return next((m for m in PICKLING_METHODS if m in own), "")
+
+
+def parameter_names(node: ast.AST) -> frozenset[str]:
+    """A function's or lambda's parameters; none for anything else."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return frozenset()
+    a = node.args
+    names = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
+    names += [x.arg for x in (a.vararg, a.kwarg) if x is not None]
+    return frozenset(names)
 
 
 def _decorator_facts(decorators: list[ast.expr]) -> dict:

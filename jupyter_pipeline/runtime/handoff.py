@@ -292,13 +292,60 @@ def _state_functions(name: str) -> tuple[Any, Any]:
     return getattr(loaded, getter), getattr(loaded, setter)
 
 
+# The notebook's own module's globals: "@module:" + its name (analysis/own_modules.py).
+_OWN_MODULE = "@module:"
+
+
+def _own_module_values(name: str) -> dict[str, Any]:
+    """The data a notebook's own module holds (its registries, counters, caches): its globals
+    that are not modules, functions, classes or dunder names."""
+    import importlib
+
+    module = importlib.import_module(name[len(_OWN_MODULE):])
+    code = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type,
+            types.GeneratorType)
+    return {k: v for k, v in vars(module).items()
+            if not (k.startswith("__") and k.endswith("__")) and not isinstance(v, code)
+            and type(v).__module__ not in _PROCESS_RESOURCES}
+
+
+# Modules whose objects are resources of the process (locks, open files, sockets,
+# connections), not data: a module's own lock or connection is made again by its import.
+_PROCESS_RESOURCES = frozenset({"_thread", "threading", "_io", "io", "socket", "ssl", "select",
+                                "sqlite3", "_sqlite3", "multiprocessing", "_queue", "queue"})
+
+
+def _set_own_module_values(name: str, values: Mapping[str, Any]) -> None:
+    """Put an earlier stage's module data back; a list, dict or set is refilled in place, so
+    that names the notebook imported from the module (`from m import REGISTRY`) still share it."""
+    import importlib
+
+    module = importlib.import_module(name[len(_OWN_MODULE):])
+    for key, value in values.items():
+        old = getattr(module, key, None)
+        if type(old) is type(value) and isinstance(value, list):
+            old[:] = value
+        elif type(old) is type(value) and isinstance(value, (dict, set)):
+            old.clear()
+            old.update(value)
+        else:
+            setattr(module, key, value)
+
+
 def module_state(name: str) -> Any:
-    """The current state of a module's global random generator, to hand on."""
+    """The current state of a module's global random generator (or the data of the
+    notebook's own module), to hand on."""
+    if name.startswith(_OWN_MODULE):
+        return _own_module_values(name)
     return _state_functions(name)[0]()
 
 
 def set_module_state(name: str, state: Any) -> None:
-    """Continue a module's global random generator from where an earlier stage left it."""
+    """Continue a module's global random generator (or the notebook's own module) from where
+    an earlier stage left it."""
+    if name.startswith(_OWN_MODULE):
+        _set_own_module_values(name, state)
+        return
     _state_functions(name)[1](state)
 
 

@@ -14,7 +14,7 @@ from jupyter_pipeline.model.notebook import Notebook
 
 from .helpers import needs
 
-# NB2PIPE_CORPUS: the corpus kept elsewhere than beside the repository (as tests/integration)
+# NB2PIPE_CORPUS: the corpus kept elsewhere than beside the repository (a git worktree, say)
 CORPUS = Path(os.environ.get("NB2PIPE_CORPUS")
               or Path(__file__).resolve().parents[2].parent / "shared" / "corpus")
 

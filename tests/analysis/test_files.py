@@ -133,7 +133,21 @@ def test_a_file_a_function_writes_is_written_where_the_function_is_called():
     assert [(f.path, f.producer) for f in s["c"].file_inputs] == [("out.csv", "b")]
 
 
-def test_a_path_built_from_a_functions_own_variable_is_not_guessed():
+def test_a_path_a_function_is_given_is_the_argument_not_a_global_of_that_name():
     s = stages([("stage:a", "name = 'x.csv'\ndef save(df, name):\n    df.to_csv(name)"),
                 ("stage:b", "import pandas as pd\nsave(pd.DataFrame(), 'y.csv')")])
+    assert s["b"].outs == ("y.csv",)
+
+
+def test_a_helper_writing_to_the_path_it_is_given_declares_that_file():
+    s = stages([("stage:a", "def save_fig(name):\n    with open(f'{name}.txt', 'w') as f:\n"
+                            "        f.write(name)"),
+                ("stage:b", "save_fig('fig1')"), ("stage:c", "print(open('fig1.txt').read())")])
+    assert s["b"].outs == ("fig1.txt",)
+    assert [(f.path, f.producer) for f in s["c"].file_inputs] == [("fig1.txt", "b")]
+
+
+def test_a_helper_given_a_path_it_cannot_resolve_declares_nothing():
+    s = stages([("stage:a", "def save_fig(name):\n    open(f'{name}.txt', 'w').write('x')"),
+                ("stage:b", "import sys\nsave_fig(sys.argv[0])")])
     assert s["b"].outs == ()

@@ -1,0 +1,198 @@
+"""The fold's handling of files (an artifacts fold): the files each stage reads and writes by
+literal path become DVC outs and deps, the edges between stages that carry no variable.
+
+A file written twice is refused; one written only under an if / try is no out (DVC would demand
+it) but still orders its readers after the writer; paths after `os.chdir` count in the folder it
+moved to; folder listings run after the stages writing there; a notebook function called with a
+path writes the file it is given (artifacts.py says which calls read or write what)."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import posixpath
+from dataclasses import replace
+
+from ..model.diagnostics import Diagnostic, Severity, cell_name
+from . import dvclive
+from .artifacts import file_effects
+from .facts import CallSite, CellFacts, PathExpr
+from .fold_state import FoldState
+
+
+class FileFlows(FoldState):
+    """Part of flows._Fold: files read and written, and the working directory."""
+
+    def literal(self, name: str) -> str | None:
+        binding = self.env.get(name)
+        if binding is not None:
+            return binding.literal
+        param = self.params.get(name)
+        return param.value if param is not None and isinstance(param.value, str) else None
+
+    def listing(self, pattern: str) -> None:
+        """`glob.glob("parts/*.txt")`, `os.listdir("res")`: the stage sees what earlier stages
+        wrote there, so it runs after each of them (an order edge: which files exist is only
+        known at run time, so no single file is a dependency)."""
+        recursive = pattern.endswith("/**")
+        cut = min([i for i in (pattern.find(c) for c in "*?[") if i >= 0] or [len(pattern)])
+        folder = pattern[:cut].rsplit("/", 1)[0] if "/" in pattern[:cut] else ""
+        writers: dict[str, None] = {}
+        for path, (stage, _) in self.file_writer.items():
+            if fnmatch.fnmatchcase(path, pattern) or (recursive and path.startswith(
+                    pattern[:-2])):
+                writers[stage] = None
+        for path, stage in self.maybe_writer.items():
+            if fnmatch.fnmatchcase(path, pattern):
+                writers[stage] = None
+        for written, stages in self.folder_writers.items():
+            if not written or not folder or written == folder \
+                    or written.startswith(folder + "/") or folder.startswith(written + "/"):
+                writers.update(stages)
+        for stage in writers:
+            if stage != self.flow.name:
+                self.flow.after[stage] = None
+
+    def through_parameters(self, site: CallSite) -> list[CallSite]:
+        """A call of a notebook function that reads or writes a file at a path built from its
+        parameters (`save_fig("x")`): those calls, with the arguments in the path."""
+        binding = self.env.get(site.func) if "." not in site.func else None
+        d = binding.definition if binding is not None and binding.kind == "definition" else None
+        if d is None or not d.param_calls:
+            return []
+        given: dict[str, PathExpr | None] = {p: a for p, a in zip(d.params, site.args)}
+        given.update(dict(site.kwargs))
+
+        def fill(expr: PathExpr | None) -> PathExpr | None:
+            if expr is None:
+                return None
+            parts: list[tuple[str, str]] = []
+            for kind, value in expr.parts:
+                if kind == "n" and value in d.local_names:
+                    passed = given.get(value)
+                    # a parameter not given as a path: no name can resolve it
+                    parts.extend(passed.parts if passed is not None else [("n", "\0")])
+                else:
+                    parts.append((kind, value))
+            return PathExpr(tuple(parts))
+
+        return [replace(inner, args=tuple(fill(a) for a in inner.args),
+                        kwargs=tuple((k, fill(v)) for k, v in inner.kwargs),
+                        receiver_path=fill(inner.receiver_path), line=site.line,
+                        conditional=site.conditional or inner.conditional)
+                for inner in d.param_calls]
+
+    def files(self, facts: CellFacts, cell: int) -> None:
+        self.live_loggers(facts, cell)
+        calls = list(facts.calls)
+        for site in facts.calls:
+            calls += self.through_parameters(site)
+        effects = file_effects(calls, self.literal)
+        effects += [("write", p.parts[0][1], line) for p, line in facts.writes_files]
+        if self.cwd_changes:  # after os.chdir: relative to the folder it moved to
+            effects = [(k, posixpath.normpath(posixpath.join(self.cwd_at(cell, n), p)), n)
+                       for k, p, n in effects]
+        for kind, path, line in effects:
+            if kind == "write-into":  # a path not known in full: order for folder listings
+                self.folder_writers.setdefault("" if path == "." else path, {})[
+                    self.flow.name] = None
+                continue
+            if kind == "list":
+                self.listing(path)
+                continue
+            if kind == "probe":
+                self.probe(path)
+                continue
+            if kind == "maybe-write":  # under an if / try: no out DVC would demand
+                if path not in self.file_writer:
+                    self.maybe_writer[path] = self.flow.name
+                continue
+            if kind == "write":
+                writer = self.file_writer.get(path)
+                if writer is not None and writer[0] != self.flow.name:
+                    self.diagnostics.append(Diagnostic(
+                        "file-written-twice", Severity.ERROR,
+                        f"'{path}' is written here and in stage '{writer[0]}' "
+                        f"({cell_name(writer[1])}); "
+                        "DVC lets one stage own a file: write it in one stage, or use two "
+                        "file names", cell, line))
+                    continue
+                self.file_writer[path] = (self.flow.name, cell)
+                self.flow.outs[path] = None
+                self.flow.out_cells.setdefault(path, []).append(cell)
+                if self.flow.data_deps.pop(path, None) is not None or path in self.flow.outs:
+                    # Read, then rewritten by the same stage (a cache): DVC forbids a path
+                    # that is both a dep and an out of one stage, so it is an out only.
+                    self.file_reads = [r for r in self.file_reads
+                                       if not (r[0] == path and r[1] == self.flow.name)]
+            else:
+                self.file_read(path, cell)
+
+    def probe(self, path: str) -> None:
+        """`os.path.exists("flag.txt")`: the answer depends on whether an earlier stage wrote
+        it, so the stage runs after that one; a file no stage writes is no dependency (it may
+        not exist, which is the point of asking)."""
+        writer = self.file_writer.get(path)
+        maybe = self.maybe_writer.get(path)
+        if writer is not None and writer[0] != self.flow.name:
+            self.flow.file_inputs[path] = writer[0]
+        elif writer is None and maybe is not None and maybe != self.flow.name:
+            self.flow.after[maybe] = None
+
+    def file_read(self, path: str, cell: int) -> None:
+        for appender in self.appenders.get(path, {}):  # a log earlier stages appended to
+            if appender != self.flow.name:
+                self.flow.after[appender] = None
+        writer = self.file_writer.get(path)
+        maybe = self.maybe_writer.get(path)
+        if writer is None and maybe is not None:
+            # It may not exist, so it is no dep; the reader still runs after the writer.
+            if maybe != self.flow.name:
+                self.flow.after[maybe] = None
+        elif writer is None:
+            self.file_reads.append((path, self.flow.name, cell))
+            self.flow.data_deps[path] = None
+        elif writer[0] != self.flow.name:
+            self.flow.file_inputs[path] = writer[0]
+
+    def change_directory(self, source: str, line: int) -> None:
+        """Relative paths after `os.chdir("sub")` are inside sub: files count there."""
+        call = ast.parse(source).body[0]
+        arg = call.value.args[0] if isinstance(call, ast.Expr) and isinstance(
+            call.value, ast.Call) and call.value.args else None
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            moved = posixpath.normpath(posixpath.join(self.cwd_at(self.cell, line) or ".",
+                                                      arg.value))
+            if not moved.startswith("..") and not posixpath.isabs(moved):
+                self.cwd_changes.append((self.cell, line, "" if moved == "." else moved))
+                return
+        self.diagnostics.append(Diagnostic(
+            "setting-not-made-again", Severity.WARNING,
+            f"'{source}' moves the working directory where nb2pipe cannot follow it (outside "
+            f"the notebook's folder, or not a literal path): the files read and written after "
+            f"it are not tracked by DVC", self.cell, line))
+
+    def cwd_at(self, cell: int, line: int) -> str:
+        """The working directory (relative to the notebook's folder) at this cell and line."""
+        now = ""
+        for at_cell, at_line, to in self.cwd_changes:
+            if (at_cell, at_line) < (cell, line):
+                now = to
+        return now
+
+    def live_loggers(self, facts: CellFacts, cell: int) -> None:
+        """dvclive's `Live(...)` calls and `log_metric` calls of this cell."""
+        def is_dvclive(func: str) -> bool:
+            binding = self.env.get(func.split(".")[0])
+            return binding is not None and binding.kind == "import" \
+                and "dvclive" in (binding.statement or "")
+
+        for logger in dvclive.loggers(facts.calls, cell, is_dvclive, self.literal):
+            if logger.dir is not None and self.cwd_changes:
+                logger = replace(logger, dir=posixpath.normpath(
+                    posixpath.join(self.cwd_at(cell, logger.line), logger.dir)))
+            self.flow.live.append(logger)
+        logs = dvclive.logging(facts.calls)
+        if logs.metrics:
+            was = self.flow.live_logging
+            self.flow.live_logging = dvclive.LiveLogging(True, was.plots or logs.plots)

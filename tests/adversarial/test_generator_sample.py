@@ -1,0 +1,54 @@
+"""A fixed sample of the adversarial generator (tools/adversarial) in the normal test run: each
+construct split so that every cell is its own stage, run whole with papermill and as a pipeline
+with `nb2pipe run`, compared cell by cell. None may differ silently or crash at run time;
+refused at convert (naming the cell) and warned are honest outcomes. The sample holds the
+constructs that once differed silently or crashed, and a few of each group that never did.
+A construct still known to be broken is marked xfail(strict=True) with the reason, so fixing it
+turns the test red until the mark goes. The whole generator: `make adversarial`."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.adversarial.check import check
+from tools.adversarial.generate import cases
+
+pytestmark = pytest.mark.integration
+
+OK = ("same", "refused", "warned")
+
+SAMPLE = (
+    # once silent
+    "getstate-drops", "logging-level", "module-import-setting", "module-state", "glob-folder",
+    "seed-in-skip", "exists-check", "logging-filemode-w",
+    # once crashed at run time
+    "scaler-copy-false", "operator-setitem", "df-apply-mutating-fn", "map-list-consumed",
+    "helper-writes-given-path", "eval-in-function", "run-script", "writefile-module",
+    # one or two of each group that never broke
+    "freq", "max-key", "mutable-default", "lambda-defaultdict", "inplace-dropna",
+)
+
+# construct -> why it is still broken (none of the sample, as of the last generator run in
+# BENCHMARKS.md)
+KNOWN_BROKEN: dict[str, str] = {}
+
+_CASES = {c.id: c for c in cases() if c.id.endswith("/each")}
+
+
+def _param(name: str):
+    marks = [pytest.mark.xfail(strict=True, reason=KNOWN_BROKEN[name])] \
+        if name in KNOWN_BROKEN else []
+    return pytest.param(name, marks=marks, id=name)
+
+
+def test_the_sample_names_constructs_that_exist():
+    assert [n for n in SAMPLE if f"{n}/each" not in _CASES] == []
+
+
+@pytest.mark.parametrize("name", [_param(n) for n in SAMPLE])
+def test_a_construct_computes_what_the_notebook_computes_or_is_refused(name, tmp_path):
+    case = _CASES[f"{name}/each"]
+    (outcome,) = check(case, tmp_path, ("nb2pipe run",))
+    shown = "\n".join(f"cell {d['cell']}: notebook {d['notebook']!r}, pipeline {d['pipeline']!r}"
+                      for d in outcome.differences)
+    assert outcome.verdict in OK, f"{outcome.verdict}: {outcome.detail}\n{shown}"
