@@ -379,7 +379,7 @@ def fold(
         if seeds and cell < last_cell:
             state.diagnostics.append(Diagnostic(
                 "skipped-cell-seeds", Severity.WARNING,
-                f"the skipped cell {cell} seeds a random generator ('{seeds[0].name}(...)'): "
+                f"the skipped {cell_name(cell)} seeds a random generator ('{seeds[0].name}(...)'): "
                 f"top to bottom the cells after it draw from that seed, the pipeline (which "
                 f"leaves the cell out) from another state. Remove the 'skip' tag, or seed in "
                 f"a cell of the pipeline", cell, seeds[0].line))
