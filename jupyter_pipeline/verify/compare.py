@@ -14,6 +14,10 @@ _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 _TIMING_LINE = re.compile(
     r"^(CPU times:.*|Wall time:.*|.*\bper loop \(mean ± std\. dev\..*|"
     r"\d+(\.\d+)? ?[nµum]?s ± \d+(\.\d+)? ?[nµum]?s.*)$", re.MULTILINE)
+# %timeit's note when one of its runs was slow (a loaded machine, a cache warming up): printed
+# in some runs and not others, it is timing too, so it goes.
+_TIMEIT_NOTE = re.compile(r"^The slowest run took [\d.]+ times longer than the fastest\..*\n?",
+                          re.MULTILINE)
 # Where a warning points at the user's code: the kernel's file for the cell, which the pipeline
 # names differently (another process, and a function may be defined again in the load cell).
 _CELL_FILE = re.compile(r"(/[^\s:]*)?/ipykernel_\d+/\d+\.py:\d+")
@@ -41,6 +45,7 @@ def normalise(text: str, paths: Paths = Paths()) -> str:
     text = paths(text)
     text = _ADDRESS.sub("0x…", text)
     text = _CELL_FILE.sub("<cell>", text)
+    text = _TIMEIT_NOTE.sub("", text)
     text = _TIMING_LINE.sub("<timing>", text)
     return text
 

@@ -124,3 +124,17 @@ def ran_stages(output: str) -> list[str]:
 
 def exp_show(folder: Path) -> Any:
     return json.loads(run([str(BIN / "dvc"), "exp", "show", "--json"], folder).stdout)
+
+
+def candies_copy(folder: Path, into: Path) -> Path:
+    """kale-candies with a bag of a billion candies instead of 20: each kid draws an unseeded
+    number of them, and with 20 the notebook's two whole runs draw the same 1 time in 20, when
+    verify (rightly) cannot tell the notebook's own variation from a difference. The notebook
+    is otherwise the corpus's own."""
+    copy = into / folder.name
+    shutil.copytree(folder, copy)
+    nb = copy / "candies_sharing.ipynb"
+    text = nb.read_text(encoding="utf-8")
+    assert '"CANDIES = 20"' in text, "the corpus notebook changed: update candies_copy"
+    nb.write_text(text.replace('"CANDIES = 20"', '"CANDIES = 1000000000"'), encoding="utf-8")
+    return copy

@@ -43,18 +43,20 @@ def test_verify_agrees_on_deterministic_notebooks(case):
     assert _listing(case.folder) == before, "verify must not write into the user's folder"
 
 
-def test_verify_tells_the_notebook_s_own_randomness_from_a_difference():
+def test_verify_tells_the_notebook_s_own_randomness_from_a_difference(tmp_path):
     case = next(c for c in CORPUS_CASES if c.id == "kale-candies")
     proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", case.notebook, "--kernel",
-                        case.kernel], case.folder, check=False)
+                        case.kernel], harness.candies_copy(case.folder, tmp_path), check=False)
     # Each kid draws an unseeded random number of candies: the two whole runs draw differently
     # (now and then the same), so the kids' lines are the notebook's own variation, not the
     # pipeline's; everything else is the same.
     assert proc.returncode in (0, 3), proc.stdout + proc.stderr
     assert "same       sack" in proc.stdout and "DIFFERENT" not in proc.stdout
     if proc.returncode == 3:
-        assert re.search(r"the notebook itself differs between runs: cell (\d+) \('cell-\1'\): "
-                         r"output 1, line 1", proc.stdout), proc.stdout
+        # cells by the number JupyterLab shows: cell 6 is the one with id 'cell-5'
+        shown = re.findall(r"the notebook itself differs between runs: cell (\d+) "
+                           r"\('cell-(\d+)'\): output 1, line 1", proc.stdout)
+        assert shown and all(int(n) == int(i) + 1 for n, i in shown), proc.stdout
 
 
 def test_a_notebook_whose_kernel_dies_gets_a_message_not_a_traceback(tmp_path):

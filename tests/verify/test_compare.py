@@ -16,6 +16,16 @@ def test_timings_and_addresses_are_normalised():
     assert a == b
 
 
+def test_timeit_s_note_about_a_slow_run_is_timing_too():
+    slow = ("The slowest run took 4.13 times longer than the fastest. This could mean that an "
+            "intermediate result is being cached.\n12.3 µs ± 8.1 µs per loop (mean ± std. dev. "
+            "of 7 runs, 100000 loops each)\n")
+    fast = "3.1 µs ± 0.2 µs per loop (mean ± std. dev. of 7 runs, 100000 loops each)\n"
+    outputs = [cell_outputs([{"output_type": "stream", "name": "stdout", "text": text}])
+               for text in (slow, fast)]
+    assert outputs[0] == outputs[1]
+
+
 def test_split_streams_are_joined_and_errors_compared_by_name_and_value():
     split = cell_outputs([{"output_type": "stream", "name": "stdout", "text": "a\n"},
                           {"output_type": "stream", "name": "stdout", "text": "b\n"}])
