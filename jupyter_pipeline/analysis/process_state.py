@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
+from functools import lru_cache
 
 from ..model.diagnostics import Diagnostic, Severity
 from .facts import Definition, Setting
@@ -134,6 +135,8 @@ class ProcessState(FoldState):
             self.rebind(state, line, Binding("value", self.flow.name, self.cell, line))
 
 
+# Pure, and met again by every re-analysis of the notebook (each stage folds it anew).
+@lru_cache(maxsize=4096)
 def _through_handle(effect: Setting, root: str, handle: str,
                     handle_reads: frozenset[str]) -> Setting | None:
     """The setting with the variable replaced by the expression that made it, so that a later
