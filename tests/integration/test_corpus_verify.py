@@ -32,6 +32,9 @@ class Folder:
     verdict: int = SAME
     bug: str | None = None  # a known nb2pipe bug that makes the pipeline differ today
     fewer_coincidences: bool = False  # kale-candies: see harness.candies_copy
+    # A difference the notebook itself makes now and then, which two whole runs rarely catch:
+    # (the cell, a pattern the pipeline's output there matches). Every other difference fails.
+    flips: tuple[tuple[int, str], ...] = ()
 
 
 A, B = "nb2pipe-corpus-a", "nb2pipe-corpus-b"
@@ -45,7 +48,11 @@ FOLDERS = [
     Folder("handson-tools-pandas", "tools_pandas.ipynb", A, 2),
     Folder("pmlp-bike-linreg", "linear_regression.ipynb", A, 2, VARIES, bug=FIGURES),
     Folder("pmlp-wine-eda", "Exploratory Data Analysis.ipynb", B, 2),
-    Folder("pmlp-feature-selection", "Feature Selection.ipynb", A, 1, VARIES),
+    # Cell 18's LogisticRegression stops at lbfgs' iteration limit within rounding: whether it
+    # warns depends on the process (where the arrays lie in memory, seen with one BLAS thread
+    # too), so a run, whole or as a pipeline, warns now and then (2 CI runs of 3 on 2026-12-01).
+    Folder("pmlp-feature-selection", "Feature Selection.ipynb", A, 1, VARIES,
+           flips=((18, r"\[stderr\] .*ConvergenceWarning: lbfgs failed to converge"),)),
     Folder("realpython-bond-analysis", "data_analysis_results.ipynb", A, 2),
     Folder("realpython-numpy-files", "tutorial_code.ipynb", A, 1, VARIES),
     Folder("ploomber-arima", "arima-python.ipynb", A, 2, VARIES),
@@ -87,5 +94,11 @@ def test_corpus_notebook_verifies(case: Folder, monkeypatch, tmp_path):
         shutil.rmtree(kept.group(1), ignore_errors=True)
     shown = proc.stdout[-6000:] + proc.stderr[-3000:]
     assert "Traceback" not in shown, shown
+    different = [line for line in proc.stdout.splitlines() if line.startswith("DIFFERENT")]
+    flipped = [line for line in different if any(
+        re.search(rf": cell {cell} \('[^']*'\): output \d+, line \d+: notebook '.*', "
+                  rf"pipeline '{pattern}", line) for cell, pattern in case.flips)]
+    if different and flipped == different and proc.returncode == 1:
+        return  # only the notebook's own flip (see `flips`); nothing else differed
     # A notebook that varies by itself may now and then run the same twice: then it is equal.
     assert proc.returncode in ({SAME} if case.verdict == SAME else {SAME, VARIES}), shown
