@@ -32,3 +32,14 @@ def die_with_parent(parent: int | None = None) -> bool:
     if parent is not None and os.getppid() != parent:
         os._exit(1)
     return asked
+
+
+def is_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (one of another user's counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -80,18 +80,6 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
         flow.maybe_unbound = {n: None for n in flow.writes if self.env[n].maybe_unbound}
         return flow
 
-    def classes_for_loaded_values(self) -> None:
-        """A loaded value may be an instance of a class the notebook defined earlier; unpickling
-        it needs the class, so every such class is defined again here (with what it reads)."""
-        # Filtered before sorting: the environment holds every name of the notebook, and this
-        # runs for each stage that loads a value (sorting it all was 9% of a re-analysis).
-        classes = [(name, binding) for name, binding in self.env.items()
-                   if binding.kind == "definition" and binding.definition is not None
-                   and binding.definition.kind == "class"]
-        for name, binding in sorted(classes, key=lambda item: item[0]):
-            if binding.stage != self.flow.name and name not in self.flow.definitions:
-                self.use_definition(name, binding, binding.line, set(), maybe=True)
-
     def apply(self, effect: Effect) -> None:
         match effect:
             case Star(statement=statement):

@@ -21,6 +21,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from ..errors import Nb2PipeError
+from ..lifetime import is_alive
 
 FOLDER = "nb2pipe-sweep"
 
@@ -77,19 +78,9 @@ def remove_stale(repo: Repository, own: bool = False) -> None:
             if not entry.is_dir():
                 continue
             pid = entry.name.split("-", 1)[0]
-            if pid.isdigit() and _alive(int(pid)) and not (own and int(pid) == os.getpid()):
+            if pid.isdigit() and is_alive(int(pid)) and not (own and int(pid) == os.getpid()):
                 continue
             shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _changed_files(git_root: Path) -> list[str]:

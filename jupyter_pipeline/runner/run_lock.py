@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import Nb2PipeError
+from ..lifetime import is_alive
 from ..runtime import atomic
 from .repository import dvc_flag, dvc_repo
 
@@ -99,16 +100,6 @@ def _repository_lock(path: Path, folder: Path, hardlink: bool):  # noqa: ANN202
     return make_lock(str(path), tmp_dir=str(folder), hardlink_lock=hardlink), LockError
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _holder(folder: Path) -> Holder:
     pid = None
     with contextlib.suppress(OSError, ValueError):
@@ -154,7 +145,7 @@ def _dvc_stage_running(folder: Path) -> str | None:
         entries.extend(infos if isinstance(infos, list) else [infos])
     for info in entries:
         if isinstance(info, dict) and isinstance(info.get("pid"), int) \
-                and info["pid"] != os.getpid() and _alive(info["pid"]):
+                and info["pid"] != os.getpid() and is_alive(info["pid"]):
             return f"'{info.get('cmd', 'dvc')}' (pid {info['pid']})"
     return None
 
