@@ -137,13 +137,17 @@ class KernelPool:
 
     def kill_active(self) -> None:
         """Ctrl-C: stop the kernels of running stages now, so their threads return at once, and
-        refuse to activate any other."""
+        refuse to activate any other. Only the processes are killed here: the stage's thread
+        sees its kernel die and cleans its manager up itself. Shutting the manager down from
+        this thread as well closed its sockets under that thread's feet, and libzmq aborted the
+        whole run now and then (`Assertion failed: pfd.revents & POLLIN`, exit -6 instead of
+        130)."""
         with self._lock:
             self._stopped = True
             kernels = list(self.active)
         for km in kernels:
-            _kill(km)
-            _shutdown(km, now=True)
+            if not _kill(km):  # no process to signal: the manager's own shutdown is all there is
+                _shutdown(km, now=True)
 
     def close(self) -> None:
         with self._lock:
@@ -247,16 +251,19 @@ class KernelUnavailable(Nb2PipeError):
     pass
 
 
-def _kill(km) -> None:  # noqa: ANN001
+def _kill(km) -> bool:  # noqa: ANN001
     """Kill the kernel and what it started (its process group: every kernel starts a session of
     its own) at once. Ctrl-C calls this from the main thread while the stage's thread drives the
     manager in its own event loop; the manager's shutdown_kernel, called across loops, can fail
     silently and leave the kernel computing (a stage sleeping for a minute kept the run alive
-    that long), so the processes are signalled directly first."""
+    that long), so the processes are signalled directly first. False: there was no process
+    to signal (the manager knows no process of its kernel)."""
     provisioner = getattr(km, "provisioner", None)
     process = getattr(provisioner, "process", None)
-    if process is None or process.poll() is not None:
-        return
+    if process is None:
+        return False
+    if process.poll() is not None:
+        return True
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except OSError:  # not a group leader after all, or gone: the process alone
@@ -264,6 +271,7 @@ def _kill(km) -> None:  # noqa: ANN001
             process.kill()
         except OSError:
             pass
+    return True
 
 
 def _shutdown(km, now: bool = False) -> None:  # noqa: ANN001
