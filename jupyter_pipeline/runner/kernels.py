@@ -20,6 +20,7 @@ from typing import Any
 
 from ..analysis.ipython import to_python
 from ..errors import Nb2PipeError
+from ..lifetime import die_with_parent
 from .execute import kernel_of, kernel_start_problem, stage_kernel
 from .ready import ready_client_class
 from .zygote import ForkedProcess, Zygote, preloadable, provisioner_class
@@ -209,7 +210,16 @@ class KernelPool:
         km.provisioner = provisioner
         # The kernel's own stderr carries only ipykernel's start-up warnings; what the code prints
         # reaches the stage notebook through iopub.
-        run_sync(km.start_kernel)(cwd=str(wdir), stderr=subprocess.DEVNULL)
+        launch: dict[str, Any] = {"cwd": str(wdir), "stderr": subprocess.DEVNULL}
+        if plain:
+            # A kernel started and used by one thread (verify's whole runs, exec-stage) dies with
+            # it, even when the process is killed outright: ipykernel's own parent poller needs
+            # the GIL, which a long C call holds, and until the kernel exits its inherited
+            # stdout keeps the caller's pipe open (a CI step that never ends). The runner's
+            # kernels are started ahead by threads that end before them: they die with the
+            # runner through the fork server instead (zygote.py).
+            launch["preexec_fn"] = die_with_parent
+        run_sync(km.start_kernel)(**launch)
         forked = isinstance(provisioner.process, ForkedProcess)
         # A forked kernel has the imports in sys.modules already; a kernel started the usual
         # way gets them run now, while an earlier stage computes.
