@@ -144,7 +144,9 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from ..runtime.atomic import LeadsOutside
     from .cells import CellPlaces
+    from .executed_writes import output_path
 
     parameters = stage_parameters(notebook, params_file)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
@@ -166,7 +168,7 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
         km, pool = _start_kernel(notebook, output, kernel)
     try:
         papermill.execute_notebook(
-            notebook, output, parameters=parameters, kernel_name=kernel,
+            notebook, output_path(output), parameters=parameters, kernel_name=kernel,
             progress_bar=False, log_output=False, report_mode=False, km=km, **extra,
         )
     except PapermillExecutionError as exc:
@@ -178,6 +180,9 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
             f"{where.describe() if where else 'a cell'} raised {exc.ename}: {exc.evalue}",
             f"Open '{output}' to see the failing cell and its traceback",
             cell=where.cell_id if where else None, ename=exc.ename, evalue=exc.evalue) from None
+    except LeadsOutside as exc:
+        raise StageFailed(notebook, output, f"its executed notebook cannot be written: {exc}",
+                          "Nothing was written there") from None
     except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout: papermill's own types
         kind = type(exc).__name__
         problem = kernel_start_problem(exc, stage_kernel(notebook, kernel))
