@@ -157,7 +157,14 @@ SELECTING_KEYWORDS = frozenset({"default"})
 # Methods whose result is part of the object they are called on: `row = table.get(k)`,
 # `ax = fig.add_subplot()`, `ax2 = ax.twinx()`.
 PART_METHODS = frozenset("get pop popitem setdefault add_subplot add_axes add_gridspec gca "
-                         "twinx twiny get_figure get_axes subfigures".split())
+                         "twinx twiny get_figure get_axes subfigures".split()) | frozenset(
+    # numpy views: `b = a.reshape(2, 2)` writes into `a`'s memory (pandas' `to_numpy()` too)
+    "reshape view ravel transpose swapaxes squeeze diagonal to_numpy".split())
+# numpy functions whose result may be a view of their first argument: `b = np.asarray(a)`.
+VIEW_FUNCTIONS = frozenset(
+    "asarray asanyarray ascontiguousarray asfortranarray reshape ravel transpose swapaxes "
+    "moveaxis rollaxis squeeze expand_dims atleast_1d atleast_2d atleast_3d broadcast_to "
+    "real imag diagonal sliding_window_view as_strided".split())
 
 # Calls that make a figure or axes (`fig, axes = plt.subplots()`, `ax = fig.add_subplot()`):
 # a name bound to their result is drawn on by methods that only read a table (`plot`, `hist`),

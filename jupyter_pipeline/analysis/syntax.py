@@ -9,8 +9,9 @@ import re
 import warnings
 
 from .facts import CallSite, PathExpr, Problem
-from .knowledge import (CONTAINER_BUILTINS, DYNAMIC_CALLS, FIGURE_CALLS, KEEPING_FACTORIES, PART_METHODS, SELECTING_BUILTINS,
-                        SELECTING_KEYWORDS, SHARING_BUILTINS, SHARING_METHODS)
+from .knowledge import (CONTAINER_BUILTINS, DYNAMIC_CALLS, FIGURE_CALLS, KEEPING_FACTORIES,
+                        PART_METHODS, SELECTING_BUILTINS, SELECTING_KEYWORDS, SHARING_BUILTINS,
+                        SHARING_METHODS, VIEW_FUNCTIONS)
 from .scopes import no_copy, root_name, target_names
 
 
@@ -199,6 +200,8 @@ def alias_roots(value: ast.AST, elements: bool = False) -> frozenset[str]:
                 stack.extend(receiver.args)
             else:
                 stack.append(receiver)
+        elif isinstance(n, ast.Call) and n.args and _numpy_view(n):
+            stack.append(n.args[0])
         elif isinstance(n, ast.Call) and _keeps_arguments(n):
             stack.extend(n.args)
             stack.extend(k.value for k in n.keywords)
@@ -236,6 +239,12 @@ def _comprehension_sources(node: ast.AST) -> list[ast.expr]:
         else:
             sources.append(it)
     return sources
+
+
+def _numpy_view(call: ast.Call) -> bool:
+    """`np.reshape(a, ...)`, `numpy.asarray(a)`: a view of the first argument."""
+    module, _, name = dotted(call.func).rpartition(".")
+    return name in VIEW_FUNCTIONS and module.split(".")[0] in ("np", "numpy")
 
 
 def _keeps_arguments(call: ast.Call) -> bool:

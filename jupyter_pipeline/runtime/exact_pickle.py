@@ -59,10 +59,10 @@ class _ExactPickler(_ClassPickler):
     def reducer_override(self, obj: Any) -> Any:
         if _is_plain_ndarray(obj):
             return self._array(obj)
-        if type(obj).__module__.startswith("pandas"):
-            # Its own pickle is exact; its internal arrays (views, read-only under
-            # copy-on-write) are pandas' business, not the notebook's.
-            return (plain_loads, (dumps_plain(obj),))
+        # A pandas object inside the value is pickled by pandas' own reduce (exact: flags,
+        # attrs, freq and levels are in its state), here, in this pickle: its arrays are then
+        # the same objects as the owners of the numpy views handed with it (`arr =
+        # df["x"].values`), so a view still writes into the frame and the frame into the view.
         return super().reducer_override(obj)
 
     def _array(self, arr: Any) -> Any:

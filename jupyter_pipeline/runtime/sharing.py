@@ -52,8 +52,19 @@ def _immutable_pandas(v: Any) -> bool:
     return isinstance(v, (pd.Index, pd.api.extensions.ExtensionDtype))
 
 
-def _object_ids(value: Any, budget: list[int]) -> set[int]:
+def _block_owner_ids(v: Any) -> list[int]:
+    """The ids of the ndarrays holding a DataFrame's or Series' numpy columns."""
+    blocks = getattr(getattr(v, "_mgr", None), "blocks", ())
+    owners = (array_owner(getattr(b, "values", None)) for b in blocks)
+    return [id(o) for o in owners if o is not None]
+
+
+def _object_ids(value: Any, budget: list[int], memory: set[int] | None = None) -> set[int]:
+    """The ids of the objects `value` reaches. `memory`, when given, collects the ids of the
+    ndarrays holding the numpy columns of the copy-on-write pandas objects it reaches: shared
+    with a numpy array they tie two values together, shared with another pandas object not."""
     ids: set[int] = set()
+    memory = ids if memory is None else memory
     stack = [value]
     pandas_leaves: bool | None = None
     atoms, pop, push, extend = _ATOMS, stack.pop, stack.append, stack.extend
@@ -100,7 +111,10 @@ def _object_ids(value: Any, budget: list[int]) -> set[int]:
             if pandas_leaves is None:
                 pandas_leaves = _pandas_copies_on_write()
             if pandas_leaves:
-                continue  # copy-on-write: two pandas objects never change each other
+                # Copy-on-write: two pandas objects never change each other, but a numpy
+                # array taken from one (`arr = df["x"].values`) is a view of its memory.
+                memory.update(_block_owner_ids(v))
+                continue
             if _immutable_pandas(v):
                 ids.discard(id(v))  # an Index or a dtype: frames share them unobservably
                 continue
@@ -125,13 +139,20 @@ def sharing_groups(values: Mapping[str, Any], budget: int | None = None
             n = parent[n]
         return n
 
+    in_pandas: dict[int, str] = {}  # copy-on-write pandas memory (see _object_ids)
     for name in sorted(values):
+        memory: set[int] = set()
         try:
-            ids = _object_ids(values[name], left)
+            ids = _object_ids(values[name], left, memory)
         except _OverBudget:
             return None
         for oid in ids:
-            other = owner.setdefault(oid, name)
+            for other in (owner.setdefault(oid, name), in_pandas.get(oid, name)):
+                if other != name:
+                    parent[find(name)] = find(other)
+        for oid in memory:
+            in_pandas.setdefault(oid, name)
+            other = owner.get(oid, name)
             if other != name:
                 parent[find(name)] = find(other)
     groups: dict[str, list[str]] = {}
@@ -146,13 +167,22 @@ def shared_with(values: Mapping[str, Any], others: Mapping[Any, Any],
     values are too many objects to tell within the budget."""
     left = [BUDGET if budget is None else budget]
     holder: dict[int, Any] = {}
+    in_pandas: dict[int, Any] = {}  # copy-on-write pandas memory (see _object_ids)
     try:
         for key, other in others.items():
-            for oid in _object_ids(other, left):
+            memory: set[int] = set()
+            for oid in _object_ids(other, left, memory):
                 holder.setdefault(oid, key)
+            for oid in memory:
+                in_pandas.setdefault(oid, key)
         pairs = []
         for name in sorted(values):
-            hit = next((holder[i] for i in _object_ids(values[name], left) if i in holder), None)
+            memory = set()
+            ids = _object_ids(values[name], left, memory)
+            hit = next((holder.get(i, in_pandas.get(i)) for i in ids
+                        if i in holder or i in in_pandas), None)
+            if hit is None:
+                hit = next((holder[i] for i in memory if i in holder), None)
             if hit is not None:
                 pairs.append((name, hit))
     except _OverBudget:

@@ -97,3 +97,20 @@ def test_a_notebook_function_plotting_a_table_it_is_given_leaves_it():
                             "def show(frame):\n    frame.plot()"),
                 ("stage:b", "show(df)"), ("stage:c", "print(df)")])
     assert needs(s["c"]) == {"df": "a"}
+
+
+@pytest.mark.parametrize("view", [
+    "b = a.reshape(2, 2)", "b = a.view()", "b = a.ravel()", "b = a.transpose()",
+    "b = np.asarray(a)", "b = np.reshape(a, (2, 2))", "b = numpy.expand_dims(a, 0)",
+    "b = np.broadcast_to(a, (2, 4))",
+])
+def test_a_numpy_view_made_by_a_call_changes_with_its_array(view):
+    s = stages([("stage:a", "import numpy as np\nimport numpy\na = np.ones(4)\n" + view),
+                ("stage:b", "np.multiply(a, 3, out=a)"), ("stage:c", "print(b)")])
+    assert needs(s["c"]) == {"b": "b"}, "b is a view of a, which stage b changes"
+
+
+def test_a_numpy_call_that_copies_is_not_a_view():
+    s = stages([("stage:a", "import numpy as np\na = np.ones(4)\nb = np.sort(a)"),
+                ("stage:b", "a += 1"), ("stage:c", "print(b)")])
+    assert needs(s["c"]) == {"b": "a"}

@@ -68,3 +68,16 @@ def test_a_view_into_a_much_larger_array_is_saved_alone_and_it_says_so(tmp_path,
     assert (tmp_path / "corner.pkl").stat().st_size < 10_000
     handoff._loaded.clear()
     assert handoff.load(str(tmp_path), "corner").tolist() == [0, 0, 0]
+
+
+def test_an_array_taken_from_a_frame_still_writes_into_it_after_loading(roundtrip):
+    """`arr = df["x"].values` is a view of the frame's memory (also under copy-on-write, where
+    pandas objects never change each other): handed over with the frame, it still is."""
+    import pandas as pd
+
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1, 2, 3]})
+    loaded, formats = roundtrip(df=df, arr=df["x"].values, other=df["y"].copy())
+    assert formats["df"] == formats["arr"] == "pickle-group" and formats["other"] != "pickle-group"
+    loaded["df"].loc[0, "x"] = 5.0
+    assert loaded["arr"].tolist() == [5.0, 2.0, 3.0]
+    pd.testing.assert_frame_equal(loaded["df"].iloc[1:], df.iloc[1:])
