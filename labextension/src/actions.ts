@@ -131,6 +131,12 @@ export async function runPipeline(ctx: ICommandContext): Promise<void> {
     });
     return;
   }
+  if (status.state === 'cancelled') {
+    Notification.info(status.message ?? trans.__('The pipeline run was cancelled'), {
+      autoClose: 6000
+    });
+    return;
+  }
   if (status.state === 'done') {
     const ran = status.stages.filter(s => s.state === 'done').length;
     const skipped = status.stages.filter(s => s.state === 'skipped').length;

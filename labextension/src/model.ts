@@ -113,6 +113,35 @@ export class PipelineModel {
     return this.run?.state === 'running';
   }
 
+  /** Cancel was asked for the current notebook's run, which has not ended yet. */
+  get cancelling(): boolean {
+    const run = this.run;
+    return run?.state === 'running' && this._cancelling.has(run.run_id);
+  }
+
+  /**
+   * Ask the server to stop the current notebook's run; the poll that follows it shows the
+   * stages cancelled once their kernels are stopped. A run that ended meanwhile is left be.
+   */
+  async cancelRun(): Promise<void> {
+    const run = this.run;
+    if (!run || run.state !== 'running' || this._cancelling.has(run.run_id)) {
+      return;
+    }
+    this._cancelling.add(run.run_id);
+    this._changed.emit();
+    try {
+      await this.api.cancelRun(run.run_id);
+    } catch (error) {
+      if ((error as IFailed).status === 409) {
+        return; // it has ended: the poll shows how
+      }
+      this._cancelling.delete(run.run_id);
+      this._error = messageOf(error);
+      this._changed.emit();
+    }
+  }
+
   stageState(name: string): StageRunState {
     return this.run?.stages.find(s => s.name === name)?.state ?? 'idle';
   }
@@ -414,6 +443,7 @@ export class PipelineModel {
   private _error: string | null = null;
   private _blocking: IDiagnostic[] | null = null;
   private _runs = new Map<string, IRunStatus>();
+  private _cancelling = new Set<string>();
   private _timer: ReturnType<typeof setTimeout> | null = null;
   private _sent = 0;
   private _sentKey = '';

@@ -16,6 +16,7 @@ import { assignmentCovers, ICellTags, stageCells, stageNameProblem, stageNames }
 import type { IAnalysis, IStage } from '../types';
 import { CommandIds, PANEL_ID } from '../ids';
 import { renderGraph } from './graph';
+import { RunProgress } from './progress';
 import { cellRanges, renderNoStages } from './split';
 import { h, renderDiagnostics, renderStage } from './stages';
 
@@ -41,6 +42,7 @@ export class PipelinePanel extends Widget {
     this.id = PANEL_ID;
     this.addClass('nb2pipe-panel');
     this.node.dataset.generation = '0';
+    this.makeToolbar();
     this.node.appendChild(this.header);
     this.node.appendChild(this.form());
     this.node.appendChild(this.body);
@@ -157,15 +159,11 @@ export class PipelinePanel extends Widget {
     const analysis = model.analysis;
     this.node.dataset.generation = String(model.generation);
     const path = model.source?.path ?? null;
-    this.header.replaceChildren(
-      h('h2', { className: 'nb2pipe-title', text: trans.__('Pipeline') }),
-      h('div', {
-        className: 'nb2pipe-path',
-        text: path ?? trans.__('Open a notebook to see its pipeline'),
-        title: path ?? ''
-      }),
-      this.toolbar()
-    );
+    // Updated in place, never remade or moved: see makeToolbar.
+    this.pathLine.textContent = path ?? trans.__('Open a notebook to see its pipeline');
+    this.pathLine.title = path ?? '';
+    this.updateToolbar();
+    this.progress.update(model.run, model.cancelling);
     const stages = analysis ? this.stagesToShow(analysis) : [];
     const names = stages.map(s => s.name);
     const colours = stageColours(names);
@@ -196,6 +194,11 @@ export class PipelinePanel extends Widget {
     if (run?.message && run.state === 'failed' && !run.failure) {
       parts.push(
         h('div', { className: 'nb2pipe-message nb2pipe-severity-error', text: run.message })
+      );
+    }
+    if (run?.message && run.state === 'cancelled') {
+      parts.push(
+        h('div', { className: 'nb2pipe-message nb2pipe-run-cancelled', text: run.message })
       );
     }
     // What stopped the last export, unless the live diagnostics below say it already.
@@ -299,28 +302,41 @@ export class PipelinePanel extends Widget {
     }));
   }
 
-  private toolbar(): HTMLElement {
-    const run = this.model.run;
-    const runButton = h('button', {
-      className: 'nb2pipe-run jp-Button jp-mod-styled jp-mod-accept',
-      text: run?.state === 'running' ? this.trans.__('Running…') : this.trans.__('Run pipeline'),
-      title: this.trans.__('Run the exported pipeline (only the stages whose inputs changed)')
-    });
-    runButton.disabled = this.model.source === null || run?.state === 'running';
-    runButton.addEventListener('click', () => void this.commands.execute(CommandIds.run));
-    const exportButton = h('button', {
-      className: 'nb2pipe-export jp-Button jp-mod-styled',
-      text: this.trans.__('Export'),
-      title: this.trans.__(
-        'Save the notebook and write its pipeline (dvc.yaml, stage notebooks and scripts)'
-      )
-    });
-    exportButton.disabled = this.model.source === null;
-    exportButton.addEventListener(
+  /**
+   * The header is made once and updated at each render: a button remade or moved under the
+   * pointer between mouse-down and mouse-up (a run's progress renders several times a second)
+   * would lose the click.
+   */
+  private makeToolbar(): void {
+    const trans = this.trans;
+    this.runButton.title = trans.__(
+      'Run the exported pipeline (only the stages whose inputs changed)'
+    );
+    this.runButton.addEventListener('click', () => void this.commands.execute(CommandIds.run));
+    this.exportButton.textContent = trans.__('Export');
+    this.exportButton.title = trans.__(
+      'Save the notebook and write its pipeline (dvc.yaml, stage notebooks and scripts)'
+    );
+    this.exportButton.addEventListener(
       'click',
       () => void this.commands.execute(CommandIds.exportPipeline)
     );
-    return h('div', { className: 'nb2pipe-row nb2pipe-actions' }, exportButton, runButton);
+    this.actions.append(this.exportButton, this.runButton);
+    this.header.append(
+      h('h2', { className: 'nb2pipe-title', text: trans.__('Pipeline') }),
+      this.pathLine,
+      this.actions,
+      this.progress.node
+    );
+  }
+
+  private updateToolbar(): void {
+    const running = this.model.running;
+    this.runButton.textContent = running
+      ? this.trans.__('Running…')
+      : this.trans.__('Run pipeline');
+    this.runButton.disabled = this.model.source === null || running;
+    this.exportButton.disabled = this.model.source === null;
   }
 
   private reveal = (index: number): void => {
@@ -328,6 +344,18 @@ export class PipelinePanel extends Widget {
   };
 
   private readonly header = h('div', { className: 'nb2pipe-header' });
+  private readonly pathLine = h('div', { className: 'nb2pipe-path' });
+  private readonly actions = h('div', { className: 'nb2pipe-row nb2pipe-actions' });
+  private readonly runButton = h('button', {
+    className: 'nb2pipe-run jp-Button jp-mod-styled jp-mod-accept'
+  });
+  private readonly exportButton = h('button', {
+    className: 'nb2pipe-export jp-Button jp-mod-styled'
+  });
+  private readonly progress = new RunProgress(
+    () => void this.commands.execute(CommandIds.cancelRun),
+    this.trans
+  );
   private readonly body = h('div', { className: 'nb2pipe-body' });
   private readonly nameInput = h('input', { className: 'nb2pipe-stage-name jp-mod-styled' });
   private readonly assignButton = h('button', {
