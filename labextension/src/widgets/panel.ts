@@ -6,8 +6,6 @@
 
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
-import { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
 
 import { colourVariable, stageColours } from '../colours';
 import { stageMark } from '../marks';
@@ -17,6 +15,7 @@ import type { IAnalysis, IStage } from '../types';
 import { CommandIds, PANEL_ID } from '../ids';
 import { renderGraph } from './graph';
 import { RunProgress } from './progress';
+import { NotebookSidePanel } from './side-panel';
 import { cellRanges, renderNoStages } from './split';
 import { h, renderDiagnostics, renderStage } from './stages';
 
@@ -26,7 +25,7 @@ export interface IShownNotebook {
   selected(): number[];
 }
 
-export class PipelinePanel extends Widget {
+export class PipelinePanel extends NotebookSidePanel {
   /**
    * `shown` gives the tags of the shown notebook, so that while the analysis refuses the
    * notebook (it then has no stages) the user still sees the stages the tags make, and can
@@ -35,34 +34,14 @@ export class PipelinePanel extends Widget {
   constructor(
     private readonly model: PipelineModel,
     private readonly commands: CommandRegistry,
-    private readonly trans: TranslationBundle,
+    trans: TranslationBundle,
     private readonly shown: () => IShownNotebook | null = () => null
   ) {
-    super();
-    this.id = PANEL_ID;
-    this.addClass('nb2pipe-panel');
+    super(PANEL_ID, trans.__('Pipeline'), model, trans);
     this.node.dataset.generation = '0';
     this.makeToolbar();
-    this.node.appendChild(this.header);
-    this.node.appendChild(this.form());
-    this.node.appendChild(this.body);
-    model.changed.connect(this.render, this);
+    this.body.append(this.form(), this.main);
     this.render();
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.model.setActive(true);
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this.model.setActive(false);
-  }
-
-  dispose(): void {
-    this.model.changed.disconnect(this.render, this);
-    super.dispose();
   }
 
   /** Say again which cells an assignment would cover (the selection or the tags changed). */
@@ -153,15 +132,14 @@ export class PipelinePanel extends Widget {
     void this.commands.execute(CommandIds.assignStage, { name: name.trim() });
   }
 
-  private render(): void {
+  protected render(): void {
     const trans = this.trans;
     const model = this.model;
     const analysis = model.analysis;
     this.node.dataset.generation = String(model.generation);
     const path = model.source?.path ?? null;
     // Updated in place, never remade or moved: see makeToolbar.
-    this.pathLine.textContent = path ?? trans.__('Open a notebook to see its pipeline');
-    this.pathLine.title = path ?? '';
+    this.showPath(path, trans.__('Open a notebook to see its pipeline'));
     this.updateToolbar();
     this.progress.update(model.run, model.cancelling);
     const stages = analysis ? this.stagesToShow(analysis) : [];
@@ -274,7 +252,7 @@ export class PipelinePanel extends Widget {
     } else if (path) {
       parts.push(h('div', { className: 'nb2pipe-message', text: trans.__('Analysing…') }));
     }
-    this.body.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+    this.main.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   }
 
   private markOf(name: string) {
@@ -303,7 +281,7 @@ export class PipelinePanel extends Widget {
   }
 
   /**
-   * The header is made once and updated at each render: a button remade or moved under the
+   * The buttons are made once and updated at each render: a button remade or moved under the
    * pointer between mouse-down and mouse-up (a run's progress renders several times a second)
    * would lose the click.
    */
@@ -322,12 +300,7 @@ export class PipelinePanel extends Widget {
       () => void this.commands.execute(CommandIds.exportPipeline)
     );
     this.actions.append(this.exportButton, this.runButton);
-    this.header.append(
-      h('h2', { className: 'nb2pipe-title', text: trans.__('Pipeline') }),
-      this.pathLine,
-      this.actions,
-      this.progress.node
-    );
+    this.body.append(this.actions, this.progress.node);
   }
 
   private updateToolbar(): void {
@@ -343,8 +316,6 @@ export class PipelinePanel extends Widget {
     void this.commands.execute(CommandIds.revealCell, { index });
   };
 
-  private readonly header = h('div', { className: 'nb2pipe-header' });
-  private readonly pathLine = h('div', { className: 'nb2pipe-path' });
   private readonly actions = h('div', { className: 'nb2pipe-row nb2pipe-actions' });
   private readonly runButton = h('button', {
     className: 'nb2pipe-run jp-Button jp-mod-styled jp-mod-accept'
@@ -356,7 +327,7 @@ export class PipelinePanel extends Widget {
     () => void this.commands.execute(CommandIds.cancelRun),
     this.trans
   );
-  private readonly body = h('div', { className: 'nb2pipe-body' });
+  private readonly main = h('div', { className: 'nb2pipe-body' });
   private readonly nameInput = h('input', { className: 'nb2pipe-stage-name jp-mod-styled' });
   private readonly assignButton = h('button', {
     className: 'nb2pipe-assign jp-Button jp-mod-styled jp-mod-accept'
