@@ -7,6 +7,7 @@ The tests share one lab server and one page and run in order (each builds on the
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -119,6 +120,51 @@ def test_the_next_run_after_a_cancel_works(page, lab):
     lock = YAML(typ="safe").load((lab.root / "slow" / "dvc.lock").read_text())
     assert set(lock["stages"]) == {"quick", "slow", "after"}
     page.locator(PANEL).screenshot(path=str(ARTIFACTS / "panel-after-cancel-rerun.png"))
+
+
+GENERATED = "slow/pipelines/slow/slow.ipynb"
+EXECUTED = "slow/pipelines/slow/executed/slow.ipynb"
+
+
+def test_a_generated_stage_notebook_refuses_assign_and_export_naming_the_notebook(page, lab):
+    before = (lab.root / GENERATED).read_bytes()
+    page.goto(lab.page_url(GENERATED))
+    page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputPrompt", timeout=60_000)
+    page.locator('.jp-SideBar [data-id="nb2pipe-panel"]').click()
+    banner = page.locator(f"{PANEL} .nb2pipe-generated")
+    banner.wait_for(timeout=30_000)
+    assert "generated from 'slow.ipynb': open 'slow.ipynb' to assign cells or export" in \
+        banner.inner_text()
+    assert page.locator(f"{PANEL} .nb2pipe-assign-form").is_hidden(), "no assigning offered"
+    # Assigning by the command (palette, shortcut) is refused with the same words.
+    page.locator(".jp-Notebook .jp-Cell").nth(3).locator(".jp-InputPrompt").click()
+    page.keyboard.press("Control+Shift+C")
+    page.keyboard.type("Assign selected cells to a stage")
+    page.keyboard.press("Enter")
+    page.locator(".jp-Dialog input").fill("other")
+    page.keyboard.press("Enter")
+    toast(page, "open 'slow.ipynb' to assign")
+    page.locator(f"{PANEL} button.nb2pipe-export").click()
+    toast(page, "open 'slow.ipynb' to export its pipeline")
+    page.wait_for_timeout(1000)
+    assert (lab.root / GENERATED).read_bytes() == before, "refused before anything was saved"
+    tags = [c.get("metadata", {}).get("tags", []) for c in
+            json.loads(before)["cells"]]
+    assert not any("stage:other" in t for t in tags)
+    page.locator(PANEL).screenshot(path=str(ARTIFACTS / "panel-generated-notebook.png"))
+
+
+def test_the_executed_notebook_refuses_export_from_its_toolbar(page, lab):
+    before = (lab.root / EXECUTED).read_bytes()
+    page.goto(lab.page_url(EXECUTED))
+    page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputPrompt", timeout=60_000)
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                 '[data-jp-item-name="nb2pipe-export"]').first.click()
+    toast(page, "open 'slow.ipynb' to export its pipeline")
+    page.wait_for_timeout(1000)
+    assert (lab.root / EXECUTED).read_bytes() == before
+    assert not (lab.root / "slow" / "pipelines" / "slow" / "pipelines").exists(), \
+        "no pipeline inside the pipeline"
 
 
 def test_no_errors_from_the_extension_in_the_page(page_errors):

@@ -10,7 +10,14 @@ import type { CommandRegistry } from '@lumino/commands';
 import { colourVariable, stageColours } from '../colours';
 import { stageMark } from '../marks';
 import type { PipelineModel } from '../model';
-import { assignmentCovers, ICellTags, stageCells, stageNameProblem, stageNames } from '../tags';
+import {
+  assignmentCovers,
+  generatedStageMessage,
+  ICellTags,
+  stageCells,
+  stageNameProblem,
+  stageNames
+} from '../tags';
 import type { IAnalysis, IStage } from '../types';
 import { CommandIds, PANEL_ID } from '../ids';
 import { renderGraph } from './graph';
@@ -40,7 +47,8 @@ export class PipelinePanel extends NotebookSidePanel {
     super(PANEL_ID, trans.__('Pipeline'), model, trans);
     this.node.dataset.generation = '0';
     this.makeToolbar();
-    this.body.append(this.form(), this.main);
+    this.assignForm = this.form();
+    this.body.append(this.generated, this.assignForm, this.main);
     this.render();
   }
 
@@ -142,6 +150,13 @@ export class PipelinePanel extends NotebookSidePanel {
     this.showPath(path, trans.__('Open a notebook to see its pipeline'));
     this.updateToolbar();
     this.progress.update(model.run, model.cancelling);
+    // A stage notebook nb2pipe generated: say which notebook to open, and offer no assigning.
+    const generated = analysis?.generated_from ?? null;
+    this.generated.hidden = generated === null;
+    this.generated.textContent = generated
+      ? generatedStageMessage(generated, trans.__('assign cells or export its pipeline'))
+      : '';
+    this.assignForm.hidden = generated !== null;
     const stages = analysis ? this.stagesToShow(analysis) : [];
     const names = stages.map(s => s.name);
     const colours = stageColours(names);
@@ -328,6 +343,10 @@ export class PipelinePanel extends NotebookSidePanel {
     this.trans
   );
   private readonly main = h('div', { className: 'nb2pipe-body' });
+  private readonly generated = h('div', {
+    className: 'nb2pipe-message nb2pipe-generated nb2pipe-severity-warning'
+  });
+  private readonly assignForm: HTMLElement;
   private readonly nameInput = h('input', { className: 'nb2pipe-stage-name jp-mod-styled' });
   private readonly assignButton = h('button', {
     className: 'nb2pipe-assign jp-Button jp-mod-styled jp-mod-accept'
