@@ -98,3 +98,21 @@ async def test_cancel_without_a_token_is_refused(call):
     # Refused before the run is looked up (an unknown run would be 404).
     status, _ = await call("run/0123/cancel", {}, headers={"Authorization": ""})
     assert status in (401, 403)
+
+
+def test_a_run_of_experiments_is_not_cancelled_and_says_why(tmp_path):
+    """A sweep (Runs.begin without a Cancel) keeps running: the panel is told it cannot stop it."""
+    import logging
+    import threading
+
+    from jupyter_pipeline.server.runs import NotCancellable, Runs, cancel
+
+    release = threading.Event()
+    runs = Runs(tmp_path, logging.getLogger("test"))
+    run = runs.begin(tmp_path, ["lr=0.1"], lambda run: release.wait(30))
+    try:
+        with pytest.raises(NotCancellable, match="experiments cannot be cancelled"):
+            cancel(run)
+        assert run.state == "running"
+    finally:
+        release.set()
