@@ -19,6 +19,8 @@ from .export.params_yaml import KeptParam
 from .model.diagnostics import cell_name
 from .model.notebook import Notebook
 from .model.tags import with_stage_tag
+# A run's cancellation, for callers in other threads (the server's Cancel): stdlib only.
+from .runner.schedule import Cancel, Cancelled
 
 _CACHE = CellCache()
 
@@ -234,12 +236,13 @@ def _json_style(text: str, data: object) -> tuple[int, bool, bool, str]:
 
 def run(folder: str | os.PathLike = ".", stages: list[str] | None = None, jobs: int | None = None,
         force: bool = False, downstream: bool = False, dry_run: bool = False,
-        keep_going: bool = False, report=None):
-    """Run the pipeline in `folder` (its dvc.yaml) with the embedded runner."""
+        keep_going: bool = False, report=None, cancel=None):
+    """Run the pipeline in `folder` (its dvc.yaml) with the embedded runner. `cancel` (a
+    Cancel), requested from another thread, stops it as Ctrl-C does: it raises Cancelled."""
     from .runner.run import execute
 
     return execute(Path(folder), stages, jobs, force, downstream, dry_run, keep_going,
-                   report or (lambda event: None))
+                   report or (lambda event: None), cancel)
 
 
 def failure_location(folder: str | os.PathLike, stage: str) -> tuple[Path | None, int | None]:

@@ -124,7 +124,7 @@ class RunStarted(TypedDict):
 
 class StageRun(TypedDict):
     name: str
-    state: str
+    state: str  # waiting, skipped, running, done, failed, cancelled, not started
     seconds: float | None
     cell: str | None  # while it runs: "cell 2/4", "loading inputs"
     output: str | None  # while it runs: the last line it printed
@@ -140,7 +140,7 @@ class RunFailure(TypedDict):
 
 class RunStatus(TypedDict):
     run_id: str
-    state: str
+    state: str  # running, done, failed, cancelled
     stages: list[StageRun]
     message: str | None
     failure: RunFailure | None

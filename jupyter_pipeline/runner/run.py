@@ -32,13 +32,13 @@ from .hashing import HashCache
 from .kernels import KernelPool, preload_modules
 from .plan import Decision, decide, dependencies
 from .run_lock import exclusive_run
-from .schedule import Event, Hooks, run_stages
+from .schedule import Cancel, Cancelled, Event, Hooks, run_stages
 from .signals import terminate_as_interrupt
 from .spec import PipelineError, StageSpec, parse_stages
 from .steps import NotebookStage, notebook_stage, run_stage
 
-__all__ = ["Event", "NotebookStage", "RunResult", "execute", "load_specs", "notebook_stage",
-           "plan"]
+__all__ = ["Cancel", "Cancelled", "Event", "NotebookStage", "RunResult", "execute", "load_specs",
+           "notebook_stage", "plan"]
 
 
 @dataclass
@@ -157,10 +157,11 @@ def _cannot_record(stage: str, exc: OSError) -> str:
 
 def execute(root: Path, targets: list[str] | None = None, jobs: int | None = None,
             force: bool = False, downstream: bool = False, dry_run: bool = False,
-            keep_going: bool = False, report: Callable[[Event], None] = lambda e: None
-            ) -> RunResult:
+            keep_going: bool = False, report: Callable[[Event], None] = lambda e: None,
+            cancel: Cancel | None = None) -> RunResult:
     """Plan and run. The repository is held from planning to the last dvc.lock write
-    (run_lock.py); SIGTERM stops the run as Ctrl-C does (KeyboardInterrupt)."""
+    (run_lock.py); SIGTERM stops the run as Ctrl-C does (KeyboardInterrupt), and so does
+    `cancel` requested from another thread (Cancelled, a KeyboardInterrupt)."""
     if dry_run:
         _, _, decisions, warnings = plan(root, targets, force, downstream)
         return RunResult(decisions, warnings=warnings)
@@ -169,11 +170,13 @@ def execute(root: Path, targets: list[str] | None = None, jobs: int | None = Non
     # again under the lock, with the hashes just computed.
     plan(root, targets, force, downstream)
     with exclusive_run(root), terminate_as_interrupt():
-        return _execute(root, targets, jobs, force, downstream, keep_going, report)
+        return _execute(root, targets, jobs, force, downstream, keep_going, report,
+                        cancel or Cancel())
 
 
 def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: bool,
-             downstream: bool, keep_going: bool, report: Callable[[Event], None]) -> RunResult:
+             downstream: bool, keep_going: bool, report: Callable[[Event], None],
+             cancel: Cancel) -> RunResult:
     specs, edges, decisions, warnings = plan(root, targets, force, downstream)
     result = RunResult(decisions, warnings=warnings)
     by_name = {s.name: s for s in specs}
@@ -278,7 +281,7 @@ def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: boo
                   prepare=prepare, finish=finish, launched=warm_ahead, interrupt=interrupt)
     try:
         warm_ahead()
-        scheduled = run_stages(to_run, edges, hooks, jobs, keep_going, seen, stop)
+        scheduled = run_stages(to_run, edges, hooks, jobs, keep_going, seen, stop, cancel)
     finally:
         pool.close()
     result.events.extend(scheduled.events)

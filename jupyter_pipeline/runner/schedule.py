@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, InvalidStateError, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -63,6 +63,28 @@ class Scheduled:
     failed: list[str] = field(default_factory=list)
 
 
+class Cancelled(KeyboardInterrupt):
+    """The run was cancelled from another thread (the panel's Cancel): handled as Ctrl-C."""
+
+
+class Cancel:
+    """A request, from any thread, to stop a run as Ctrl-C stops it. A future rather than an
+    event, so that the scheduler, waiting for its running stages, wakes at the request."""
+
+    def __init__(self) -> None:
+        self.future: Future = Future()
+
+    def request(self) -> None:
+        try:
+            self.future.set_result(True)
+        except InvalidStateError:  # asked twice
+            pass
+
+    @property
+    def requested(self) -> bool:
+        return self.future.done()
+
+
 @dataclass(frozen=True)
 class Hooks:
     """What the scheduler calls around each step, all in the scheduling thread except `step`.
@@ -82,13 +104,15 @@ class Hooks:
 
 def run_stages(stages: list[str], upstream: Mapping[str, list[str]], hooks: Hooks, jobs: int,
                keep_going: bool = False, report: Callable[[Event], None] = lambda e: None,
-               stop: threading.Event | None = None) -> Scheduled:
+               stop: threading.Event | None = None, cancel: Cancel | None = None) -> Scheduled:
     """Run `stages` (in run order) once each. A stage starts when its upstream stages among
     `stages` are done; after a failure nothing new starts unless `keep_going`, and a stage
     whose upstream failed never starts. KeyboardInterrupt (Ctrl-C, or SIGTERM turned into one)
-    sets `stop`, calls `hooks.interrupt` and propagates once the running steps returned."""
+    sets `stop`, calls `hooks.interrupt` and propagates once the running steps returned;
+    `cancel` requested ends the run the same way, with Cancelled."""
     out = Scheduled()
     stop = stop or threading.Event()
+    cancel = cancel or Cancel()
     wanted = set(stages)
     done: set[str] = set()
     blocked: set[str] = set()
@@ -116,6 +140,8 @@ def run_stages(stages: list[str], upstream: Mapping[str, list[str]], hooks: Hook
     with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="stage") as workers:
         try:
             while pending or running:
+                if cancel.requested:
+                    raise Cancelled()
                 for name in list(pending):
                     if len(running) >= jobs:
                         break
@@ -135,8 +161,10 @@ def run_stages(stages: list[str], upstream: Mapping[str, list[str]], hooks: Hook
                     if not pending:
                         break
                     continue
-                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                finished, _ = wait([*running, cancel.future], return_when=FIRST_COMPLETED)
                 for fut in finished:
+                    if fut is cancel.future:
+                        continue  # the running stages that ended with it are recorded first
                     name, started = running.pop(fut)
                     outcome = fut.result()
                     seconds = time.monotonic() - started

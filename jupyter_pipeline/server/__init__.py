@@ -9,8 +9,8 @@ from typing import Any
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     from jupyter_server.utils import url_path_join
 
-    from .handlers import (AnalyzeHandler, ExperimentsHandler, ExportHandler, RunHandler,
-                           RunStatusHandler)
+    from .handlers import (AnalyzeHandler, CancelRunHandler, ExperimentsHandler, ExportHandler,
+                           RunHandler, RunStatusHandler)
     from .runs import Runs
     from .status import StatusHandler
 
@@ -22,6 +22,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (url_path_join(base, "export"), ExportHandler),
         (url_path_join(base, "run"), RunHandler),
         (url_path_join(base, "run", r"([^/]+)"), RunStatusHandler),
+        (url_path_join(base, "run", r"([^/]+)", "cancel"), CancelRunHandler),
         (url_path_join(base, "status"), StatusHandler),
         (url_path_join(base, "experiments"), ExperimentsHandler),
     ])

@@ -13,6 +13,7 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from . import experiments, work
+from . import runs as pipeline_runs
 from .runs import RunConflict
 from .worker import ANALYSIS, EXPORTS
 
@@ -86,6 +87,23 @@ class RunStatusHandler(_Handler):
             return self.reply(404, {"message": f"no run '{run_id}' (runs are forgotten when the "
                                                "server restarts): start the pipeline again"})
         self.reply(200, run.to_json())
+
+
+class CancelRunHandler(_Handler):
+    """POST: stop a running pipeline as Ctrl-C stops `nb2pipe run`; the answer is the run's
+    status now (still "running" until its kernels are stopped: poll it as usual)."""
+
+    @web.authenticated
+    def post(self, run_id: str) -> None:
+        run = self.settings["nb2pipe_runs"].get(run_id)
+        if run is None:
+            return self.reply(404, {"message": f"no run '{run_id}' (runs are forgotten when the "
+                                               "server restarts)"})
+        try:
+            pipeline_runs.cancel(run)
+        except pipeline_runs.NotCancellable as exc:
+            return self.reply(409, {"message": str(exc), "run_id": run_id})
+        self.reply(202, run.to_json())
 
 
 class ExperimentsHandler(_Handler):

@@ -1,6 +1,7 @@
 """Pipeline runs started from the browser: one background thread each, with a state object the
 browser polls. The embedded runner reports events from its own threads, so every change to a
-run's state holds that run's lock."""
+run's state holds that run's lock. A pipeline run can be cancelled (the panel's Cancel): it ends
+as Ctrl-C ends `nb2pipe run`, its running stages marked "cancelled"."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ class Run:
     failure: dict[str, Any] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     rooted: Callable[[str], str] = field(default=lambda text: text)
+    # How to stop it early; None for a run that cannot be cancelled (a sweep of experiments).
+    cancel: api.Cancel | None = None
 
     def on_event(self, event) -> None:  # noqa: ANN001 - runner.run.Event
         with self.lock:
@@ -73,6 +76,26 @@ class Run:
             for stage in self.stages.values():
                 if stage.state in ("waiting", "running"):
                     stage.state, stage.cell, stage.since = "not started", None, None
+
+    def end_cancelled(self) -> None:
+        """The runner stopped at the user's request: the stages it was running were cancelled
+        (their kernels killed), the ones waiting did not start; finished ones stay recorded."""
+        with self.lock:
+            stopped = []
+            for stage in self.stages.values():
+                if stage.state == "running":
+                    stopped.append(stage.name)
+                    at = f" at {stage.cell}" if stage.cell else ""
+                    stage.state, stage.detail = "cancelled", f"cancelled{at}"
+                    stage.seconds = round(time.monotonic() - stage.since, 2) \
+                        if stage.since is not None else stage.seconds
+                    stage.cell, stage.output, stage.since = None, None, None
+                elif stage.state == "waiting":
+                    stage.state, stage.detail = "not started", "the run was cancelled"
+            which = ", ".join(f"'{n}'" for n in stopped)
+            self.state = "cancelled"
+            self.message = (f"Cancelled: stage {which} stopped" if stopped else "Cancelled") + \
+                "; the stages that had finished stay recorded in dvc.lock"
 
     def to_json(self) -> dict[str, Any]:
         with self.lock:
@@ -101,17 +124,20 @@ class Runs:
         """A dvc.yaml that cannot be read raises here, as the answer to the browser's request;
         the plan (which hashes data files, possibly large) is made in the run's thread, and its
         problems end the run as failed with their message."""
-        return self.begin(folder, api.stage_names(folder), lambda run: self._run(run, force))
+        return self.begin(folder, api.stage_names(folder), lambda run: self._run(run, force),
+                          api.Cancel())
 
-    def begin(self, folder: Path, names: list[str], work: Callable[[Run], None]) -> Run:
+    def begin(self, folder: Path, names: list[str], work: Callable[[Run], None],
+              cancel: api.Cancel | None = None) -> Run:
         """A run of `folder` whose progress entries are `names`, done by `work` in its own
-        thread (a pipeline run, or a sweep of experiments: see experiments.py)."""
+        thread (a pipeline run, or a sweep of experiments: see experiments.py); `cancel`, when
+        given, is what `work` stops at."""
         with self._lock:
             busy = [r for r in self._runs.values() if r.folder == folder and r.state == "running"]
             if busy:
                 raise RunConflict(busy[0].run_id)
             run = Run(uuid.uuid4().hex, folder, {n: StageProgress(n) for n in names},
-                      rooted=lambda text: rooted(self.root, text))
+                      rooted=lambda text: rooted(self.root, text), cancel=cancel)
             self._forget_old_runs()
             self._runs[run.run_id] = run
         threading.Thread(target=work, args=(run,), name=f"nb2pipe-run-{run.run_id}",
@@ -125,7 +151,10 @@ class Runs:
 
     def _run(self, run: Run, force: bool) -> None:
         try:
-            result = api.run(run.folder, force=force, report=run.on_event)
+            result = api.run(run.folder, force=force, report=run.on_event, cancel=run.cancel)
+        except api.Cancelled:
+            run.end_cancelled()
+            return
         except Nb2PipeError as exc:
             run.abandon(run.rooted(str(exc)))
             return
@@ -153,6 +182,21 @@ class Runs:
         return {"stage": stage, "message": detail,
                 "executed_notebook": relative_to_root(self.root, executed) if executed else None,
                 "cell_index": cell}
+
+
+class NotCancellable(Exception):
+    """The run has ended already, or is of a kind that cannot be cancelled."""
+
+
+def cancel(run: Run) -> None:
+    """Ask `run` to stop; it ends (state "cancelled") once its running stages are stopped."""
+    with run.lock:
+        if run.state != "running":
+            raise NotCancellable(f"the run has ended already ({run.state})")
+    if run.cancel is None:
+        raise NotCancellable("a run of experiments cannot be cancelled from the panel; "
+                             "its experiments end on their own")
+    run.cancel.request()
 
 
 class RunConflict(Exception):

@@ -12,6 +12,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ApiError } from './api';
 import { CommandIds, PANEL_ID } from './ids';
 import { failureSentence, messageOf, PipelineModel } from './model';
+import { generatedStage, generatedStageMessage } from './tags';
 import type { IExportResult, IRunStatus } from './types';
 
 export interface ICommandContext {
@@ -28,6 +29,15 @@ export async function exportPipeline(ctx: ICommandContext, force: boolean): Prom
   const { trans } = ctx;
   const panel = ctx.tracker.currentWidget;
   if (!panel) {
+    return;
+  }
+  // A stage notebook nb2pipe generated, or its executed copy: refused before it is saved (a
+  // save would make it a hand-edited file the next export of the user's notebook refuses).
+  const generated = generatedStage({ nb2pipe: panel.content.model?.getMetadata('nb2pipe') });
+  if (generated) {
+    Notification.error(generatedStageMessage(generated, trans.__('export its pipeline')), {
+      autoClose: 8000
+    });
     return;
   }
   await ctx.follow(panel);
@@ -128,6 +138,12 @@ export async function runPipeline(ctx: ICommandContext): Promise<void> {
   } catch (error) {
     Notification.error(trans.__('The pipeline did not start: %1', messageOf(error)), {
       autoClose: false
+    });
+    return;
+  }
+  if (status.state === 'cancelled') {
+    Notification.info(status.message ?? trans.__('The pipeline run was cancelled'), {
+      autoClose: 6000
     });
     return;
   }

@@ -40,6 +40,8 @@ export interface INb2PipeApi {
   exportPipeline(path: string, options: IExportOptions): Promise<IExportResult>;
   startRun(path: string, force: boolean): Promise<string>;
   runStatus(runId: string): Promise<IRunStatus>;
+  /** Ask a running pipeline to stop (as Ctrl-C stops `nb2pipe run`); its status now. */
+  cancelRun(runId: string): Promise<IRunStatus>;
   /** Each stage's state on disk (dvc.lock, executed notebooks), for the pipeline beside `path`. */
   pipelineStatus(path: string): Promise<IPipelineStatus>;
 }
@@ -75,6 +77,10 @@ export class HttpApi implements INb2PipeApi, IExperimentsApi {
 
   runStatus(runId: string): Promise<IRunStatus> {
     return this.call<IRunStatus>('GET', ['run', encodeURIComponent(runId)]);
+  }
+
+  cancelRun(runId: string): Promise<IRunStatus> {
+    return this.call<IRunStatus>('POST', ['run', encodeURIComponent(runId), 'cancel'], {});
   }
 
   pipelineStatus(path: string): Promise<IPipelineStatus> {

@@ -233,6 +233,13 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
     execute: () => runPipeline(ctx)
   });
 
+  commands.addCommand(CommandIds.cancelRun, {
+    label: trans.__('Cancel the pipeline run'),
+    caption: trans.__('Stop the running stages; the stages already done stay recorded in dvc.lock'),
+    isEnabled: () => model.running && !model.cancelling,
+    execute: () => model.cancelRun()
+  });
+
   for (const command of [
     CommandIds.openPanel,
     CommandIds.assignStage,
@@ -240,7 +247,8 @@ export function registerCommands(ctx: ICommandContext, palette: ICommandPalette 
     CommandIds.toggleSkip,
     CommandIds.splitAtHeadings,
     CommandIds.exportPipeline,
-    CommandIds.run
+    CommandIds.run,
+    CommandIds.cancelRun
   ]) {
     palette?.addItem({ command, category: trans.__(CATEGORY) });
   }

@@ -10,6 +10,7 @@ export namespace CommandIds {
   export const toggleSkip = 'nb2pipe:toggle-skip';
   export const exportPipeline = 'nb2pipe:export';
   export const run = 'nb2pipe:run';
+  export const cancelRun = 'nb2pipe:cancel-run';
   export const revealCell = 'nb2pipe:reveal-cell';
   export const openFile = 'nb2pipe:open-file';
   export const splitAtHeadings = 'nb2pipe:split-at-headings';

@@ -16,6 +16,7 @@ export type StageMark =
   | 'up-to-date'
   | 'skipped'
   | 'failed'
+  | 'cancelled'
   | 'not-started'
   | 'changed'
   | 'never-run';
@@ -29,6 +30,7 @@ export const MARK_PATHS: Record<StageMark, string> = {
   'up-to-date': 'M2.5 4.5H9.5M2.5 7.5H9.5',
   skipped: 'M2.5 3L5.5 6L2.5 9M6.5 3L9.5 6L6.5 9',
   failed: 'M3 3L9 9M9 3L3 9',
+  cancelled: 'M3.5 3.5H8.5V8.5H3.5Z',
   'not-started': 'M2.5 6a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0 -7 0M3.5 8.5L8.5 3.5',
   changed: 'M6 2L10 6L6 10L2 6Z',
   'never-run': 'M2.5 6a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0 -7 0'
@@ -93,6 +95,8 @@ export function markText(mark: StageMark, trans: TranslationBundle): string {
       return trans.__('skipped');
     case 'failed':
       return trans.__('failed');
+    case 'cancelled':
+      return trans.__('cancelled');
     case 'not-started':
       return trans.__('not started');
     case 'changed':

@@ -1,26 +1,28 @@
 /**
- * The panel's state for the active notebook: its live analysis, the blocking diagnostics of the
- * last export and the progress of runs. No DOM and no JupyterLab widgets: the notebook comes in
- * as an INotebookSource and the server as an INb2PipeApi, so tests drive it with fakes.
+ * The panel's state for the active notebook: its live analysis (live-analysis.ts), the
+ * blocking diagnostics of the last export, the runs of this page (runs.ts), each stage's state
+ * on disk and the split-at-headings preview. No DOM and no JupyterLab widgets: the notebook
+ * comes in as an INotebookSource and the server as an INb2PipeApi, so tests drive it with fakes.
  */
 
-import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { INb2PipeApi } from './api';
 import { failureOf, IStageFailure } from './failures';
-import { followRun } from './runs';
+import { LiveAnalysis } from './live-analysis';
+import { IFailed, messageOf } from './messages';
+import { PipelineRuns } from './runs';
 import type {
   IAnalysis,
   IDiagnostic,
-  IErrorBody,
   IExportResult,
   IPipelineStatus,
-  IRunFailure,
   IRunStatus,
   IStageStatus,
   StageRunState
 } from './types';
+
+export { failureSentence, messageOf } from './messages';
 
 /** The live notebook, as the model needs it. */
 export interface INotebookSource {
@@ -49,13 +51,6 @@ export interface IModelOptions {
   pollMs?: number;
 }
 
-/** The part of an ApiError the model reads (kept structural so tests need no HTTP layer). */
-interface IFailed {
-  status?: number;
-  body?: IErrorBody;
-  message?: string;
-}
-
 export class PipelineModel {
   constructor(
     private readonly api: INb2PipeApi,
@@ -66,8 +61,8 @@ export class PipelineModel {
 
   /** New settings (the user's, from the settings registry) apply to the next request. */
   configure(options: IModelOptions): void {
-    this.debounceMs = options.debounceMs ?? this.debounceMs;
-    this.pollMs = options.pollMs ?? this.pollMs;
+    this.live.debounceMs = options.debounceMs ?? this.live.debounceMs;
+    this.runs.pollMs = options.pollMs ?? this.runs.pollMs;
   }
 
   get isDisposed(): boolean {
@@ -106,11 +101,30 @@ export class PipelineModel {
   /** The current notebook's latest run, if one was started from this page. */
   get run(): IRunStatus | null {
     const path = this._source?.path;
-    return path === undefined ? null : (this._runs.get(path) ?? null);
+    return path === undefined ? null : this.runs.of(path);
   }
 
   get running(): boolean {
     return this.run?.state === 'running';
+  }
+
+  /** Cancel was asked for the current notebook's run, which has not ended yet. */
+  get cancelling(): boolean {
+    const path = this._source?.path;
+    return path !== undefined && this.runs.cancelling(path);
+  }
+
+  /**
+   * Ask the server to stop the current notebook's run; the poll that follows it shows the
+   * stages cancelled once their kernels are stopped. A run that ended meanwhile is left be.
+   */
+  async cancelRun(): Promise<void> {
+    const source = this._source;
+    const problem = source ? await this.runs.cancel(source.path) : null;
+    if (problem !== null && source === this._source) {
+      this._error = problem;
+      this._changed.emit();
+    }
   }
 
   stageState(name: string): StageRunState {
@@ -224,8 +238,7 @@ export class PipelineModel {
     this._error = null;
     this._split = null;
     this._stale = source !== null;
-    this._sentKey = '';
-    this.cancelTimer();
+    this.live.reset();
     source?.changed.connect(this._onEdit, this);
     this._changed.emit();
     if (source !== null && this._active) {
@@ -252,11 +265,7 @@ export class PipelineModel {
     if (!this._active || this._source === null) {
       return;
     }
-    this.cancelTimer();
-    this._timer = setTimeout(() => {
-      this._timer = null;
-      void this.analyzeNow(false);
-    }, this.debounceMs);
+    this.live.schedule();
   }
 
   /**
@@ -265,38 +274,8 @@ export class PipelineModel {
    * which are not sent).
    */
   async analyzeNow(always = true): Promise<void> {
-    const source = this._source;
-    if (source === null) {
-      return;
-    }
-    this.cancelTimer();
     this._stale = false;
-    const notebook = source.toJSON();
-    const key = JSON.stringify([source.path, notebook]);
-    if (!always && key === this._sentKey) {
-      return;
-    }
-    this._sentKey = key;
-    const seq = ++this._sent;
-    try {
-      const analysis = await this.api.analyze({ path: source.path, notebook });
-      if (source !== this._source || seq < this._shown) {
-        return;
-      }
-      this._shown = seq;
-      if (analysis.ok) {
-        this._blocking = null; // fixed since the refused export
-      }
-      this.showAnalysis(analysis);
-    } catch (error) {
-      if (source !== this._source || seq < this._shown) {
-        return;
-      }
-      this._shown = seq;
-      this._sentKey = ''; // the next edit tries again
-      this._error = messageOf(error);
-      this._changed.emit();
-    }
+    await this.live.now(always);
   }
 
   /**
@@ -310,7 +289,7 @@ export class PipelineModel {
       if (source === this._source) {
         this._blocking = null;
         this._error = null;
-        this._runs.delete(source.path); // the pipeline changed: its states come from disk now
+        this.runs.forget(source.path); // the pipeline changed: its states come from disk now
         this.showAnalysis(result.analysis);
         void this.refreshStatus();
       }
@@ -330,33 +309,12 @@ export class PipelineModel {
    * is returned. A run of that folder already going (409) is followed instead of failing.
    */
   async runPipeline(force = false): Promise<IRunStatus> {
-    const source = this.requireSource();
-    const path = source.path;
-    let runId: string;
-    try {
-      runId = await this.api.startRun(path, force);
-    } catch (error) {
-      const failed = error as IFailed;
-      if (failed.status !== 409 || !failed.body?.run_id) {
-        throw error;
-      }
-      runId = failed.body.run_id;
-    }
-    const final = await this.follow(path, runId);
+    const path = this.requireSource().path;
+    const final = await this.runs.start(path, force);
     if (path === this._source?.path) {
       await this.refreshStatus();
     }
     return final;
-  }
-
-  /** Poll the run until it ends; the poll is disposed then, or with the model. */
-  private follow(path: string, runId: string): Promise<IRunStatus> {
-    const followed = followRun(this.api, runId, this.pollMs, status => {
-      this._runs.set(path, status);
-      this._changed.emit();
-    });
-    this._polls.add(followed.poll);
-    return followed.final.finally(() => this._polls.delete(followed.poll));
   }
 
   dispose(): void {
@@ -364,11 +322,8 @@ export class PipelineModel {
       return;
     }
     this._disposed = true;
-    for (const poll of this._polls) {
-      poll.dispose();
-    }
-    this._polls.clear();
-    this.cancelTimer();
+    this.runs.dispose();
+    this.live.cancel();
     this._source?.changed.disconnect(this._onEdit, this);
     Signal.clearData(this);
   }
@@ -387,21 +342,26 @@ export class PipelineModel {
     return this._source;
   }
 
-  private cancelTimer(): void {
-    if (this._timer !== null) {
-      clearTimeout(this._timer);
-      this._timer = null;
-    }
-  }
-
   private _onEdit(): void {
     this.scheduleAnalysis();
   }
 
-  private debounceMs = 150;
-  private pollMs = 300;
+  private readonly live = new LiveAnalysis(
+    this.api,
+    () => this._source,
+    analysis => {
+      if (analysis.ok) {
+        this._blocking = null; // fixed since the refused export
+      }
+      this.showAnalysis(analysis);
+    },
+    message => {
+      this._error = message;
+      this._changed.emit();
+    }
+  );
+  private readonly runs = new PipelineRuns(this.api, () => this._changed.emit());
   private _disposed = false;
-  private _polls = new Set<Poll>();
   private _status = new Map<string, IPipelineStatus>();
   private _split: ISplitPreview | null = null;
   private _reports = new Set<string>();
@@ -413,22 +373,5 @@ export class PipelineModel {
   private _generation = 0;
   private _error: string | null = null;
   private _blocking: IDiagnostic[] | null = null;
-  private _runs = new Map<string, IRunStatus>();
-  private _timer: ReturnType<typeof setTimeout> | null = null;
-  private _sent = 0;
-  private _sentKey = '';
-  private _shown = 0;
   private _changed = new Signal<this, void>(this);
-}
-
-export function messageOf(error: unknown): string {
-  const failed = error as IFailed;
-  return failed?.body?.message ?? failed?.message ?? String(error);
-}
-
-/** The runner's message names the stage already ("stage 'model' of 'x.ipynb' failed: …"). */
-export function failureSentence(failure: IRunFailure): string {
-  return failure.message.includes(`stage '${failure.stage}'`)
-    ? failure.message
-    : `Stage ${failure.stage} failed: ${failure.message}`;
 }

@@ -276,8 +276,7 @@ export interface IGeneratedStage {
 
 export function generatedStage(metadata: unknown): IGeneratedStage | null {
   const mark = (metadata as { nb2pipe?: unknown } | null)?.nb2pipe as
-    | { notebook?: unknown; stage?: unknown }
-    | undefined;
+    { notebook?: unknown; stage?: unknown } | undefined;
   if (!mark || typeof mark !== 'object' || typeof mark.stage !== 'string') {
     return null;
   }

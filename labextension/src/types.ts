@@ -119,11 +119,11 @@ export interface IRunStarted {
   run_id: string;
 }
 
-export type RunState = 'running' | 'done' | 'failed';
+export type RunState = 'running' | 'done' | 'failed' | 'cancelled';
 
 /** `idle` is the panel's own state for a stage before any run. */
 export type StageRunState =
-  'idle' | 'waiting' | 'skipped' | 'running' | 'done' | 'failed' | 'not started';
+  'idle' | 'waiting' | 'skipped' | 'running' | 'done' | 'failed' | 'cancelled' | 'not started';
 
 export interface IStageRun {
   name: string;

@@ -82,6 +82,7 @@ describe('HttpApi', () => {
     const client = api();
     assert.equal(await client.startRun('d/nb.ipynb', true), 'r 1');
     assert.equal((await client.runStatus('r 1')).state, 'done');
+    await client.cancelRun('r 1');
     answer = () => [200, '{"written": []}'];
     await client.exportPipeline('d/nb.ipynb', { force: false, by_headings: null });
     assert.deepEqual(
@@ -89,6 +90,7 @@ describe('HttpApi', () => {
       [
         ['POST', '/user/me/nb2pipe/run', { path: 'd/nb.ipynb', options: { force: true } }],
         ['GET', '/user/me/nb2pipe/run/r%201', null],
+        ['POST', '/user/me/nb2pipe/run/r%201/cancel', {}],
         [
           'POST',
           '/user/me/nb2pipe/export',

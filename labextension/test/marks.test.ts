@@ -28,15 +28,16 @@ describe('stage marks', () => {
     assert.equal(stageMark({ ...running, output: null }, undefined).detail, 'cell 2/4');
   });
 
-  it('done, up to date, skipped, running and failed each have a shape and a word of their own', () => {
+  it('done, up to date, skipped, running, failed and cancelled each have a shape and a word of their own', () => {
     const marks: StageMark[] = [
       stageMark(run('done'), undefined).mark,
       stageMark(run('skipped', 'up to date'), undefined).mark,
       stageMark(run('skipped', 'frozen'), undefined).mark,
       stageMark(run('running'), undefined).mark,
-      stageMark(run('failed'), undefined).mark
+      stageMark(run('failed'), undefined).mark,
+      stageMark(run('cancelled', 'cancelled at cell 2/4'), undefined).mark
     ];
-    assert.deepEqual(marks, ['done', 'up-to-date', 'skipped', 'running', 'failed']);
+    assert.deepEqual(marks, ['done', 'up-to-date', 'skipped', 'running', 'failed', 'cancelled']);
     const shapes = marks.map(m => MARK_PATHS[m]);
     const words = marks.map(m => markText(m, trans));
     assert.equal(new Set(shapes).size, marks.length, 'no two states share a shape');

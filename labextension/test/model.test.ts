@@ -89,6 +89,12 @@ class FakeApi implements INb2PipeApi {
     this.polled.push(runId);
     return this.statuses.length > 1 ? this.statuses.shift()! : this.statuses[0];
   }
+  cancelled: string[] = [];
+  cancelAnswer: () => Promise<IRunStatus> = () => Promise.resolve(this.statuses[0]);
+  cancelRun(runId: string): Promise<IRunStatus> {
+    this.cancelled.push(runId);
+    return this.cancelAnswer();
+  }
 }
 
 function setup() {
@@ -330,6 +336,52 @@ describe('run', () => {
     assert.deepEqual(api.polled, ['run-7']);
     assert.equal(final.failure!.cell_index, 4);
     assert.equal(model.stageState('a'), 'failed');
+  });
+
+  it('cancels the run it follows once, and shows the stage cancelled when it ends', async () => {
+    const { api, model, source } = setup();
+    model.setSource(source);
+    const going = status('running', [
+      ['a', 'done'],
+      ['b', 'running']
+    ]);
+    api.statuses = [going];
+    const final = model.runPipeline();
+    while (!model.running) {
+      await sleep(1);
+    }
+    assert.equal(model.cancelling, false);
+    const asked = model.cancelRun();
+    assert.equal(model.cancelling, true, 'the panel says so at once');
+    void model.cancelRun(); // a second click asks nothing more
+    await asked;
+    assert.deepEqual(api.cancelled, ['run-1']);
+    api.statuses = [
+      status('cancelled', [
+        ['a', 'done'],
+        ['b', 'cancelled']
+      ])
+    ];
+    assert.equal((await final).state, 'cancelled');
+    assert.equal(model.stageState('b'), 'cancelled');
+    assert.equal(model.cancelling, false);
+    assert.equal(model.error, null);
+  });
+
+  it('a cancel refused because the run just ended (409) is no error', async () => {
+    const { api, model, source } = setup();
+    model.setSource(source);
+    api.statuses = [status('running', [['a', 'running']])];
+    const final = model.runPipeline();
+    while (!model.running) {
+      await sleep(1);
+    }
+    api.cancelAnswer = () =>
+      Promise.reject(new ApiError(409, { message: 'the run has ended already (done)' }));
+    await model.cancelRun();
+    assert.equal(model.error, null);
+    api.statuses = [status('done', [['a', 'done']])];
+    assert.equal((await final).state, 'done');
   });
 
   it('passes on a refusal to start, such as a pipeline not exported yet', async () => {

@@ -269,8 +269,10 @@ describe('assignmentCovers', () => {
 
 describe('generated stage notebooks', () => {
   it('are recognised by their nb2pipe metadata, executed copies included', () => {
-    const found = generatedStage({ nb2pipe: { notebook: 'wine.ipynb', stage: 'train' },
-      papermill: {} });
+    const found = generatedStage({
+      nb2pipe: { notebook: 'wine.ipynb', stage: 'train' },
+      papermill: {}
+    });
     assert.deepEqual(found, { notebook: 'wine.ipynb', stage: 'train' });
     assert.match(generatedStageMessage(found!, 'assign cells'), /open 'wine.ipynb' to assign/);
   });

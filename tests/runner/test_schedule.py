@@ -1,5 +1,5 @@
 """The scheduler with fake stages: -j, --keep-going, blocking after a failure, a stage that
-cannot be prepared, and Ctrl-C / SIGTERM while stages run."""
+cannot be prepared, and Ctrl-C / SIGTERM / a cancel from another thread while stages run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from jupyter_pipeline.runner.schedule import SUCCEEDED, Hooks, failed, run_stages
+from jupyter_pipeline.runner.schedule import (SUCCEEDED, Cancel, Cancelled, Hooks, failed,
+                                              run_stages)
 from jupyter_pipeline.runner import signals
 from jupyter_pipeline.runner.signals import Terminated, terminate_as_interrupt
 
@@ -112,6 +113,41 @@ def test_ctrl_c_or_sigterm_stops_running_stages_and_records_none_of_them(signum)
     assert time.monotonic() - began < 10, "the running steps were not waited for"
     assert stop.is_set() and interrupted.is_set() and finished == []
     assert signal.getsignal(signal.SIGTERM) == before, "the previous handler is back"
+
+
+def test_a_cancel_from_another_thread_stops_as_ctrl_c_does_and_keeps_finished_stages():
+    """The panel's Cancel: the server's thread asks while the scheduler waits on a stage."""
+    interrupted = threading.Event()
+    computing = threading.Event()
+
+    def step(name: str):  # noqa: ANN202 - a is quick, b computes until it is stopped
+        if name == "a":
+            return SUCCEEDED
+        computing.set()
+        interrupted.wait(timeout=30)
+        return failed("interrupted")
+
+    finished: list[str] = []
+    cancel, stop = Cancel(), threading.Event()
+    hooks = Hooks(step=step, finish=finished.append, interrupt=interrupted.set)
+    threading.Thread(target=lambda: (computing.wait(10), cancel.request(),
+                                     cancel.request())).start()  # asked twice: harmless
+    began = time.monotonic()
+    with pytest.raises(Cancelled):
+        run_stages(["a", "b", "c"], {"a": [], "b": ["a"], "c": ["b"]}, hooks, jobs=1,
+                   stop=stop, cancel=cancel)
+    assert time.monotonic() - began < 10, "the running step was not stopped"
+    assert stop.is_set() and interrupted.is_set()
+    assert finished == ["a"], "the stage done before the cancel is recorded, no other"
+
+
+def test_a_run_cancelled_before_it_starts_runs_nothing():
+    fake = Fake()
+    cancel = Cancel()
+    cancel.request()
+    with pytest.raises(Cancelled):
+        run_stages(["a"], {"a": []}, fake.hooks(), jobs=1, cancel=cancel)
+    assert fake.started == []
 
 
 def test_a_signal_the_caller_ignores_stays_ignored():

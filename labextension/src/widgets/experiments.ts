@@ -8,14 +8,14 @@
  */
 
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
+import { refreshIcon, ToolbarButton } from '@jupyterlab/ui-components';
 
 import type { ExperimentsModel } from '../experiments/model';
 import { shownValue } from '../experiments/values';
 import type { IExperiment, IStageRun } from '../types';
 import { renderPlot } from './experiment-plot';
 import { renderProvenance } from './provenance';
+import { NotebookSidePanel } from './side-panel';
 import { h } from './stages';
 
 export const EXPERIMENTS_ID = 'nb2pipe-experiments';
@@ -28,62 +28,33 @@ export interface IExperimentsActions {
   revealCell: (index: number) => void;
 }
 
-export class ExperimentsPanel extends Widget {
+export class ExperimentsPanel extends NotebookSidePanel {
   constructor(
     private readonly model: ExperimentsModel,
     private readonly actions: IExperimentsActions,
-    private readonly trans: TranslationBundle
+    trans: TranslationBundle
   ) {
-    super();
-    this.id = EXPERIMENTS_ID;
-    this.addClass('nb2pipe-panel');
+    super(EXPERIMENTS_ID, trans.__('Experiments'), model, trans);
     this.addClass('nb2pipe-experiments');
-    this.node.append(this.header, this.params, this.progress, this.body);
+    this.refresh = new ToolbarButton({
+      className: 'nb2pipe-refresh',
+      icon: refreshIcon,
+      tooltip: trans.__('Read the experiments again (dvc exp show)'),
+      onClick: () => void model.refresh()
+    });
+    this.toolbar.addItem('refresh', this.refresh);
+    this.body.append(this.params, this.progress, this.main);
     this.runButton.addEventListener('click', () => this.actions.run());
     this.resetButton.addEventListener('click', () => model.resetEdits());
-    model.changed.connect(this.render, this);
     this.render();
   }
 
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.model.setActive(true);
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this.model.setActive(false);
-  }
-
-  dispose(): void {
-    this.model.changed.disconnect(this.render, this);
-    super.dispose();
-  }
-
-  private render(): void {
+  protected render(): void {
     const { model, trans } = this;
     const data = model.data;
     this.node.dataset.count = String(data?.experiments.length ?? -1);
-    const refresh = h('button', {
-      className: 'nb2pipe-refresh jp-Button jp-mod-minimal',
-      text: trans.__('Refresh'),
-      title: trans.__('Read the experiments again (dvc exp show)')
-    });
-    refresh.disabled = model.path === null || model.loading;
-    refresh.addEventListener('click', () => void model.refresh());
-    this.header.replaceChildren(
-      h(
-        'div',
-        { className: 'nb2pipe-row nb2pipe-spread' },
-        h('h2', { className: 'nb2pipe-title', text: trans.__('Experiments') }),
-        refresh
-      ),
-      h('div', {
-        className: 'nb2pipe-path',
-        text: model.path ?? trans.__('Open a notebook to see its experiments'),
-        title: model.path ?? ''
-      })
-    );
+    this.refresh.enabled = model.path !== null && !model.loading;
+    this.showPath(model.path, trans.__('Open a notebook to see its experiments'));
     this.renderParams();
     this.renderProgress();
     const parts: HTMLElement[] = [];
@@ -116,7 +87,7 @@ export class ExperimentsPanel extends Widget {
         );
       }
     }
-    this.body.replaceChildren(...parts);
+    this.main.replaceChildren(...parts);
   }
 
   /**
@@ -318,10 +289,10 @@ export class ExperimentsPanel extends Widget {
   private paramsKey = '';
   private readonly openSources = new Set<string>();
   private readonly inputs = new Map<string, [HTMLInputElement, HTMLElement]>();
-  private readonly header = h('div', { className: 'nb2pipe-header' });
+  private readonly refresh: ToolbarButton;
   private readonly params = h('div', { className: 'nb2pipe-exp-form' });
   private readonly progress = h('ol', { className: 'nb2pipe-exp-progress' });
-  private readonly body = h('div', { className: 'nb2pipe-body' });
+  private readonly main = h('div', { className: 'nb2pipe-body' });
   private readonly runButton = h('button', {
     className: 'nb2pipe-exp-run jp-Button jp-mod-styled jp-mod-accept'
   });

@@ -6,16 +6,23 @@
 
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
-import { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
 
 import { colourVariable, stageColours } from '../colours';
 import { stageMark } from '../marks';
 import type { PipelineModel } from '../model';
-import { assignmentCovers, ICellTags, stageCells, stageNameProblem, stageNames } from '../tags';
+import {
+  assignmentCovers,
+  generatedStageMessage,
+  ICellTags,
+  stageCells,
+  stageNameProblem,
+  stageNames
+} from '../tags';
 import type { IAnalysis, IStage } from '../types';
 import { CommandIds, PANEL_ID } from '../ids';
 import { renderGraph } from './graph';
+import { RunProgress } from './progress';
+import { NotebookSidePanel } from './side-panel';
 import { cellRanges, renderNoStages } from './split';
 import { h, renderDiagnostics, renderStage } from './stages';
 
@@ -25,7 +32,7 @@ export interface IShownNotebook {
   selected(): number[];
 }
 
-export class PipelinePanel extends Widget {
+export class PipelinePanel extends NotebookSidePanel {
   /**
    * `shown` gives the tags of the shown notebook, so that while the analysis refuses the
    * notebook (it then has no stages) the user still sees the stages the tags make, and can
@@ -34,33 +41,15 @@ export class PipelinePanel extends Widget {
   constructor(
     private readonly model: PipelineModel,
     private readonly commands: CommandRegistry,
-    private readonly trans: TranslationBundle,
+    trans: TranslationBundle,
     private readonly shown: () => IShownNotebook | null = () => null
   ) {
-    super();
-    this.id = PANEL_ID;
-    this.addClass('nb2pipe-panel');
+    super(PANEL_ID, trans.__('Pipeline'), model, trans);
     this.node.dataset.generation = '0';
-    this.node.appendChild(this.header);
-    this.node.appendChild(this.form());
-    this.node.appendChild(this.body);
-    model.changed.connect(this.render, this);
+    this.makeToolbar();
+    this.assignForm = this.form();
+    this.body.append(this.generated, this.assignForm, this.main);
     this.render();
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.model.setActive(true);
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    this.model.setActive(false);
-  }
-
-  dispose(): void {
-    this.model.changed.disconnect(this.render, this);
-    super.dispose();
   }
 
   /** Say again which cells an assignment would cover (the selection or the tags changed). */
@@ -151,21 +140,23 @@ export class PipelinePanel extends Widget {
     void this.commands.execute(CommandIds.assignStage, { name: name.trim() });
   }
 
-  private render(): void {
+  protected render(): void {
     const trans = this.trans;
     const model = this.model;
     const analysis = model.analysis;
     this.node.dataset.generation = String(model.generation);
     const path = model.source?.path ?? null;
-    this.header.replaceChildren(
-      h('h2', { className: 'nb2pipe-title', text: trans.__('Pipeline') }),
-      h('div', {
-        className: 'nb2pipe-path',
-        text: path ?? trans.__('Open a notebook to see its pipeline'),
-        title: path ?? ''
-      }),
-      this.toolbar()
-    );
+    // Updated in place, never remade or moved: see makeToolbar.
+    this.showPath(path, trans.__('Open a notebook to see its pipeline'));
+    this.updateToolbar();
+    this.progress.update(model.run, model.cancelling);
+    // A stage notebook nb2pipe generated: say which notebook to open, and offer no assigning.
+    const generated = analysis?.generated_from ?? null;
+    this.generated.hidden = generated === null;
+    this.generated.textContent = generated
+      ? generatedStageMessage(generated, trans.__('assign cells or export its pipeline'))
+      : '';
+    this.assignForm.hidden = generated !== null;
     const stages = analysis ? this.stagesToShow(analysis) : [];
     const names = stages.map(s => s.name);
     const colours = stageColours(names);
@@ -196,6 +187,11 @@ export class PipelinePanel extends Widget {
     if (run?.message && run.state === 'failed' && !run.failure) {
       parts.push(
         h('div', { className: 'nb2pipe-message nb2pipe-severity-error', text: run.message })
+      );
+    }
+    if (run?.message && run.state === 'cancelled') {
+      parts.push(
+        h('div', { className: 'nb2pipe-message nb2pipe-run-cancelled', text: run.message })
       );
     }
     // What stopped the last export, unless the live diagnostics below say it already.
@@ -271,7 +267,7 @@ export class PipelinePanel extends Widget {
     } else if (path) {
       parts.push(h('div', { className: 'nb2pipe-message', text: trans.__('Analysing…') }));
     }
-    this.body.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+    this.main.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   }
 
   private markOf(name: string) {
@@ -299,36 +295,58 @@ export class PipelinePanel extends Widget {
     }));
   }
 
-  private toolbar(): HTMLElement {
-    const run = this.model.run;
-    const runButton = h('button', {
-      className: 'nb2pipe-run jp-Button jp-mod-styled jp-mod-accept',
-      text: run?.state === 'running' ? this.trans.__('Running…') : this.trans.__('Run pipeline'),
-      title: this.trans.__('Run the exported pipeline (only the stages whose inputs changed)')
-    });
-    runButton.disabled = this.model.source === null || run?.state === 'running';
-    runButton.addEventListener('click', () => void this.commands.execute(CommandIds.run));
-    const exportButton = h('button', {
-      className: 'nb2pipe-export jp-Button jp-mod-styled',
-      text: this.trans.__('Export'),
-      title: this.trans.__(
-        'Save the notebook and write its pipeline (dvc.yaml, stage notebooks and scripts)'
-      )
-    });
-    exportButton.disabled = this.model.source === null;
-    exportButton.addEventListener(
+  /**
+   * The buttons are made once and updated at each render: a button remade or moved under the
+   * pointer between mouse-down and mouse-up (a run's progress renders several times a second)
+   * would lose the click.
+   */
+  private makeToolbar(): void {
+    const trans = this.trans;
+    this.runButton.title = trans.__(
+      'Run the exported pipeline (only the stages whose inputs changed)'
+    );
+    this.runButton.addEventListener('click', () => void this.commands.execute(CommandIds.run));
+    this.exportButton.textContent = trans.__('Export');
+    this.exportButton.title = trans.__(
+      'Save the notebook and write its pipeline (dvc.yaml, stage notebooks and scripts)'
+    );
+    this.exportButton.addEventListener(
       'click',
       () => void this.commands.execute(CommandIds.exportPipeline)
     );
-    return h('div', { className: 'nb2pipe-row nb2pipe-actions' }, exportButton, runButton);
+    this.actions.append(this.exportButton, this.runButton);
+    this.body.append(this.actions, this.progress.node);
+  }
+
+  private updateToolbar(): void {
+    const running = this.model.running;
+    this.runButton.textContent = running
+      ? this.trans.__('Running…')
+      : this.trans.__('Run pipeline');
+    this.runButton.disabled = this.model.source === null || running;
+    this.exportButton.disabled = this.model.source === null;
   }
 
   private reveal = (index: number): void => {
     void this.commands.execute(CommandIds.revealCell, { index });
   };
 
-  private readonly header = h('div', { className: 'nb2pipe-header' });
-  private readonly body = h('div', { className: 'nb2pipe-body' });
+  private readonly actions = h('div', { className: 'nb2pipe-row nb2pipe-actions' });
+  private readonly runButton = h('button', {
+    className: 'nb2pipe-run jp-Button jp-mod-styled jp-mod-accept'
+  });
+  private readonly exportButton = h('button', {
+    className: 'nb2pipe-export jp-Button jp-mod-styled'
+  });
+  private readonly progress = new RunProgress(
+    () => void this.commands.execute(CommandIds.cancelRun),
+    this.trans
+  );
+  private readonly main = h('div', { className: 'nb2pipe-body' });
+  private readonly generated = h('div', {
+    className: 'nb2pipe-message nb2pipe-generated nb2pipe-severity-warning'
+  });
+  private readonly assignForm: HTMLElement;
   private readonly nameInput = h('input', { className: 'nb2pipe-stage-name jp-mod-styled' });
   private readonly assignButton = h('button', {
     className: 'nb2pipe-assign jp-Button jp-mod-styled jp-mod-accept'

@@ -120,7 +120,7 @@ export function renderStage(
   });
   rename.dataset.stage = stage.name;
   rename.addEventListener('click', () => actions.rename(stage.name));
-  const timed = (mark === 'done' || mark === 'failed') && view.seconds !== null;
+  const timed = ['done', 'failed', 'cancelled'].includes(mark) && view.seconds !== null;
   const words = markText(mark, trans) + (timed ? ` ${view.seconds!.toFixed(1)} s` : '');
   const status = h('span', { className: 'nb2pipe-state', title: detail });
   status.dataset.mark = mark;
@@ -137,9 +137,15 @@ export function renderStage(
       rename
     )
   );
-  // Why it would run again: the plan's own words ("parameter 'n' changed").
-  if (mark === 'changed' && detail) {
-    item.appendChild(h('div', { className: 'nb2pipe-reason', text: detail }));
+  // Why it would run again: the plan's own words ("parameter 'n' changed"); where a running
+  // stage is: "cell 2/4 · the last line it printed".
+  if ((mark === 'changed' || mark === 'running') && detail) {
+    const line = h('div', {
+      className: mark === 'running' ? 'nb2pipe-running-detail' : 'nb2pipe-reason',
+      text: detail,
+      title: detail
+    });
+    item.appendChild(line);
   }
 
   const cells = h('div', { className: 'nb2pipe-cells' });

@@ -11,6 +11,7 @@ import { colourVariable, stageColours } from '../colours';
 import type { IStageFailure, PipelineModel } from '../model';
 import { cellTags } from '../notebook';
 import { cellRoles, ICellRole, stageNames } from '../tags';
+import { LabelPlacement } from './label-place';
 
 const STAGED = 'nb2pipe-staged';
 const PARAMETERS = 'nb2pipe-parameters';
@@ -29,6 +30,7 @@ export class CellStripes {
     private readonly trans: TranslationBundle | null = null,
     private readonly openFile: (path: string) => void = () => undefined
   ) {
+    this.placement = new LabelPlacement(panel.content);
     panel.content.modelContentChanged.connect(this.schedule, this);
     model?.changed.connect(this.showFailures, this);
     panel.disposed.connect(() => this.dispose());
@@ -92,6 +94,7 @@ export class CellStripes {
       this._frame = 0;
     }
     this.model?.changed.disconnect(this.showFailures, this);
+    this.placement.dispose();
     if (!this.panel.isDisposed) {
       this.panel.content.modelContentChanged.disconnect(this.schedule, this);
     }
@@ -139,6 +142,7 @@ export class CellStripes {
       }
       this.label(node, stage, role);
     });
+    this.placement.schedule();
   }
 
   private label(node: HTMLElement, stage: string | null, role: ICellRole | undefined): void {
@@ -160,6 +164,7 @@ export class CellStripes {
     label.dataset.badges = badges.join(' ');
   }
 
+  private readonly placement: LabelPlacement;
   private _frame = 0;
   private _key = '';
   private _failures = '';
