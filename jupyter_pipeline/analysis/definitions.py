@@ -10,7 +10,7 @@ from dataclasses import replace
 from ..model.diagnostics import Diagnostic, Severity, cell_name
 from ..model.pipeline import Reemit
 from .bindings import Binding, is_runtime_name
-from .facts import CellFacts, Drawing, Mutate
+from .facts import CellFacts, Definition, Drawing, Mutate
 from .fold_state import FoldState
 
 
@@ -106,12 +106,17 @@ class DefinitionUses(FoldState):
             d = binding.definition
             assert d is not None
             # A cache changes results only through side effects or a shared result changed
-            # later (most cached functions are pure): a warning; a changed default: an error.
+            # later (most cached functions are pure): a warning for a pure body; one that
+            # changes globals, files, generators or settings runs again where the notebook
+            # took the cached result (an error, as a changed default is).
+            effects = _side_effects(d)
             cached = d.keeps_state.startswith("it is cached")
+            why = d.keeps_state + (f", and its body {effects}" if cached and effects else "")
             self.diagnostics.append(Diagnostic(
-                "definition-keeps-state", Severity.WARNING if cached else Severity.ERROR,
+                "definition-keeps-state",
+                Severity.WARNING if cached and not effects else Severity.ERROR,
                 f"stage '{self.flow.name}' uses '{name}', which keeps state between calls "
-                f"({d.keeps_state}) and was already used by stage '{stage}' ({cell_name(cell)}, line "
+                f"({why}) and was already used by stage '{stage}' ({cell_name(cell)}, line "
                 f"{at}); nb2pipe defines '{name}' again from its source here, with that state "
                 f"empty. Keep the uses of '{name}' in one stage, or keep the state in a "
                 f"variable of its own (pass it in, return it)", self.cell, line))
@@ -169,3 +174,16 @@ class DefinitionUses(FoldState):
             self.flow.imports[start.statement or ""] = None
         elif start.kind == "definition":
             self.use_definition(read, start, line, seen, maybe)
+
+
+def _side_effects(d: Definition) -> str:
+    """What calling the function does besides returning a value ("changes 'calls'"), or ""."""
+    effects = []
+    changed = sorted(d.binds | d.mutates)
+    if changed:
+        effects.append("changes " + ", ".join(f"'{n}'" for n in changed))
+    if d.seeds:
+        effects.append("seeds a random generator")
+    if d.dynamic:
+        effects.append(f"calls {d.dynamic}")
+    return " and ".join(effects)

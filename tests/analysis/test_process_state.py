@@ -100,12 +100,19 @@ def test_a_registered_pandas_accessor_is_defined_again_in_every_later_stage():
 @pytest.mark.parametrize("definition", [
     "def add(x, acc=[]):\n    acc.append(x)\n    return len(acc)",
     "from functools import lru_cache\n@lru_cache(maxsize=None)\ndef add(x):\n    return x",
-], ids=["mutable-default", "lru-cache"])
+    "from functools import lru_cache\nseen = []\n@lru_cache(maxsize=None)\ndef add(x):\n"
+    "    seen.append(x)\n    return x",
+], ids=["mutable-default", "lru-cache", "lru-cache-with-a-side-effect"])
 def test_a_function_that_keeps_state_between_calls_is_refused_across_stages(definition):
     a = run([("stage:a", definition), ("stage:b", "add(1)"), ("stage:c", "print(add(2))")])
     found = [d for d in a.diagnostics if d.code == "definition-keeps-state"]
-    # a changed default is an error; a cache (pure functions mostly) a warning
-    assert found[0].is_error == ("lru_cache" not in definition)
+    # A changed default is an error; a cache of a pure function a warning (it only saves
+    # time); a cache of one with a side effect an error: the stage runs the body again where
+    # the notebook took the cached result, and the side effect happens twice.
+    pure_cache = "lru_cache" in definition and "seen" not in definition
+    assert found[0].is_error == (not pure_cache)
+    if "seen" in definition:
+        assert "its body changes 'seen'" in found[0].message
     assert found and found[0].cell == 2 and "'add'" in found[0].message, a.diagnostics
     assert "stage 'b'" in found[0].message
 
