@@ -42,6 +42,12 @@ _READERS: Mapping[str, tuple[int, tuple[str, ...]]] = {
     "read_text": (-1, ()),
     "read_bytes": (-1, ()),
 }
+# Calls that delete a file or folder: (the last two dotted components of the function, the
+# positional index of the path; -1: the Path it is called on). `cols.remove(x)` is no file.
+_DELETERS: Mapping[str, int] = {
+    "os.remove": 0, "os.unlink": 0, "os.rmdir": 0, "shutil.rmtree": 0,
+    "unlink": -1, "rmdir": -1,
+}
 _WRITE_MODES = set("wax+")
 # Calls that list a folder: the glob pattern, or the folder whose files they list (recursively:
 # walk, rglob); as a pattern of the paths they see.
@@ -154,8 +160,9 @@ def file_effects(
 ) -> list[tuple[str, str, int]]:
     """[(kind, path, line)] in the order the calls appear. Kinds: "read", "write",
     "maybe-write" (under an if / try), "list" (the path is a pattern of the files a folder
-    listing sees), "probe" (asked whether it exists) and "write-into" (a file written at a
-    path not known in full: the path is its folder, "" for anywhere)."""
+    listing sees), "probe" (asked whether it exists), "write-into" (a file written at a
+    path not known in full: the path is its folder, "" for anywhere) and "delete" /
+    "maybe-delete" (`os.remove(p)`, `Path(p).unlink()`, `shutil.rmtree(p)`)."""
     found: list[tuple[str, str, int]] = []
     for call in calls:
         method = call.func.rsplit(".", 1)[-1]
@@ -168,6 +175,15 @@ def file_effects(
             pattern = _listed(call, method, literal)
             if pattern is not None:
                 found.append(("list", pattern, call.line))
+            continue
+        deleter = _DELETERS.get(call.func, _DELETERS.get(method) if method in ("unlink",
+                                                                         "rmdir") else None)
+        if deleter is not None:
+            expr = _argument(call, deleter, ("path",))
+            path = _resolve(expr, literal)
+            norm = normalise(path) if path else None
+            if norm:
+                found.append(("maybe-delete" if call.conditional else "delete", norm, call.line))
             continue
         if method == "open" and call.args:
             path = _resolve(call.args[0], literal)

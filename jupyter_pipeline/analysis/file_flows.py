@@ -103,6 +103,9 @@ class FileFlows(FoldState):
             if kind == "probe":
                 self.probe(path)
                 continue
+            if kind in ("delete", "maybe-delete"):
+                self.deleted(path, cell, line)
+                continue
             if kind == "maybe-write":  # under an if / try: no out DVC would demand
                 if path not in self.file_writer:
                     self.maybe_writer[path] = self.flow.name
@@ -127,6 +130,30 @@ class FileFlows(FoldState):
                                        if not (r[0] == path and r[1] == self.flow.name)]
             else:
                 self.file_read(path, cell)
+
+    def deleted(self, path: str, cell: int, line: int) -> None:
+        """`os.remove("t.txt")`: a file another stage writes is that stage's output, which
+        DVC keeps (and `dvc status` would call changed once it is gone): refused. Deleted by
+        the stage that wrote it, it is no output of that stage any more. Anything later that
+        asks for the file runs after the deletion."""
+        writer = self.file_writer.get(path) or (
+            (self.maybe_writer[path], None) if path in self.maybe_writer else None)
+        if writer is not None and writer[0] != self.flow.name:
+            where = f" ({cell_name(writer[1])})" if writer[1] is not None else ""
+            self.diagnostics.append(Diagnostic(
+                "file-deleted-by-another-stage", Severity.ERROR,
+                f"'{path}' is deleted here, and stage '{writer[0]}'{where} writes it: DVC keeps "
+                "each stage's outputs, so the pipeline cannot delete one in a later stage. "
+                "Delete it in the stage that writes it, or write it under another name",
+                cell, line))
+            return
+        if writer is not None:  # its own file: written, then deleted, no out at the end
+            self.file_writer.pop(path, None)
+            self.maybe_writer.pop(path, None)
+            self.flow.outs.pop(path, None)
+            self.flow.out_cells.pop(path, None)
+        # A stage that later asks for it (exists, read) must see the deletion first.
+        self.maybe_writer[path] = self.flow.name
 
     def probe(self, path: str) -> None:
         """`os.path.exists("flag.txt")`: the answer depends on whether an earlier stage wrote

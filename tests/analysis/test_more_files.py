@@ -8,7 +8,7 @@ import pytest
 
 from jupyter_pipeline.analysis.shell import shell_writes
 
-from .helpers import stages
+from .helpers import run, stages
 
 WRITERS = {
     "shell-redirect": "!mkdir -p out && echo hi > out/a.txt",
@@ -60,3 +60,27 @@ def test_a_file_written_in_a_loop_is_still_an_out():
 ])
 def test_shell_writes_are_literal_paths_only(command, written):
     assert shell_writes(command) == written
+
+
+@pytest.mark.parametrize("delete", ["import os\nos.remove('t.txt')",
+                                    "from pathlib import Path\nPath('t.txt').unlink()",
+                                    "import os\nos.unlink('t.txt')"])
+def test_deleting_a_file_another_stage_writes_is_refused(delete):
+    a = run([("stage:a", "open('t.txt', 'w').write('x')"), ("stage:b", delete),
+             ("stage:c", "import os\nprint(os.path.exists('t.txt'))")])
+    found = [d for d in a.diagnostics if d.code == "file-deleted-by-another-stage"]
+    assert found and found[0].is_error and found[0].cell == 1, a.diagnostics  # 0-based: cell 2
+    assert "'t.txt' is deleted here, and stage 'a' (cell 1) writes it" in found[0].message
+
+
+def test_a_file_a_stage_writes_and_deletes_itself_is_no_output():
+    s = stages([("stage:a", "import os\nopen('t.txt', 'w').write('x')\nos.remove('t.txt')"),
+                ("stage:b", "import os\nprint(os.path.exists('t.txt'))")])
+    assert "t.txt" not in s["a"].outs
+    assert "a" in s["b"].after or "t.txt" in s["b"].file_inputs
+
+
+def test_removing_from_a_list_is_no_file_deletion():
+    a = run([("stage:a", "open('age', 'w').write('x')\ncols = ['age']"),
+             ("stage:b", "cols.remove('age')")])
+    assert not [d for d in a.diagnostics if d.code == "file-deleted-by-another-stage"]
