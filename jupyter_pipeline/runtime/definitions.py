@@ -178,8 +178,26 @@ def _rebound(f: Any, namespace: dict) -> Any:
 _STAND_INS: dict[tuple[str, str], type] = {}
 
 
+def _stand_in_new(cls: type, *args: Any, **kwargs: Any) -> Any:
+    # What the pickle built the object from (an Enum member's value, an exception's message
+    # through the class call, a namedtuple's fields through `__new__` alone): kept, so two
+    # stand-ins compare by it.
+    made = object.__new__(cls)
+    if args or kwargs:
+        vars(made).update(_args=args, _kwargs=kwargs)
+    return made
+
+
+def _stand_in_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    pass
+
+
 def stand_in(module: str, name: str) -> type:
-    return _STAND_INS.setdefault((module, name), type(name, (), {"__module__": module}))
+    """A class of this name, the same one each time, that any pickle can build an object
+    of: called with any arguments (pickles of Enum members, exceptions and namedtuples call
+    the class with their values), its objects keep their state in `__dict__`."""
+    return _STAND_INS.setdefault((module, name), type(name, (), {
+        "__module__": module, "__new__": _stand_in_new, "__init__": _stand_in_init}))
 
 
 def stand_in_function(name: str, payload: bytes, key: str = "") -> type:
