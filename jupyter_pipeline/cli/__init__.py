@@ -5,6 +5,7 @@ in its own module here: `add_<command>(sub)` declares its options, its handler p
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from typing import Sequence
@@ -60,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A missing option is a usage error (exit 2), not a problem with the notebook.
         parser.error("'nb2pipe tag' needs --by-headings[=LEVEL] (the only way it tags so far)")
     out, err = console(), console(stderr=True)
+    # nbclient and jupyter_client log through traitlets' logger ("Kernel died while waiting for
+    # execute reply." when nb2pipe stops a kernel itself); what matters of it reaches the user
+    # as nb2pipe's own message, naming the stage and cell.
+    logging.getLogger("traitlets").setLevel(logging.CRITICAL)
     try:
         choose_heading_level(args, err)
         return args.handler(args, out)

@@ -8,6 +8,7 @@ its cell, since importing it may print or change state."""
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import signal
@@ -210,15 +211,15 @@ class KernelPool:
         km.provisioner = provisioner
         # The kernel's own stderr carries only ipykernel's start-up warnings; what the code prints
         # reaches the stage notebook through iopub.
-        launch: dict[str, Any] = {"cwd": str(wdir), "stderr": subprocess.DEVNULL}
-        if plain:
-            # A kernel started and used by one thread (verify's whole runs, exec-stage) dies with
-            # it, even when the process is killed outright: ipykernel's own parent poller needs
-            # the GIL, which a long C call holds, and until the kernel exits its inherited
-            # stdout keeps the caller's pipe open (a CI step that never ends). The runner's
-            # kernels are started ahead by threads that end before them: they die with the
-            # runner through the fork server instead (zygote.py).
-            launch["preexec_fn"] = die_with_parent
+        # A kernel started the usual way dies with the thread that started it (Linux's
+        # PR_SET_PDEATHSIG, set in the child), even when nb2pipe is killed outright: ipykernel's
+        # own parent poller needs the GIL, which a long C call holds, and until the kernel
+        # exits its inherited stdout keeps the caller's pipe open (a CI step that never ends).
+        # Those threads outlive their kernels: the pool's warm-up workers live until close(),
+        # verify's whole runs and exec-stage use their kernel in the thread that starts it.
+        # (The pid given: a parent killed between the fork and the request is noticed.)
+        launch: dict[str, Any] = {"cwd": str(wdir), "stderr": subprocess.DEVNULL,
+                                  "preexec_fn": functools.partial(die_with_parent, os.getpid())}
         run_sync(km.start_kernel)(**launch)
         forked = isinstance(provisioner.process, ForkedProcess)
         # A forked kernel has the imports in sys.modules already; a kernel started the usual

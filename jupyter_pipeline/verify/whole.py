@@ -4,12 +4,12 @@ values the stage hands on (probes.py), in a kernel started as papermill starts o
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import Nb2PipeError
-from ..model.diagnostics import cell_name
+from ..model.diagnostics import cell_number
 from ..model.pipeline import Pipeline
 from ..runner.kernels import KernelPool, KernelUnavailable
 from .probes import probed_notebook
@@ -63,7 +63,7 @@ def run_whole(run: WholeRun, pipeline: Pipeline, kernel: str | None = None,
             raise Nb2PipeError(f"the pipeline cannot run '{name}': {exc.evalue}") from None
         raise Nb2PipeError(
             f"'{name}' itself fails when run top to bottom: {exc.ename}: {exc.evalue} "
-            f"({_user_cell(exc.cell_index, raw, run.executed)}). Fix the notebook first "
+            f"({_user_cell(raw, run.executed, probed)}). Fix the notebook first "
             "(a pipeline can only match a notebook that runs)") from None
     except Exception as exc:  # noqa: BLE001 - papermill's and nbclient's own types
         kind = type(exc).__name__
@@ -84,15 +84,16 @@ def run_whole(run: WholeRun, pipeline: Pipeline, kernel: str | None = None,
     return json.loads(run.executed.read_text(encoding="utf-8"))
 
 
-def _user_cell(probed_index: int, raw: dict[str, Any], executed: Path) -> str:
-    """The failing cell as the user knows it, "cell 5" (the probed notebook has probe cells, so
-    its position is not the user's)."""
-    try:
-        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
-        cell_id = cells[probed_index].get("id")
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+def _user_cell(raw: dict[str, Any], executed: Path, probed: Path) -> str:
+    """The failing cell as the user knows it, "cell 5, line 2 (`y = f('b')`)": the cell that
+    holds the error (papermill's banner and the probe cells shift the executed notebook's
+    positions, so it is found by its output and its id), numbered in the user's notebook."""
+    from ..runner.cells import raising_cell
+
+    where = raising_cell(executed, probed)
+    if where is None:
         return "a cell"
     for index, cell in enumerate(raw.get("cells", [])):
-        if cell.get("id", f"cell-{index}") == cell_id:
-            return cell_name(index)
+        if cell.get("id", f"cell-{index}") == where.cell_id:
+            return replace(where, number=cell_number(index)).describe()
     return "a cell"

@@ -480,16 +480,18 @@ def _processes_with(marker: str) -> list[str]:
     return found
 
 
-def _start_sleeping_run(tmp_path, forks: bool = True) -> tuple[subprocess.Popen, Path, str]:
+def _start_sleeping_run(tmp_path, forks: bool = True, busy: str = "import time\ntime.sleep(60)"
+                        ) -> tuple[subprocess.Popen, Path, str]:
     """A run whose stages b and c sleep for a minute each in their kernels (forks of the fork
-    server, or with `forks=False` started the usual way), with a marker in its environment."""
+    server, or with `forks=False` started the usual way), with a marker in its environment.
+    `busy`: what they do instead of sleeping."""
     import time
     import uuid
 
     folder = _notebook_project(tmp_path, [
         ("stage:a", "x = 1"),
-        ("stage:b", "import time\ntime.sleep(60)\ny = x"),
-        ("stage:c", "import time\ntime.sleep(60)\nz = x")])
+        ("stage:b", f"{busy}\ny = x"),
+        ("stage:c", f"{busy}\nz = x")])
     marker = f"NB2PIPE_TEST_RUN={uuid.uuid4().hex}"
     env = dict(harness.env(), NB2PIPE_TEST_RUN=marker.split("=")[1])
     if not forks:
@@ -508,14 +510,19 @@ def _start_sleeping_run(tmp_path, forks: bool = True) -> tuple[subprocess.Popen,
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds kernels in /proc")
-@pytest.mark.parametrize("forks", [True, False], ids=["forked kernels", "kernels started plain"])
-def test_kernels_die_with_a_runner_killed_by_sigkill(tmp_path, forks):
+@pytest.mark.parametrize(("forks", "busy"), [
+    (True, "import time\ntime.sleep(60)"), (False, "import time\ntime.sleep(60)"),
+    # computing in C with the GIL held: ipykernel's parent poller cannot run
+    (True, "sum(range(10**12))"), (False, "sum(range(10**12))")],
+    ids=["forked kernels", "kernels started plain", "forked kernels holding the GIL",
+         "kernels started plain holding the GIL"])
+def test_kernels_die_with_a_runner_killed_by_sigkill(tmp_path, forks, busy):
     import signal
     import time
 
-    proc, folder, marker = _start_sleeping_run(tmp_path, forks)
+    proc, folder, marker = _start_sleeping_run(tmp_path, forks, busy)
     proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
+    proc.communicate(timeout=30)  # no kernel holds the pipes
     deadline = time.monotonic() + 5
     while _processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.2)

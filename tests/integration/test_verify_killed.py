@@ -4,6 +4,8 @@ output pipe of whoever started verify, so a CI step or `verify | tee` never ends
 
 from __future__ import annotations
 
+import re
+import shutil
 import signal
 import subprocess
 import time
@@ -57,3 +59,19 @@ def test_kernels_die_with_a_verify_killed_by_sigkill(tmp_path, kernel, busy):
     assert _processes_with(marker) == [], "kernels outlived verify"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb.ipynb"], \
         "verify must not write into the user's folder, even killed"
+
+
+def test_a_notebook_that_fails_by_itself_is_named_by_cell_line_and_code(tmp_path):
+    """The cell as JupyterLab numbers it, found by its error output (papermill's banner and
+    verify's probe cells shift the executed notebook's positions); no log line beside it."""
+    write_nb(tmp_path, [("stage:a", "x = 1"), ("stage:b", "y = 2\nimport no_such_module_here")])
+    proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", "nb.ipynb"], tmp_path,
+                       check=False)
+    assert proc.returncode == 1
+    assert ("'nb.ipynb' itself fails when run top to bottom: ModuleNotFoundError: No module "
+            "named 'no_such_module_here' (cell 2, line 2 (`import no_such_module_here`))"
+            in proc.stderr), proc.stderr
+    assert "Traceback" not in proc.stderr and "Kernel died" not in proc.stderr
+    kept = re.search(r"the runs are kept in '([^']+)'", proc.stderr.replace("\n", ""))
+    assert kept, proc.stderr
+    shutil.rmtree(kept.group(1))
