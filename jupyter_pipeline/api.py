@@ -294,11 +294,24 @@ def verify(path: str | os.PathLike, by_headings: int | None = None, kernel: str 
 
 
 def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
-                  kernel: str | None = None) -> None:
-    """`nb2pipe exec-stage`: what the stage prints is this command's output."""
-    from .runner.execute import execute_stage as run
+                  kernel: str | None = None, pull: Sequence[str] = (),
+                  push: Sequence[str] = ()) -> None:
+    """`nb2pipe exec-stage`: what the stage prints is this command's output. `pull`: files and
+    folders to download from the storage (NB2PIPE_STORAGE) first, `push`: to upload after
+    (runtime/remote.py); both empty unless an engine's task runs the stage."""
+    from .runner.execute import StageFailed, execute_stage as run
+    from .runtime import remote
 
+    try:
+        remote.pull(list(pull))
+    except remote.StorageError as exc:
+        raise StageFailed(notebook, output, str(exc).rstrip("."), "Nothing ran") from None
     run(notebook, output, params_file, kernel, echo=True)
+    try:
+        remote.push(list(push))
+    except remote.StorageError as exc:
+        raise StageFailed(notebook, output, str(exc).rstrip("."),
+                          "The stage ran; what it wrote is on this worker only") from None
 
 
 def sweep(folder: str | os.PathLike = ".", options: Sequence[str] = (), jobs: int | None = None,

@@ -66,6 +66,14 @@ def _owners(data: Any) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _moved(path: str, handoffs: str, produced: set[str]) -> bool:
+    """Whether a task moves `path` (from dvc.yaml's folder) through the storage itself: a file
+    or folder a stage of the pipeline writes (or one inside such a folder), not a handoff
+    folder (the stage's load and save steps move those)."""
+    written = any(path == p or path.startswith(p + "/") for p in produced)
+    return written and not (path + "/").startswith(handoffs)
+
+
 def _read_yaml(path: Path, root: Path) -> Any:
     text = files.read_inside(path, root)
     if text is None:
@@ -128,6 +136,8 @@ def export_pipelines(target: str | os.PathLike, engine: str = "airflow",
     dags, written, unchanged, warnings = [], [], [], []
     for (notebook, wdir), stage_specs in sorted(pipelines.items()):
         names = {s.name for s in stage_specs}
+        handoffs = f"{Layout(notebook, wdir).base}/data/"
+        produced = {s.root_path(o.path) for s in stage_specs for o in s.outs}
         tasks = []
         for s in stage_specs:
             outside = [u for u in edges[s.name] if u not in names]
@@ -139,7 +149,10 @@ def export_pipelines(target: str | os.PathLike, engine: str = "airflow",
                 s.name, " && ".join(s.cmd), s.wdir,
                 tuple(u for u in edges[s.name] if u in names),
                 tuple(k for file, keys in s.params if s.root_path(file) == "params.yaml"
-                      for k in (keys or ()))))
+                      for k in (keys or ())),
+                pulls=tuple(d for d in s.deps if _moved(s.root_path(d), handoffs, produced)),
+                pushes=tuple(o.path for o in s.outs
+                             if _moved(s.root_path(o.path), handoffs, produced))))
         dag = airflow_dag.dag_id(notebook)
         text = render(notebook, dag, tasks, params, options)
         dag_file = f"{folder}/{dag}.py"

@@ -28,6 +28,15 @@ def add_exec_stage(sub: argparse._SubParsersAction) -> None:
                         "(default: params.yaml)")
     e.add_argument("--kernel", metavar="NAME",
                    help="Jupyter kernel to run it with (default: the notebook's own)")
+    # An engine's task (the exported Airflow DAG, the KFP pipeline) passes these with a storage:
+    # the stage's workers share nothing but the storage, so the files stages write for each
+    # other go through it, as the handed-on values do.
+    e.add_argument("--pull", action="append", default=[], metavar="PATH",
+                   help="with NB2PIPE_STORAGE set: first download PATH, a file or folder an "
+                        "earlier stage wrote, from the storage (repeatable)")
+    e.add_argument("--push", action="append", default=[], metavar="PATH",
+                   help="with NB2PIPE_STORAGE set: afterwards upload PATH, a file or folder "
+                        "the stage wrote, to the storage (repeatable)")
     e.set_defaults(handler=exec_stage)
 
 
@@ -37,5 +46,6 @@ def exec_stage(args: argparse.Namespace, out: Console) -> int:
     # or an Airflow task runs. A stage reads and writes local notebooks: skip it in this process
     # (papermill treats it as absent). The kernel is a process of its own and imports freely.
     sys.modules.setdefault("pyarrow.fs", None)  # type: ignore[arg-type]
-    api.execute_stage(args.stage_notebook, args.executed_notebook, args.params, args.kernel)
+    api.execute_stage(args.stage_notebook, args.executed_notebook, args.params, args.kernel,
+                      pull=args.pull, push=args.push)
     return 0

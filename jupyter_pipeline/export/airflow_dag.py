@@ -4,7 +4,10 @@ One BashOperator per stage running the command dvc.yaml runs for it (`nb2pipe ex
 the project root, the stages' dependencies those of dvc.yaml, params.yaml's values as DAG params.
 With a storage, each run's handoffs go to a folder of its own (`STORAGE/RUN_ID/...`), so runs
 with different params never read each other's values; without one, they share the project
-folder and the DAG allows one active run. A run's params reach a stage as a params file written
+folder and the DAG allows one active run. With a storage, a task also downloads the files an
+earlier stage wrote that its stage reads (`--pull`) and uploads what its stage writes
+(`--push`: files, executed notebook, metrics), so workers share nothing but the storage and a
+run's results are in `STORAGE/RUN_ID/`. A run's params reach a stage as a params file written
 for that task (JSON, which the stage reads as YAML 1.2, so `1e-3`, booleans and lists keep their
 types), passed with `--params`: the stage sees exactly what `nb2pipe run` would pass it from
 params.yaml. The text depends on nothing but
@@ -16,6 +19,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -37,6 +41,11 @@ class StageTask:
     wdir: str  # relative to the folder of dvc.yaml
     upstream: tuple[str, ...]  # stages of this DAG whose outputs it reads
     params: tuple[str, ...]  # the params.yaml keys it reads
+    # With a storage (relative to wdir): files and folders earlier stages of this DAG write that
+    # it reads, and those it writes (its executed notebook and metrics too); handoffs aside,
+    # which the stage's own load and save steps move.
+    pulls: tuple[str, ...] = ()
+    pushes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,16 +72,31 @@ def run_command(task: StageTask) -> str:
     return f'{command_without_params(task)} --params "$params_file"'
 
 
+def storage_words(task: StageTask) -> str:
+    """The exec-stage options moving the task's files through the storage (` --pull A ...`)."""
+    if not (task.pulls or task.pushes):
+        return ""
+    _exec_stage(task)  # options of exec-stage: only after its command
+    words = [w for p in task.pulls for w in ("--pull", p)]
+    words += [w for p in task.pushes for w in ("--push", p)]
+    return " " + shlex.join(words)
+
+
 def command_without_params(task: StageTask) -> str:
     """The stage's command without its params file, for a run to name its own."""
     if not task.params:
         return task.command
+    parsed = _exec_stage(task)
+    return StageCommand(parsed.notebook, parsed.executed, kernel=parsed.kernel).render()
+
+
+def _exec_stage(task: StageTask) -> StageCommand:
     parsed = StageCommand.parse(task.command)
     if parsed is None:
         raise DagError(f"stage '{task.stage}' in dvc.yaml runs '{task.command}', not the "
                        "'nb2pipe exec-stage' command nb2pipe wrote: convert the notebook again "
                        "(or with --force, to drop the change by hand)")
-    return StageCommand(parsed.notebook, parsed.executed, kernel=parsed.kernel).render()
+    return parsed
 
 
 def _literal(value: Any, where: str) -> str:
@@ -111,7 +135,8 @@ def render(notebook_name: str, dag: str, tasks: list[StageTask],
         "params.yaml's values, overridable per run (airflow dags trigger -c '{\"name\": value}').",
         "Workers need nb2pipe and the notebook's libraries, this project's files (at",
         "NB2PIPE_PROJECT_ROOT, by default the folder above this file's) and, for the storage,",
-        "its credentials (e.g. AWS_* for s3://).",
+        "its credentials (e.g. AWS_* for s3://). With a storage, each run's handed-on values,",
+        "files, executed notebooks and metrics are in STORAGE/RUN_ID/, laid out as in the project.",
         '"""',
         "",
         "import json",
@@ -135,11 +160,14 @@ def render(notebook_name: str, dag: str, tasks: list[StageTask],
         ")",
         "",
         "",
-        "def stage_task(stage, command, wdir=\".\", params=()):",
+        "def stage_task(stage, command, wdir=\".\", params=(), pull=(), push=()):",
         '    """One stage: its dvc.yaml command, run where dvc.yaml is, with this run\'s params."""',
         '    env = {"NB2PIPE_PROJECT_ROOT": PROJECT_ROOT}',
         "    if STORAGE:  # each run hands values on in a folder of its own: runs never mix",
         '        env["NB2PIPE_STORAGE"] = STORAGE.rstrip("/") + "/{{ run_id }}"',
+        "        # The files stages write for each other (and the run's results) go there too.",
+        '        command += "".join(f" --pull {shlex.quote(p)}" for p in pull)',
+        '        command += "".join(f" --push {shlex.quote(p)}" for p in push)',
         '    script = f"set -e\\ncd \\"$NB2PIPE_PROJECT_ROOT\\"/{shlex.quote(wdir)}\\n"',
         "    if params:  # rendered by Airflow for each run: {\"name\": value, ...}",
         '        env["NB2PIPE_RUN_PARAMS"] = "{" + ", ".join(',
@@ -176,6 +204,10 @@ def render(notebook_name: str, dag: str, tasks: list[StageTask],
             args.append(f"wdir={t.wdir!r}")
         if t.params:
             args.append(f"params={list(t.params)!r}")
+        if options.storage and (t.pulls or t.pushes):
+            storage_words(t)  # refuses a command that is not exec-stage's
+            args += [f"pull={list(t.pulls)!r}"] if t.pulls else []
+            args += [f"push={list(t.pushes)!r}"] if t.pushes else []
         lines.append(f"    {names[t.stage]} = stage_task({', '.join(args)})")
     edges = [(u, t.stage) for t in tasks for u in t.upstream if u in names]
     if edges:

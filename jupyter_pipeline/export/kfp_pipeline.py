@@ -5,7 +5,8 @@ one function per stage keeps the stage names; the display name is the stage's), 
 project root, ordered by dvc.yaml's dependencies (`.after`). params.yaml's values are the
 pipeline's typed parameters; a stage gets the ones it reads, written to a params file of its
 own for `--params`, as the Airflow DAG does; with a storage, a run's handoffs go to
-STORAGE/JOB_NAME, a folder of its own. Running the file in an environment with the kfp
+STORAGE/JOB_NAME, a folder of its own, and so do the files stages write (the task's `--pull`
+and `--push`, as in the Airflow DAG). Running the file in an environment with the kfp
 SDK compiles it (`python kfp/NAME.py` writes kfp/NAME.yaml); a component body stands alone (KFP
 ships its source), hence each repeats the few lines that run the command.
 """
@@ -17,7 +18,7 @@ from typing import Any, Mapping
 
 from .. import __version__
 from .airflow_dag import (DagError, DagOptions, StageTask, _check_id, _variable,
-                          command_without_params)
+                          command_without_params, storage_words)
 
 _TYPES = {bool: "bool", int: "int", float: "float", str: "str", list: "list", dict: "dict"}
 
@@ -35,7 +36,7 @@ def _component(task: StageTask, function: str, options: DagOptions,
     args = ", ".join(["project_root: str", "run_id: str",
                       *(f"{p}: {types[p]}" for p in task.params)])
     params = "{" + ", ".join(f"{json.dumps(p)}: {p}" for p in task.params) + "}"
-    command = command_without_params(task)
+    command = command_without_params(task) + (storage_words(task) if options.storage else "")
     lines = [
         "@dsl.component(base_image=IMAGE)",
         f"def {function}({args}):",

@@ -11,6 +11,11 @@ A stage saves into a local scratch folder as always, then uploads it (index.json
 reader never sees an index naming files not there yet); a stage that loads downloads the folder
 once into a local mirror and reads it there as always. fsspec (and s3fs, gcsfs, ...) is imported
 only here, only when a URL is set.
+
+The notebook's own files go the same way (`nb2pipe exec-stage --pull/--push`, which an engine's
+task passes): before the stage runs, each file or folder an earlier stage wrote that it reads is
+downloaded from the storage to its place in the project; after it ran, each it writes (its
+files, its executed notebook, its metrics) is uploaded to `<storage>/<its path>`.
 """
 
 from __future__ import annotations
@@ -72,6 +77,77 @@ def upload(local: str, url: str) -> None:
     except OSError as exc:
         raise StorageError(f"cannot write the handoffs to '{url}': {exc}. Check the URL and "
                            "the storage credentials of this worker") from None
+
+
+def _local(path: str, start: str | None) -> tuple[str, str]:
+    """(absolute path, project root) of a path the stage names relative to its folder."""
+    here = start or os.getcwd()
+    return (os.path.abspath(os.path.join(here, path)),
+            os.path.abspath(os.environ.get(PROJECT_ROOT) or here))
+
+
+def _need_storage(option: str) -> str:
+    if not os.environ.get(STORAGE, "").strip():
+        raise StorageError(f"{option} moves a file through the storage {STORAGE} names, and "
+                           f"{STORAGE} is not set: set it to the storage URL the pipeline's "
+                           "other tasks use (the exported DAG's tasks set it)")
+    return os.environ[STORAGE]
+
+
+def pull(paths: list[str], start: str | None = None) -> None:
+    """Download each of `paths` (relative to `start`, default the cwd), a file or a folder an
+    earlier stage of this run wrote, from the storage to its place here. What is there already
+    is replaced: the storage holds this run's version."""
+    from . import atomic
+
+    if paths:
+        _need_storage("--pull")
+    for path in paths:
+        local, root = _local(path, start)
+        url = url_of(local, start)
+        assert url is not None
+        fs, remote_path = _filesystem(url)
+        try:
+            if not fs.exists(remote_path):
+                raise StorageError(
+                    f"'{path}' is not in the storage ('{url}'): the stage that writes it has "
+                    "not run in this run, or did not upload it. Run the pipeline's earlier "
+                    "tasks first")
+            atomic.make_folders(os.path.dirname(local), root)
+            if fs.isdir(remote_path):
+                atomic.remove(local, root)
+                fs.get(remote_path.rstrip("/") + "/", local, recursive=True)
+            else:
+                with atomic.temporary_beside(local, root) as (f, tmp):
+                    f.write(fs.cat_file(remote_path))
+                atomic.replace(tmp, local, root)
+        except OSError as exc:
+            raise StorageError(f"cannot download '{path}' from '{url}': {exc}. Check the URL "
+                               "and the storage credentials of this worker") from None
+
+
+def push(paths: list[str], start: str | None = None) -> None:
+    """Upload each of `paths` (relative to `start`, default the cwd), a file or a folder this
+    stage wrote, to the storage, for the later stages and for whoever reads the run's results."""
+    if paths:
+        _need_storage("--push")
+    for path in paths:
+        local, _ = _local(path, start)
+        url = url_of(local, start)
+        assert url is not None
+        if not os.path.exists(local):
+            raise StorageError(f"the stage did not write '{path}', which dvc.yaml lists as its "
+                               "output: convert the notebook again if it no longer writes it")
+        fs, remote_path = _filesystem(url)
+        try:
+            fs.makedirs(posixpath.dirname(remote_path), exist_ok=True)
+            if os.path.isdir(local):
+                fs.put(local.rstrip(os.sep) + os.sep, remote_path, recursive=True)
+            else:
+                fs.put_file(local, remote_path)
+        except OSError as exc:
+            raise StorageError(f"cannot upload '{path}' to '{url}': {exc}. Check the URL and "
+                               "the storage credentials of this worker") from None
 
 
 def fetch(url: str) -> str | None:

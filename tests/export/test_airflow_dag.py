@@ -107,6 +107,29 @@ def test_a_runs_params_reach_the_stage_as_a_typed_params_file(monkeypatch, tmp_p
     assert json.loads(proc.stdout) == {"alpha": 1e-4, "cols": ["x"]}
 
 
+def test_with_a_storage_a_task_moves_the_files_stages_write_for_each_other(monkeypatch):
+    files = [StageTask("write", CMD.format("write"), ".", (), (),
+                       pushes=("reports/scores.json", "pipelines/nb/executed/write.ipynb")),
+             StageTask("read", CMD.format("read"), "nb dir", ("write",), ("alpha",),
+                       pulls=("../reports/scores.json",),
+                       pushes=("../pipelines/nb/executed/read.ipynb",))]
+    _, tasks, _ = _execute(render("nb.ipynb", "nb", files, PARAMS, DagOptions("s3://b")),
+                           monkeypatch)
+    assert tasks[0]["bash_command"].endswith(
+        CMD.format("write") + " --push reports/scores.json --push "
+        "pipelines/nb/executed/write.ipynb")
+    assert tasks[1]["bash_command"].endswith(
+        CMD.format("read") + ' --params "$params_file" --pull ../reports/scores.json --push '
+        "../pipelines/nb/executed/read.ipynb")
+    # Without a storage the files stay where the stages write them: the same commands as dvc.yaml.
+    _, local, _ = _execute(render("nb.ipynb", "nb", files, PARAMS), monkeypatch)
+    assert local[0]["bash_command"].endswith(CMD.format("write"))
+    # A stage command that is not exec-stage's cannot take the options.
+    with pytest.raises(DagError, match="not the 'nb2pipe exec-stage' command"):
+        render("nb.ipynb", "nb", [StageTask("a", "python a.py", ".", (), (), pushes=("x",))],
+               {}, DagOptions("s3://b"))
+
+
 def test_no_storage_and_default_options(monkeypatch):
     dag, tasks, _ = _execute(render("nb.ipynb", "nb", TASKS[:1], {}), monkeypatch)
     assert "NB2PIPE_STORAGE" not in tasks[0]["env"]
