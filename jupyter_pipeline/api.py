@@ -298,20 +298,10 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
                   push: Sequence[str] = ()) -> None:
     """`nb2pipe exec-stage`: what the stage prints is this command's output. `pull`: files and
     folders to download from the storage (NB2PIPE_STORAGE) first, `push`: to upload after
-    (runtime/remote.py); both empty unless an engine's task runs the stage."""
-    from .runner.execute import StageFailed, execute_stage as run
-    from .runtime import remote
+    (runner/stage_task.py); both empty unless an engine's task runs the stage."""
+    from .runner.stage_task import run_stage_task
 
-    try:
-        remote.pull(list(pull))
-    except remote.StorageError as exc:
-        raise StageFailed(notebook, output, str(exc).rstrip("."), "Nothing ran") from None
-    run(notebook, output, params_file, kernel, echo=True)
-    try:
-        remote.push(list(push))
-    except remote.StorageError as exc:
-        raise StageFailed(notebook, output, str(exc).rstrip("."),
-                          "The stage ran; what it wrote is on this worker only") from None
+    run_stage_task(notebook, output, params_file, kernel, pull, push)
 
 
 def sweep(folder: str | os.PathLike = ".", options: Sequence[str] = (), jobs: int | None = None,

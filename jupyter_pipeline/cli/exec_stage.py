@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-
-from .. import api
 from .options import ExamplesFormatter
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def add_exec_stage(sub: argparse._SubParsersAction) -> None:
@@ -37,15 +38,20 @@ def add_exec_stage(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--push", action="append", default=[], metavar="PATH",
                    help="with NB2PIPE_STORAGE set: afterwards upload PATH, a file or folder "
                         "the stage wrote, to the storage (repeatable)")
-    e.set_defaults(handler=exec_stage)
+    e.set_defaults(handler=exec_stage, prints_nothing=True)
 
 
-def exec_stage(args: argparse.Namespace, out: Console) -> int:
+def exec_stage(args: argparse.Namespace, out: Console | None) -> int:
     # papermill imports pyarrow.fs at import, only for its hdfs:// handler, and with it pyarrow
     # and numpy: ~0.4 s of the ~0.8 s papermill's import takes, paid by every stage `dvc repro`
     # or an Airflow task runs. A stage reads and writes local notebooks: skip it in this process
     # (papermill treats it as absent). The kernel is a process of its own and imports freely.
     sys.modules.setdefault("pyarrow.fs", None)  # type: ignore[arg-type]
-    api.execute_stage(args.stage_notebook, args.executed_notebook, args.params, args.kernel,
-                      pull=args.pull, push=args.push)
+    # Not through api, which imports the analysis (~80 ms) a stage never needs: this command
+    # runs once per stage of every `dvc repro` and every engine task. api.execute_stage is this
+    # same call.
+    from ..runner.stage_task import run_stage_task
+
+    run_stage_task(args.stage_notebook, args.executed_notebook, args.params, args.kernel,
+                   pull=args.pull, push=args.push)
     return 0
