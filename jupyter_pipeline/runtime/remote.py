@@ -28,6 +28,9 @@ import tempfile
 from typing import Any
 
 STORAGE = "NB2PIPE_STORAGE"
+# A JSON list of more storage URLs that get a copy of everything the stage saves and pushes: a
+# sweep's stage that no swept value changes runs once, for every combination's folder.
+COPIES = "NB2PIPE_STORAGE_COPIES"
 PROJECT_ROOT = "NB2PIPE_PROJECT_ROOT"
 INDEX = "index.json"
 
@@ -53,6 +56,23 @@ def url_of(folder: str, start: str | None) -> str | None:
     return storage.rstrip("/") + "/" + path.replace(os.sep, "/")
 
 
+def _with_copies(url: str) -> list[str]:
+    """`url` (under NB2PIPE_STORAGE), then the same place under each storage of COPIES."""
+    raw = os.environ.get(COPIES, "").strip()
+    if not raw:
+        return [url]
+    import json
+
+    try:
+        copies = json.loads(raw)
+    except ValueError:
+        copies = None
+    if not isinstance(copies, list) or not all(isinstance(c, str) for c in copies):
+        raise StorageError(f"{COPIES} is not a JSON list of storage URLs: {raw!r}")
+    inside = url[len(os.environ[STORAGE].strip().rstrip("/")):]
+    return [url, *(c.rstrip("/") + inside for c in copies)]
+
+
 def _filesystem(url: str) -> tuple[Any, str]:
     try:
         import fsspec
@@ -67,16 +87,17 @@ def _filesystem(url: str) -> tuple[Any, str]:
 
 
 def upload(local: str, url: str) -> None:
-    """Every file of the local folder `local` to `url`, the index last."""
-    fs, path = _filesystem(url)
+    """Every file of the local folder `local` to `url` (and its copies), the index last."""
     names = sorted(os.listdir(local), key=lambda n: (n == INDEX, n))
-    try:
-        fs.makedirs(path, exist_ok=True)
-        for name in names:
-            fs.put_file(os.path.join(local, name), posixpath.join(path, name))
-    except OSError as exc:
-        raise StorageError(f"cannot write the handoffs to '{url}': {exc}. Check the URL and "
-                           "the storage credentials of this worker") from None
+    for target in _with_copies(url):
+        fs, path = _filesystem(target)
+        try:
+            fs.makedirs(path, exist_ok=True)
+            for name in names:
+                fs.put_file(os.path.join(local, name), posixpath.join(path, name))
+        except OSError as exc:
+            raise StorageError(f"cannot write the handoffs to '{target}': {exc}. Check the "
+                               "URL and the storage credentials of this worker") from None
 
 
 def _local(path: str, start: str | None) -> tuple[str, str]:
@@ -138,16 +159,17 @@ def push(paths: list[str], start: str | None = None) -> None:
         if not os.path.exists(local):
             raise StorageError(f"the stage did not write '{path}', which dvc.yaml lists as its "
                                "output: convert the notebook again if it no longer writes it")
-        fs, remote_path = _filesystem(url)
-        try:
-            fs.makedirs(posixpath.dirname(remote_path), exist_ok=True)
-            if os.path.isdir(local):
-                fs.put(local.rstrip(os.sep) + os.sep, remote_path, recursive=True)
-            else:
-                fs.put_file(local, remote_path)
-        except OSError as exc:
-            raise StorageError(f"cannot upload '{path}' to '{url}': {exc}. Check the URL and "
-                               "the storage credentials of this worker") from None
+        for target in _with_copies(url):
+            fs, remote_path = _filesystem(target)
+            try:
+                fs.makedirs(posixpath.dirname(remote_path), exist_ok=True)
+                if os.path.isdir(local):
+                    fs.put(local.rstrip(os.sep) + os.sep, remote_path, recursive=True)
+                else:
+                    fs.put_file(local, remote_path)
+            except OSError as exc:
+                raise StorageError(f"cannot upload '{path}' to '{target}': {exc}. Check the "
+                                   "URL and the storage credentials of this worker") from None
 
 
 def fetch(url: str) -> str | None:

@@ -49,10 +49,31 @@ def _execute(text: str, monkeypatch) -> tuple[dict, list[dict], list[tuple[str, 
         def __exit__(self, *exc):
             return False
 
+    groups: list[str] = []
+
+    class TaskGroup(DAG):  # a sweep's combination: its tasks' ids are GROUP.TASK
+        def __init__(self, group_id, tooltip=""):
+            self.group_id = group_id
+
+        def __enter__(self):
+            groups.append(self.group_id)
+            return self
+
+        def __exit__(self, *exc):
+            groups.pop()
+            return False
+
+    class GroupedOperator(BashOperator):
+        def __init__(self, **kwargs):
+            if groups:
+                kwargs["task_id"] = f"{groups[-1]}.{kwargs['task_id']}"
+            super().__init__(**kwargs)
+
     bash = types.ModuleType("airflow.providers.standard.operators.bash")
-    bash.BashOperator = BashOperator
+    bash.BashOperator = GroupedOperator
     sdk = types.ModuleType("airflow.sdk")
     sdk.DAG = DAG
+    sdk.TaskGroup = TaskGroup
     for name in ("airflow", "airflow.providers", "airflow.providers.standard",
                  "airflow.providers.standard.operators"):
         monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
