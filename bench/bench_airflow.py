@@ -2,12 +2,18 @@
 `nb2pipe exec-stage` alone, on the wine example (5 stages).
 
     NB2PIPE_ENGINES_ENV=.envs/airflow .venv/bin/python bench/bench_airflow.py [--storage]
+    .venv/bin/python bench/bench_airflow.py --trivial 9   # exec-stage alone, one-cell stage
 
 Runs, in scratch copies of example_notebooks/wine: `nb2pipe run --force`; each stage's
 `nb2pipe exec-stage` command by itself, in order; `airflow dags test wine` (fresh AIRFLOW_HOME,
 SQLite; `--storage`: handoffs on a moto S3 server). For each task, from Airflow's own log: the
 time of its command (bash + exec-stage) and Airflow's time around it (task start to end, less
-the command).
+the command). A task is "within 0.5 s of exec-stage alone" when its command plus Airflow's time
+around it is at most 0.5 s more than the same stage's exec-stage alone.
+
+`--trivial N`: `nb2pipe exec-stage` (the installed command, as a task runs it) on a one-cell
+stage, N times: median wall and CPU seconds (process and kernel), and the import of
+`jupyter_pipeline.cli` for exec-stage (`python -X importtime`), the fixed cost of every task.
 """
 
 from __future__ import annotations
@@ -31,10 +37,61 @@ ENV = Path(os.environ.get("NB2PIPE_ENGINES_ENV", REPO / ".envs" / "airflow"))
 
 
 def nb2pipe(*args: str, cwd: Path, env: dict | None = None) -> float:
+    """Seconds of the installed `nb2pipe` command (the one a task runs) beside this Python."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "jupyter_pipeline.cli", *args], cwd=cwd, check=True,
+    subprocess.run([str(Path(sys.executable).parent / "nb2pipe"), *args], cwd=cwd, check=True,
                    capture_output=True, env=env)
     return time.perf_counter() - start
+
+
+def trivial(times: int) -> None:
+    import json
+    import resource
+    import statistics
+
+    scratch = Path(tempfile.mkdtemp(prefix="nb2pipe-bench-trivial-"))
+    try:
+        cell = {"cell_type": "code", "id": "c0", "metadata": {"tags": ["stage:only"]},
+                "source": "x = 1", "outputs": [], "execution_count": None}
+        (scratch / "t.ipynb").write_text(json.dumps({
+            "cells": [cell], "metadata": {"kernelspec": {"name": "python3", "language": "python",
+                                                         "display_name": "Python 3"}},
+            "nbformat": 4, "nbformat_minor": 5}))
+        nb2pipe("convert", "t.ipynb", cwd=scratch)
+        args = ("exec-stage", "pipelines/t/only.ipynb", "pipelines/t/executed/only.ipynb")
+        walls, cpus = [], []
+        for _ in range(times):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            walls.append(nb2pipe(*args, cwd=scratch))
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        # What exec-stage imports before papermill: since the CLI is lazy, its own command
+        # and the runner; before, every command (and with them api and the analysis).
+        program = ("from jupyter_pipeline import cli; cli._parser(['exec-stage'])\n"
+                   "import jupyter_pipeline.runner.stage_task") if _lazy_cli() else \
+            "from jupyter_pipeline import cli, api"
+        imports = []
+        for _ in range(times):
+            proc = subprocess.run([sys.executable, "-X", "importtime", "-c", program],
+                                  capture_output=True, text=True, check=True)
+            rows = [ln for ln in proc.stderr.splitlines()
+                    if ln.startswith("import time:") and "cumulative" not in ln]
+            imports.append(sum(int(ln.split("|")[1]) for ln in rows
+                               if not ln.split("|")[2].startswith("  ")) / 1e6)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"exec-stage, one-cell stage, median of {times}: {statistics.median(walls):.2f} s wall, "
+          f"{statistics.median(cpus):.2f} s CPU (process + kernel)")
+    print(f"imports for exec-stage (top-level modules, python -X importtime), median: "
+          f"{statistics.median(imports) * 1000:.0f} ms")
+
+
+def _lazy_cli() -> bool:
+    """Whether this tree has runner/stage_task.py, what exec-stage imports since the CLI
+    became lazy."""
+    import importlib.util
+
+    return importlib.util.find_spec("jupyter_pipeline.runner.stage_task") is not None
 
 
 def _stamp(line: str) -> float:
@@ -62,7 +119,11 @@ def task_times(log: str) -> dict[str, tuple[float, float]]:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--storage", action="store_true", help="handoffs on a moto S3 server")
+    p.add_argument("--trivial", type=int, metavar="N", help="exec-stage alone, N times")
     args = p.parse_args()
+    if args.trivial:
+        trivial(args.trivial)
+        return
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     scratch = Path(tempfile.mkdtemp(prefix="nb2pipe-bench-airflow-"))
     server = None
@@ -114,10 +175,12 @@ def main() -> None:
 
     print(f"nb2pipe run --force (5 stages): {run:.1f} s")
     print(f"airflow dags test wine{' (S3 handoffs)' if args.storage else ''}: {dags_test:.1f} s")
-    print(f"{'stage':10} {'exec-stage alone':>17} {'task command':>13} {'Airflow around':>15}")
+    print(f"{'stage':10} {'exec-stage alone':>17} {'task command':>13} {'Airflow around':>15} "
+          f"{'task - alone':>13}")
     for stage in STAGES:
         cmd, around = times[stage]
-        print(f"{stage:10} {each[stage]:16.2f}s {cmd:12.2f}s {around:14.2f}s")
+        print(f"{stage:10} {each[stage]:16.2f}s {cmd:12.2f}s {around:14.2f}s "
+              f"{cmd + around - each[stage]:12.2f}s")
     print(f"{'sum':10} {sum(each.values()):16.2f}s {sum(c for c, _ in times.values()):12.2f}s "
           f"{sum(a for _, a in times.values()):14.2f}s")
 

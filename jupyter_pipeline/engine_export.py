@@ -74,12 +74,11 @@ def _grid(options: Sequence[str]) -> tuple:
     return combinations(parse_grid(options))
 
 
-def _moved(path: str, handoffs: str, produced: set[str]) -> bool:
-    """Whether a task moves `path` (from dvc.yaml's folder) through the storage itself: a file
-    or folder a stage of the pipeline writes (or one inside such a folder), not a handoff
-    folder (the stage's load and save steps move those)."""
-    written = any(path == p or path.startswith(p + "/") for p in produced)
-    return written and not (path + "/").startswith(handoffs)
+def _written(path: str, produced: set[str]) -> bool:
+    """Whether `path` (from dvc.yaml's folder) is, or is inside, an output of a stage of the
+    pipeline: with a storage, the task downloads it from there (a handoff folder, a report, a
+    model); the project's own inputs come from the worker's copy of the project."""
+    return any(path == p or path.startswith(p + "/") for p in produced)
 
 
 def _read_yaml(path: Path, root: Path) -> Any:
@@ -147,7 +146,6 @@ def export_pipelines(target: str | os.PathLike, engine: str = "airflow",
     dags, written, unchanged, warnings = [], [], [], []
     for (notebook, wdir), stage_specs in sorted(pipelines.items()):
         names = {s.name for s in stage_specs}
-        handoffs = f"{Layout(notebook, wdir).base}/data/"
         produced = {s.root_path(o.path) for s in stage_specs for o in s.outs}
         tasks = []
         for s in stage_specs:
@@ -161,9 +159,8 @@ def export_pipelines(target: str | os.PathLike, engine: str = "airflow",
                 tuple(u for u in edges[s.name] if u in names),
                 tuple(k for file, keys in s.params if s.root_path(file) == "params.yaml"
                       for k in (keys or ())),
-                pulls=tuple(d for d in s.deps if _moved(s.root_path(d), handoffs, produced)),
-                pushes=tuple(o.path for o in s.outs
-                             if _moved(s.root_path(o.path), handoffs, produced))))
+                pulls=tuple(d for d in s.deps if _written(s.root_path(d), produced)),
+                pushes=tuple(o.path for o in s.outs)))
         dag = airflow_dag.dag_id(notebook)
         plan = None
         if grid is not None:

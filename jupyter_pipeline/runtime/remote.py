@@ -12,10 +12,13 @@ reader never sees an index naming files not there yet); a stage that loads downl
 once into a local mirror and reads it there as always. fsspec (and s3fs, gcsfs, ...) is imported
 only here, only when a URL is set.
 
-The notebook's own files go the same way (`nb2pipe exec-stage --pull/--push`, which an engine's
-task passes): before the stage runs, each file or folder an earlier stage wrote that it reads is
-downloaded from the storage to its place in the project; after it ran, each it writes (its
-files, its executed notebook, its metrics) is uploaded to `<storage>/<its path>`.
+An exported engine task moves whole outputs instead (`nb2pipe exec-stage --pull/--push`, pull
+and push here): before the stage runs, each folder or file an earlier stage wrote that it reads
+(handoff folders, the notebook's own files) is downloaded from the storage to its place in the
+project; after it ran, each it writes (its handoff folder, files, executed notebook, metrics)
+is uploaded to `<storage>/<its path>`. Its kernel then is not given the storage and works on
+local folders (runner/stage_task.py); the load and save steps above serve a stage run with
+NB2PIPE_STORAGE alone (a DAG exported before the tasks moved their files).
 """
 
 from __future__ import annotations
@@ -147,6 +150,14 @@ def pull(paths: list[str], start: str | None = None) -> None:
                                "and the storage credentials of this worker") from None
 
 
+def _files_of(folder: str) -> list[str]:
+    """Every file in `folder` (POSIX paths relative to it), sorted, a handoff index last: a
+    reader that finds the index finds every file it names."""
+    found = [os.path.relpath(os.path.join(top, name), folder).replace(os.sep, "/")
+             for top, _, names in os.walk(folder) for name in names]
+    return sorted(found, key=lambda rel: (rel == INDEX, rel))
+
+
 def push(paths: list[str], start: str | None = None) -> None:
     """Upload each of `paths` (relative to `start`, default the cwd), a file or a folder this
     stage wrote, to the storage, for the later stages and for whoever reads the run's results."""
@@ -159,14 +170,14 @@ def push(paths: list[str], start: str | None = None) -> None:
         if not os.path.exists(local):
             raise StorageError(f"the stage did not write '{path}', which dvc.yaml lists as its "
                                "output: convert the notebook again if it no longer writes it")
+        inside = _files_of(local) if os.path.isdir(local) else [""]
         for target in _with_copies(url):
             fs, remote_path = _filesystem(target)
             try:
-                fs.makedirs(posixpath.dirname(remote_path), exist_ok=True)
-                if os.path.isdir(local):
-                    fs.put(local.rstrip(os.sep) + os.sep, remote_path, recursive=True)
-                else:
-                    fs.put_file(local, remote_path)
+                for rel in inside:
+                    there = posixpath.join(remote_path, rel) if rel else remote_path
+                    fs.makedirs(posixpath.dirname(there), exist_ok=True)
+                    fs.put_file(os.path.join(local, rel) if rel else local, there)
             except OSError as exc:
                 raise StorageError(f"cannot upload '{path}' to '{target}': {exc}. Check the "
                                    "URL and the storage credentials of this worker") from None

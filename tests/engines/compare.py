@@ -36,7 +36,10 @@ FILES_CELLS = [
                     "    pickle.dump({'weights': [scale, scale * 2]}, f)\n"
                     "offset = scale + 1\n"
                     "print('wrote the report and the model')"),
-    ("stage:read", "import json, pickle\n"
+    # The kernel works on local files: the task moves them, the kernel is not given the storage
+    # (printed, so the outputs compared with nb2pipe run's say so).
+    ("stage:read", "import json, os, pickle\n"
+                   "print('storage:', os.environ.get('NB2PIPE_STORAGE'))\n"
                    "with open('reports/scores.json') as f:\n"
                    "    scores = json.load(f)\n"
                    "with open('models/model.pkl', 'rb') as f:\n"
