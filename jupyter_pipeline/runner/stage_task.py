@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from typing import Iterator, Sequence
 
 from ..runtime import remote
@@ -27,13 +28,31 @@ def run_stage_task(notebook: str, output: str, params_file: str = "params.yaml",
         remote.pull(list(pull))
     except remote.StorageError as exc:
         raise StageFailed(notebook, output, str(exc).rstrip("."), "Nothing ran") from None
-    with _storage_hidden() if pull or push else contextlib.nullcontext():
-        execute_stage(notebook, output, params_file, kernel, echo=True)
+    try:
+        with _storage_hidden() if pull or push else contextlib.nullcontext():
+            execute_stage(notebook, output, params_file, kernel, echo=True)
+    except StageFailed:
+        _keep_failed(output, push)
+        raise
     try:
         remote.push(list(push))
     except remote.StorageError as exc:
         raise StageFailed(notebook, output, str(exc).rstrip("."),
                           "The stage ran; what it wrote is on this worker only") from None
+
+
+def _keep_failed(output: str, push: Sequence[str]) -> None:
+    """A failed stage's executed notebook (it shows the failing cell and its traceback) goes to
+    the storage too, best effort: the worker that has it may be gone when someone looks."""
+    if output not in push or not os.path.exists(output):
+        return
+    try:
+        remote.push([output])
+        url = remote.url_of(os.path.abspath(output), None)
+    except remote.StorageError:
+        return
+    print(f"nb2pipe: its executed notebook, with the failing cell, is in '{url}'",
+          file=sys.stderr)
 
 
 @contextlib.contextmanager

@@ -69,8 +69,14 @@ def test_run_params_reach_the_stages_typed_and_a_failing_stage_fails_its_task(
     # params.yaml itself is untouched by a run's params.
     assert "count: 4" in (on_engine / "params.yaml").read_text(encoding="utf-8")
 
+    before = runs(storage, s3)
     failed = engine.run(on_engine, "typed", {"count": -1})
     assert failed.returncode != 0
+    # The failed stage's executed notebook, with its traceback, is in the storage, and says so.
+    kept = new_run(storage, s3, before, tmp_path / "failed")
+    executed = (kept / "pipelines" / "typed" / "executed" / "after.ipynb").read_text()
+    assert "count must not be negative, got -1" in executed
+    assert "its executed notebook, with the failing cell, is in 's3://" in failed.stdout
 
     ok(nb2pipe("convert", "typed.ipynb", cwd=local))
     with_params(local, {"count": -1})
