@@ -297,11 +297,14 @@ def verify(path: str | os.PathLike, by_headings: int | None = None, kernel: str 
 
 
 def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
-                  kernel: str | None = None) -> None:
-    """`nb2pipe exec-stage`: what the stage prints is this command's output."""
-    from .runner.execute import execute_stage as run
+                  kernel: str | None = None, pull: Sequence[str] = (),
+                  push: Sequence[str] = ()) -> None:
+    """`nb2pipe exec-stage`: what the stage prints is this command's output. `pull`: files and
+    folders to download from the storage (NB2PIPE_STORAGE) first, `push`: to upload after
+    (runner/stage_task.py); both empty unless an engine's task runs the stage."""
+    from .runner.stage_task import run_stage_task
 
-    run(notebook, output, params_file, kernel, echo=True)
+    run_stage_task(notebook, output, params_file, kernel, pull, push)
 
 
 def sweep(folder: str | os.PathLike = ".", options: Sequence[str] = (), jobs: int | None = None,

@@ -15,11 +15,12 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from . import files
 from .errors import Nb2PipeError
 from .export import airflow_dag, kfp_pipeline
+from .export.engine_sweep import plan_sweep
 from .export.layout import Layout
 from .export.plan import digest
 from .export.yaml_text import load_safe
@@ -66,6 +67,20 @@ def _owners(data: Any) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _grid(options: Sequence[str]) -> tuple:
+    """The combinations of the `-S` options, read as `nb2pipe sweep` reads them."""
+    from .experiments.grid import combinations, parse_grid
+
+    return combinations(parse_grid(options))
+
+
+def _written(path: str, produced: set[str]) -> bool:
+    """Whether `path` (from dvc.yaml's folder) is, or is inside, an output of a stage of the
+    pipeline: with a storage, the task downloads it from there (a handoff folder, a report, a
+    model); the project's own inputs come from the worker's copy of the project."""
+    return any(path == p or path.startswith(p + "/") for p in produced)
+
+
 def _read_yaml(path: Path, root: Path) -> Any:
     text = files.read_inside(path, root)
     if text is None:
@@ -82,9 +97,11 @@ def export_pipelines(target: str | os.PathLike, engine: str = "airflow",
                      storage: str | None = None, retries: int = airflow_dag.DEFAULT_RETRIES,
                      retry_delay: int = airflow_dag.DEFAULT_RETRY_DELAY,
                      timeout: int = airflow_dag.DEFAULT_TIMEOUT, force: bool = False,
-                     by_headings: int | None = None, kernel: str | None = None) -> Exported:
+                     by_headings: int | None = None, kernel: str | None = None,
+                     sweep: Sequence[str] = ()) -> Exported:
     """`target` a notebook (converted first, then its DAG) or a folder with dvc.yaml (a DAG per
-    notebook pipeline in it)."""
+    notebook pipeline in it). `sweep`: `-S NAME=V1,V2` options: the DAG (`NAME_sweep`) runs
+    every combination of them in one run (export/engine_sweep.py)."""
     from . import api
     from .runner.plan import dependencies
     from .runner.spec import parse_stages
@@ -94,6 +111,7 @@ def export_pipelines(target: str | os.PathLike, engine: str = "airflow",
     folder, render = ENGINES[engine]
     storage = check_storage(storage)
     options = airflow_dag.DagOptions(storage, retries, retry_delay, timeout)
+    grid = _grid(sweep) if sweep else None
     path = Path(target)
     converted = None
     only: tuple[str, str] | None = None
@@ -128,6 +146,7 @@ def export_pipelines(target: str | os.PathLike, engine: str = "airflow",
     dags, written, unchanged, warnings = [], [], [], []
     for (notebook, wdir), stage_specs in sorted(pipelines.items()):
         names = {s.name for s in stage_specs}
+        produced = {s.root_path(o.path) for s in stage_specs for o in s.outs}
         tasks = []
         for s in stage_specs:
             outside = [u for u in edges[s.name] if u not in names]
@@ -139,11 +158,19 @@ def export_pipelines(target: str | os.PathLike, engine: str = "airflow",
                 s.name, " && ".join(s.cmd), s.wdir,
                 tuple(u for u in edges[s.name] if u in names),
                 tuple(k for file, keys in s.params if s.root_path(file) == "params.yaml"
-                      for k in (keys or ()))))
+                      for k in (keys or ())),
+                pulls=tuple(d for d in s.deps if _written(s.root_path(d), produced)),
+                pushes=tuple(o.path for o in s.outs)))
         dag = airflow_dag.dag_id(notebook)
-        text = render(notebook, dag, tasks, params, options)
+        plan = None
+        if grid is not None:
+            plan = plan_sweep(tasks, [c.as_dict() for c in grid], [c.label() for c in grid],
+                              params)
+            dag = f"{dag}_sweep"
+        text = render(notebook, dag, tasks, params, options, plan)
         dag_file = f"{folder}/{dag}.py"
-        manifest_file = f"{Layout(notebook, wdir).base}/{engine}-manifest.json"
+        kind = engine if grid is None else f"{engine}-sweep"
+        manifest_file = f"{Layout(notebook, wdir).base}/{kind}-manifest.json"
         files.refuse_outside(root / manifest_file, root)
         previous = files.read_manifest(root / manifest_file)
         manifest = json.dumps({"dag_id": dag, "files": {dag_file: digest(text)},

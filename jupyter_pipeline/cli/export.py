@@ -23,6 +23,25 @@ def _whole(text: str) -> int:
     return value
 
 
+def add_engine_options(cmd: argparse.ArgumentParser, to_required: bool = True) -> None:
+    """The options of a pipeline sent to an engine (export, and sweep --to)."""
+    cmd.add_argument("--storage", metavar="URL",
+                     help="where tasks hand values and files to each other, so they can run on "
+                          "different machines: an fsspec URL (s3://bucket/prefix, gs://..., "
+                          "file:///shared/folder) or an absolute folder (default: the project "
+                          "folder, one machine)")
+    cmd.add_argument("--retries", type=_whole, default=DEFAULT_RETRIES, metavar="N",
+                     help="Airflow: times a failed task is tried again (default "
+                          f"{DEFAULT_RETRIES})")
+    cmd.add_argument("--retry-delay", type=_whole, default=DEFAULT_RETRY_DELAY,
+                     metavar="SECONDS",
+                     help=f"Airflow: wait before a retry (default {DEFAULT_RETRY_DELAY})")
+    cmd.add_argument("--timeout", type=_whole, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                     help="Airflow: a task running longer fails (default 0: no limit)")
+    cmd.add_argument("--force", action="store_true",
+                     help="overwrite generated files edited by hand")
+
+
 def add_export(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser("export", help="write the pipeline for another engine (Airflow, KFP)")
     e.add_argument("--to", required=True, choices=["airflow", "kfp"],
@@ -32,19 +51,7 @@ def add_export(sub: argparse._SubParsersAction) -> None:
                    help="a notebook (converted first) or a folder with dvc.yaml (default: here)")
     e.add_argument("-o", "--output", metavar="DIR",
                    help="with a notebook: folder for dvc.yaml (default: the notebook's folder)")
-    e.add_argument("--storage", metavar="URL",
-                   help="where tasks hand values to each other, so they can run on different "
-                        "machines: an fsspec URL (s3://bucket/prefix, gs://..., "
-                        "file:///shared/folder) or an absolute folder (default: the project "
-                        "folder, one machine)")
-    e.add_argument("--retries", type=_whole, default=DEFAULT_RETRIES, metavar="N",
-                   help=f"Airflow: times a failed task is tried again (default {DEFAULT_RETRIES})")
-    e.add_argument("--retry-delay", type=_whole, default=DEFAULT_RETRY_DELAY,
-                   metavar="SECONDS",
-                   help=f"Airflow: wait before a retry (default {DEFAULT_RETRY_DELAY})")
-    e.add_argument("--timeout", type=_whole, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help="Airflow: a task running longer fails (default 0: no limit)")
-    e.add_argument("--force", action="store_true", help="overwrite generated files edited by hand")
+    add_engine_options(e)
     e.add_argument("--kernel", metavar="NAME", help="with a notebook: the stages' Jupyter kernel")
     add_by_headings(e)
     e.set_defaults(handler=export)
@@ -55,6 +62,11 @@ def export(args: argparse.Namespace, out: Console) -> int:
         args.target, args.to, out_dir=args.output, storage=args.storage, retries=args.retries,
         retry_delay=args.retry_delay, timeout=args.timeout, force=args.force,
         by_headings=args.by_headings, kernel=args.kernel)
+    print_exported(result, args.to, out)
+    return 0
+
+
+def print_exported(result, engine: str, out: Console) -> None:  # noqa: ANN001 - api's Exported
     converted = result.converted
     if converted is not None and converted.written:
         out.print(f"converted: wrote {len(converted.written)} file(s) in "
@@ -67,10 +79,9 @@ def export(args: argparse.Namespace, out: Console) -> int:
         out.print(Text("warning", style="yellow"), warning)
     for dag, path in result.dags:
         where = result.out_dir / path
-        if args.to == "airflow":
+        if engine == "airflow":
             out.print(f"DAG '{dag}' in '{where}'. Try it: AIRFLOW__CORE__DAGS_FOLDER="
                       f"{where.parent.resolve()} airflow dags test {dag}", markup=False)
         else:
             out.print(f"pipeline '{dag}' in '{where}'. Compile it with the kfp SDK: python "
                       f"{where}", markup=False)
-    return 0

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
-
 # `--by-headings` without a level: the level is chosen from the notebook (choose_heading_level).
 CHOOSE_LEVEL = 0  # an int: argparse runs `type` on a string const
 
@@ -31,11 +29,13 @@ def heading_level(text: str) -> int:
     return level
 
 
-def choose_heading_level(args: argparse.Namespace, err: Console) -> None:
-    """`--by-headings` without a level: pick the level from the notebook and say which."""
+def choose_heading_level(args: argparse.Namespace) -> None:
+    """`--by-headings` without a level: pick the level from the notebook and say which (on
+    stderr)."""
     if getattr(args, "by_headings", None) != CHOOSE_LEVEL:
         return
     from .. import api
+    from .output import console
 
     notebook = getattr(args, "notebook", None) or getattr(args, "target", None)
     if notebook is None or Path(notebook).is_dir():  # `dag DIR` reads dvc.yaml, not headings
@@ -45,7 +45,7 @@ def choose_heading_level(args: argparse.Namespace, err: Console) -> None:
     # No heading before code at any level: level 2 gives the message that says so.
     args.by_headings = level or 2
     if level is not None:
-        err.print(f"nb2pipe: splitting at the level-{level} headings ({'#' * level}), the level "
+        console(stderr=True).print(f"nb2pipe: splitting at the level-{level} headings ({'#' * level}), the level "
                   f"that cuts '{notebook}' into sections; --by-headings=N picks another",
                   markup=False)
 

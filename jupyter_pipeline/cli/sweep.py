@@ -47,6 +47,14 @@ def add_sweep(sub: argparse._SubParsersAction) -> None:
                    help="order the table by this metric ('key' or 'file:key'), best first")
     s.add_argument("--sort-order", choices=("desc", "asc"), default="desc",
                    help="desc (default): the highest value is best; asc: the lowest")
+    s.add_argument("--to", choices=["airflow", "kfp"], default=None,
+                   help="send the sweep to an engine instead of running it here: an Airflow "
+                        "DAG (dags/NAME_sweep.py) or a KFP pipeline (kfp/NAME_sweep.py) whose "
+                        "one run computes every combination, each in its own storage folder "
+                        "(needs --storage)")
+    from .export import add_engine_options
+
+    add_engine_options(s)
     s.set_defaults(handler=sweep)
 
 
@@ -83,9 +91,33 @@ def _cell(value: object) -> str:
     return format_value(value)
 
 
+def _to_engine(args: argparse.Namespace, out: Console) -> int:
+    from .export import print_exported
+
+    if args.jobs is not None or args.sort_by is not None:
+        console(stderr=True).print("nb2pipe: with --to, the engine runs the combinations and "
+                                   "keeps their results: -j and --sort-by are for a sweep run "
+                                   "here", markup=False)
+        return 2
+    result = api.export_engine(
+        args.folder, args.to, storage=args.storage, retries=args.retries,
+        retry_delay=args.retry_delay, timeout=args.timeout, force=args.force, sweep=args.sets)
+    print_exported(result, args.to, out)
+    out.print("each combination's results: STORAGE/RUN_ID/COMBINATION/, laid out as the project",
+              markup=False)
+    return 0
+
+
 def sweep(args: argparse.Namespace, out: Console) -> int:
     from ..experiments.results import best_first, metric_columns, sort_column
 
+    if args.to is not None:
+        return _to_engine(args, out)
+    if args.storage is not None:
+        console(stderr=True).print("nb2pipe: --storage is for a sweep sent to an engine "
+                                   "(--to airflow|kfp); a sweep run here keeps everything in "
+                                   "DVC's cache", markup=False)
+        return 2
     err = console(stderr=True)
     result = api.sweep(Path(args.folder), args.sets, args.jobs, _printer(out))
     table = result.table

@@ -49,10 +49,31 @@ def _execute(text: str, monkeypatch) -> tuple[dict, list[dict], list[tuple[str, 
         def __exit__(self, *exc):
             return False
 
+    groups: list[str] = []
+
+    class TaskGroup(DAG):  # a sweep's combination: its tasks' ids are GROUP.TASK
+        def __init__(self, group_id, tooltip=""):
+            self.group_id = group_id
+
+        def __enter__(self):
+            groups.append(self.group_id)
+            return self
+
+        def __exit__(self, *exc):
+            groups.pop()
+            return False
+
+    class GroupedOperator(BashOperator):
+        def __init__(self, **kwargs):
+            if groups:
+                kwargs["task_id"] = f"{groups[-1]}.{kwargs['task_id']}"
+            super().__init__(**kwargs)
+
     bash = types.ModuleType("airflow.providers.standard.operators.bash")
-    bash.BashOperator = BashOperator
+    bash.BashOperator = GroupedOperator
     sdk = types.ModuleType("airflow.sdk")
     sdk.DAG = DAG
+    sdk.TaskGroup = TaskGroup
     for name in ("airflow", "airflow.providers", "airflow.providers.standard",
                  "airflow.providers.standard.operators"):
         monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
@@ -105,6 +126,29 @@ def test_a_runs_params_reach_the_stage_as_a_typed_params_file(monkeypatch, tmp_p
                           env={"NB2PIPE_RUN_PARAMS": env, "PATH": "/usr/bin:/bin"}, timeout=30)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"alpha": 1e-4, "cols": ["x"]}
+
+
+def test_with_a_storage_a_task_moves_the_files_stages_write_for_each_other(monkeypatch):
+    files = [StageTask("write", CMD.format("write"), ".", (), (),
+                       pushes=("reports/scores.json", "pipelines/nb/executed/write.ipynb")),
+             StageTask("read", CMD.format("read"), "nb dir", ("write",), ("alpha",),
+                       pulls=("../reports/scores.json",),
+                       pushes=("../pipelines/nb/executed/read.ipynb",))]
+    _, tasks, _ = _execute(render("nb.ipynb", "nb", files, PARAMS, DagOptions("s3://b")),
+                           monkeypatch)
+    assert tasks[0]["bash_command"].endswith(
+        CMD.format("write") + " --push reports/scores.json --push "
+        "pipelines/nb/executed/write.ipynb")
+    assert tasks[1]["bash_command"].endswith(
+        CMD.format("read") + ' --params "$params_file" --pull ../reports/scores.json --push '
+        "../pipelines/nb/executed/read.ipynb")
+    # Without a storage the files stay where the stages write them: the same commands as dvc.yaml.
+    _, local, _ = _execute(render("nb.ipynb", "nb", files, PARAMS), monkeypatch)
+    assert local[0]["bash_command"].endswith(CMD.format("write"))
+    # A stage command that is not exec-stage's cannot take the options.
+    with pytest.raises(DagError, match="not the 'nb2pipe exec-stage' command"):
+        render("nb.ipynb", "nb", [StageTask("a", "python a.py", ".", (), (), pushes=("x",))],
+               {}, DagOptions("s3://b"))
 
 
 def test_no_storage_and_default_options(monkeypatch):
