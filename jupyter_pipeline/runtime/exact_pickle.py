@@ -3,7 +3,7 @@
 - A numpy array that is a view of another array comes back as a view of that array's copy
   (same offset and strides), so views handed over with their array, at any depth, still share
   memory with it, and a view on its own keeps its strides.
-- A read-only array comes back read-only.
+- A read-only array comes back read-only; a masked array with its fill value and attributes.
 - Classes and functions the notebook defined travel by name and by value (definitions.py).
 - pandas objects are pickled by pandas itself (flags, attrs, freq and levels are in its state).
 """
@@ -59,6 +59,8 @@ class _ExactPickler(_ClassPickler):
     def reducer_override(self, obj: Any) -> Any:
         if _is_plain_ndarray(obj):
             return self._array(obj)
+        if _is_masked_array(obj):
+            return _masked(obj)
         # A pandas object inside the value is pickled by pandas' own reduce (exact: flags,
         # attrs, freq and levels are in its state), here, in this pickle: its arrays are then
         # the same objects as the owners of the numpy views handed with it (`arr =
@@ -80,6 +82,22 @@ class _ExactPickler(_ClassPickler):
         if not arr.flags.writeable:
             return (read_only, (arr.copy(order="K"),))
         return NotImplemented
+
+
+def _is_masked_array(obj: Any) -> bool:
+    return any(c.__name__ == "MaskedArray" and c.__module__ in ("numpy.ma", "numpy.ma.core")
+               for c in type(obj).__mro__)
+
+
+def _masked(arr: Any) -> tuple:
+    """A numpy masked array as numpy pickles it, then with its attributes as they were: numpy's
+    own pickle reads `fill_value` (which caches a default on the array) and converts it to the
+    array's dtype when it loads, so each save and load changed `_fill_value` (None, then '?' as
+    <U1, then as object); `_sharedmask` and the other attributes were not kept at all."""
+    attributes = dict(vars(arr))  # before numpy's reduce caches a fill value
+    func, args, state = arr.__reduce__()[:3]
+    vars(arr).update(_fill_value=attributes.get("_fill_value"))  # as the notebook had it
+    return (masked_array, (func, args, state, attributes))
 
 
 def dumps(obj: Any) -> tuple[bytes, list[str]]:
@@ -113,6 +131,13 @@ def array_window(owner: Any, offset: int, shape: tuple, strides: tuple, dtype: A
     view = np.ndarray(shape, dtype, buffer=memory, offset=offset, strides=strides)
     view.flags.writeable = writeable and bool(owner.flags.writeable)
     return view
+
+
+def masked_array(func: Any, args: tuple, state: Any, attributes: dict) -> Any:
+    made = func(*args)
+    made.__setstate__(state)
+    vars(made).update(attributes)
+    return made
 
 
 def read_only(arr: Any) -> Any:

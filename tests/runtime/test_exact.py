@@ -295,3 +295,20 @@ def test_simple_values_keep_the_fast_formats(roundtrip):
 def test_frames_parquet_would_change_take_the_exact_format(roundtrip, make):
     _, formats = roundtrip(v=make())
     assert formats["v"] == "pickle"
+
+
+def test_a_masked_array_comes_back_with_its_fill_value_stage_after_stage(roundtrip):
+    """handson-ml3's tools_pandas: `np.ma.asarray(values, dtype=object)` handed on by stage
+    after stage. numpy's own pickle turned its `_fill_value` from None into '?' (<U1), then
+    into an object array, one save and load at a time."""
+    values = np.array([[1985, np.nan, "Biking"], [1984, 3, "Dancing"]], dtype=object)
+    masked = np.ma.asarray(values, dtype=object)
+    masked[(0, 1), (1, 2)] = np.ma.masked
+    value = masked
+    for _ in range(3):
+        loaded, _formats = roundtrip(m=value, other=[1])
+        value = loaded["m"]
+        assert same(masked, value) is None
+        assert value._fill_value is None and vars(value).keys() == vars(masked).keys()
+    assert masked._fill_value is None, "saving it left the notebook's array as it was"
+    assert value.mask.tolist() == masked.mask.tolist() and value[0, 2] == "Biking"
