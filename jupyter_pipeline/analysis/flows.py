@@ -82,8 +82,10 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
 
     def apply(self, effect: Effect) -> None:
         match effect:
-            case Star(statement=statement):
+            case Star(statement=statement) if not self.star_imported(effect):
                 self.stars[statement] = None
+            case Star():
+                return
             case Dynamic(line=line):
                 self.dynamic(line)
             case Read(name, line) if LAST_RESULTS.match(name):
@@ -348,16 +350,19 @@ def fold(
     metrics_cells: set[int],
     skipped: dict[int, CellFacts] | None = None,
     local_modules: Mapping[str, str] | None = None,
+    module_sources: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, StageFlow], list[Diagnostic], dict[str, set[str]]]:
     """Run the stages' effects in order; returns flows, diagnostics and hands-on per stage.
     `local_modules`: the notebook's own modules beside it ({module: file}); one written by a
-    cell (`%%writefile name.py`) is one too."""
+    cell (`%%writefile name.py`) is one too. `module_sources`: the source of those of them that
+    a star import imports ({module: source}), for the names it binds."""
     state = _Fold(
         params={p.name: p for p in params},
         facts=facts,
         stage_of_cell={c: s for s, cells in stages for c in cells},
         order=[s for s, _ in stages],
         local_modules=dict(local_modules or {}),
+        module_sources=dict(module_sources or {}),
     )
     for cell_facts in facts.values():
         for written, _ in cell_facts.writes_files:

@@ -51,6 +51,7 @@ class FoldState:
     # the notebook's own modules {module: file}, and the imports of them made so far {statement:
     # file} (own_modules.py)
     local_modules: dict[str, str] = field(default_factory=dict)
+    module_sources: dict[str, str] = field(default_factory=dict)  # {module: its source}, if read
     module_files: dict[str, str] = field(default_factory=dict)
     # settings that log to a file {statement: path}, and the stages that made them again, so
     # may append to the file {path: stages}: its readers run after them

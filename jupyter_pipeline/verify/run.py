@@ -82,7 +82,11 @@ def verify(path: str, by_headings: int | None = None, kernel: str | None = None,
     """`timeout`: seconds any one cell may run (None or 0: no limit)."""
     nb_path = Path(path).resolve()
     notebook = files.read_notebook(nb_path)
-    analysis = analyze(notebook, by_headings=by_headings)
+    # As convert analyses it (the notebook's own modules beside it included): the whole runs'
+    # probes save what the converted stages hand on.
+    modules = files.local_modules(nb_path)
+    analysis = analyze(notebook, by_headings=by_headings, local_modules=modules,
+                       module_sources=files.module_sources(nb_path, modules, notebook))
     if not analysis.ok:
         raise AnalysisFailed(str(path), analysis.errors)
     scratch = make_scratch(nb_path.parent, [*_WHOLE_RUNS, _PIPELINE])

@@ -216,6 +216,13 @@ CONSTRUCTS: list[Construct] = [
               files={"setup_opts.py": "import pandas as pd\npd.set_option('display.precision', 3)\n"}),
     construct("module-state", "own-code", "import state_mod\nstate_mod.register('a')", "print(state_mod.REGISTRY)",
               files={"state_mod.py": "REGISTRY = []\ndef register(x):\n    REGISTRY.append(x)\n"}),
+    construct("star-import-module", "own-code",
+              "from star_mod import *\nimport pandas as pd\ndf = pd.DataFrame({'a': [1.0, 2.0]})\nregister('a')",
+              "add_col(df)\nregister('b')", "print(df, REGISTRY, COUNT, pd.get_option('display.precision'))",
+              files={"star_mod.py": "import pandas as pd\npd.set_option('display.precision', 4)\nREGISTRY = []\nCOUNT = 7\n"
+                                    "def register(x):\n    REGISTRY.append(x)\ndef add_col(df):\n    df['b'] = df['a'] / 3\n"}),
+    construct("star-import-writefile", "own-code", "%%writefile star_written.py\nCOUNTS = {}\ndef bump(k):\n    COUNTS[k] = COUNTS.get(k, 0) + 1",
+              "from star_written import *\nbump('x')", "bump('x')\nprint(COUNTS)"),
     # -- 7. files ------------------------------------------------------------------------
     construct("shell-redirect", "files", "!mkdir -p out && echo hi > out/a.txt", "print(open('out/a.txt').read())"),
     construct("logging-handler-file", "files", "import logging\nlg = logging.getLogger('f')\nlg.addHandler(logging.FileHandler('events.log', mode='w'))\nlg.warning('evt')",
