@@ -38,8 +38,8 @@ def module_sources(notebook_path: str | os.PathLike, modules: dict[str, str],
     (`from helpers import *`): the analysis reads the names it binds from it. Only those are
     read (the others are not needed), so a folder of many modules costs nothing here."""
     folder = Path(notebook_path).parent
-    starred = [m for m in modules if any(f"from {m} import" in c.source and "*" in c.source
-                                         for c in notebook.code_cells)]
+    stars = [c.source for c in notebook.code_cells if "import *" in c.source]
+    starred = [m for m in modules if any(f"from {m} import" in source for source in stars)]
     found: dict[str, str] = {}
     for module in starred:
         path = folder / modules[module]

@@ -24,7 +24,7 @@ from .facts import (Alias, Bind, CallArgument, Callback, CellFacts, Define, Dele
                     Dynamic, Effect, Import, Mutate, Read, Seed, Setting, Star)
 from .knowledge import PURE_CALLS
 from .ordering import order_problems
-from .own_modules import OwnModules
+from .own_modules import OwnModules, written_modules
 from .process_state import ProcessState
 
 # IPython's history of shown values: `_`, `__`, `___`, `_1`, `_12`.
@@ -83,7 +83,7 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
     def apply(self, effect: Effect) -> None:
         match effect:
             case Star(statement=statement) if not self.star_imported(effect):
-                self.stars[statement] = None
+                self.stars[statement] = None  # names unknown: made again in every later stage
             case Star():
                 return
             case Dynamic(line=line):
@@ -354,8 +354,8 @@ def fold(
 ) -> tuple[dict[str, StageFlow], list[Diagnostic], dict[str, set[str]]]:
     """Run the stages' effects in order; returns flows, diagnostics and hands-on per stage.
     `local_modules`: the notebook's own modules beside it ({module: file}); one written by a
-    cell (`%%writefile name.py`) is one too. `module_sources`: the source of those of them that
-    a star import imports ({module: source}), for the names it binds."""
+    cell (`%%writefile name.py`) is one too. `module_sources`: {module: source} of those a star
+    import imports."""
     state = _Fold(
         params={p.name: p for p in params},
         facts=facts,
@@ -364,11 +364,8 @@ def fold(
         local_modules=dict(local_modules or {}),
         module_sources=dict(module_sources or {}),
     )
-    for cell_facts in facts.values():
-        for written, _ in cell_facts.writes_files:
-            path = written.parts[0][1] if written.parts else ""
-            if path.endswith(".py") and "/" not in path and path[:-3].isidentifier():
-                state.local_modules.setdefault(path[:-3], path)
+    for module, path in written_modules(facts.values()):
+        state.local_modules.setdefault(module, path)
     last_cell = max((c for _, cells in stages for c in cells), default=-1)
     for cell, cell_facts in sorted((skipped or {}).items()):
         seeds = [e for e in cell_facts.effects if isinstance(e, Seed)]

@@ -16,9 +16,10 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from typing import Iterable, Iterator
 
 from .bindings import Binding
-from .facts import Star
+from .facts import CellFacts, Star
 from .fold_state import FoldState
 
 MODULE_STATE_PREFIX = "@module:"
@@ -35,6 +36,16 @@ def imported_module(statement: str) -> str:
 # `%%writefile helpers.py` (not `-a`, which appends to what is there): the cell's body is the
 # module's source.
 _WRITEFILE = re.compile(r"\A%%writefile[ \t]+([A-Za-z_]\w*)\.py[ \t]*\n")
+
+
+def written_modules(facts: Iterable[CellFacts]) -> Iterator[tuple[str, str]]:
+    """(module, file) of each module a cell writes (`%%writefile name.py`, `open('name.py', 'w')`)
+    beside the notebook."""
+    for cell_facts in facts:
+        for written, _ in cell_facts.writes_files:
+            path = written.parts[0][1] if written.parts else ""
+            if path.endswith(".py") and "/" not in path and path[:-3].isidentifier():
+                yield path[:-3], path
 
 
 def written_module(cell_source: str) -> tuple[str, str] | None:
