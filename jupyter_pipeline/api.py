@@ -27,10 +27,13 @@ def analyze_path(path: str | os.PathLike, by_headings: int | None = None) -> Ana
     return _analyze(files.read_notebook(path), by_headings, path)
 
 
-def analyze_notebook(data: object, name: str, by_headings: int | None = None) -> Analysis:
+def analyze_notebook(data: object, name: str, by_headings: int | None = None,
+                     path: str | os.PathLike | None = None) -> Analysis:
     """The analysis of a notebook's JSON as an editor holds it (unsaved edits included); `name`
-    only names it in messages. Cells seen before are not analysed again (cache by source)."""
-    return _analyze(Notebook.from_dict(name, data), by_headings)
+    only names it in messages; `path`: where it is saved (or will be), whose folder holds the
+    notebook's own modules, as for a saved notebook. Cells seen before are not analysed again
+    (cache by source)."""
+    return _analyze(Notebook.from_dict(name, data), by_headings, path)
 
 
 def _analyze(notebook: Notebook, by_headings: int | None,
