@@ -20,8 +20,9 @@ from .bindings import BUILTINS, IPYTHON_GLOBALS, Binding, StageFlow, is_runtime_
 from .call_effects import CallEffects
 from .definitions import DefinitionUses
 from .file_flows import FileFlows
-from .facts import (Alias, Bind, CallArgument, Callback, CellFacts, Define, Delete, Drawing,
-                    Dynamic, Effect, Import, Mutate, Read, Seed, Setting, Star)
+from .facts import (Alias, Bind, CallArgument, Callback, CellFacts, Define, Delete,
+                    Drawing, Dynamic, Effect, Import, Mutate, Read, Seed, Setting, Star, Store)
+from .held_objects import HeldObjects, cannot_cross_reason
 from .knowledge import PURE_CALLS
 from .ordering import order_problems
 from .own_modules import OwnModules, written_modules
@@ -31,7 +32,7 @@ from .process_state import ProcessState
 LAST_RESULTS = re.compile(r"^(_{1,3}|_\d+)$")
 
 
-class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
+class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects, HeldObjects):
     """The fold's operations; its state is fold_state.FoldState, declared there."""
 
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
@@ -137,6 +138,8 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
                                                  statement=statement))
                 self.local.add(name)
                 self.imported(statement, line)
+            case Store(name, line, held):
+                self.stored(name, held)
             case Seed(name, line):
                 self.seed(name, line)
             case Setting():
@@ -173,16 +176,7 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
         if literal is None and effect.literal_path is not None and effect.definite:
             literal = resolve_path(effect.literal_path, self.literal)
             immutable = literal is not None  # a str or a pathlib path: nothing changes it
-        reason = effect.cannot_cross
-        maker = self.env.get(effect.made_by) if effect.made_by else None
-        if not reason and maker is not None and maker.kind == "definition" \
-                and maker.definition is not None and maker.definition.returns_closure:
-            reason = f"a function made inside '{effect.made_by}' (a closure)"
-        if not reason and maker is not None and maker.kind == "definition" \
-                and maker.definition is not None and maker.definition.pickling:
-            reason = (f"an instance of '{effect.made_by}', whose "
-                      f"{maker.definition.pickling} decides what is saved of it (it may leave "
-                      f"state out)")
+        reason = cannot_cross_reason(self.env, effect)
         root = self.env.get(effect.handle.split(".", 1)[0].split("(", 1)[0]) \
             if effect.handle else None
         on_module = root is not None and root.kind == "import" and effect.definite
@@ -254,7 +248,8 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
                     self.write(root, line, Binding("value", self.flow.name, self.cell, line,
                                                     literal=binding.literal,
                                                     maybe_unbound=binding.maybe_unbound,
-                                                    figure=binding.figure))
+                                                    figure=binding.figure,
+                                                    cannot_cross=binding.cannot_cross))
 
     def read(self, name: str, line: int, quiet: bool = False, _seen: set | None = None) -> None:
         """The current stage reads `name` here."""

@@ -1,8 +1,8 @@
 """Everything the fold (flows.py) knows at a point of the notebook, declared in one place.
 
 The fold's parts (flows._Fold, definitions.DefinitionUses, process_state.ProcessState,
-own_modules.OwnModules, file_flows.FileFlows, call_effects.CallEffects) are methods on this
-state; each reads and changes only the fields declared here, and calls the fold's operations
+own_modules.OwnModules, file_flows.FileFlows, call_effects.CallEffects,
+held_objects.HeldObjects) are methods on this state; each reads and changes only the fields declared here, and calls the fold's operations
 declared at the end (defined by flows._Fold and its parts)."""
 
 from __future__ import annotations

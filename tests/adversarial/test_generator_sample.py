@@ -31,7 +31,8 @@ SAMPLE = (
 # Constructs run with `dvc repro` too (in a fresh git + DVC repository), each compared with the
 # whole run as with `nb2pipe run`: those added since the generator last ran with --dvc.
 WITH_DVC = (
-    "star-import-module", "star-import-writefile",
+    "star-import-module", "star-import-writefile", "getstate-in-list", "getstate-attribute",
+    "stored-into-shares",
 )
 
 # construct -> why it is still broken (none of the sample, as of the last generator run in

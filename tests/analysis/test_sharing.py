@@ -97,3 +97,10 @@ def test_a_notebook_function_plotting_a_table_it_is_given_leaves_it():
                             "def show(frame):\n    frame.plot()"),
                 ("stage:b", "show(df)"), ("stage:c", "print(df)")])
     assert needs(s["c"]) == {"df": "a"}
+
+
+@pytest.mark.parametrize("store", ["d = {}\nd['k'] = c", "class H:\n    pass\nd = H()\nd.c = c"])
+def test_an_object_stored_into_another_is_shared_with_it(store):
+    s = stages([("stage:a", "c = [1]\n" + store), ("stage:b", "c.append(2)"),
+                ("stage:c", "print(d)")])
+    assert needs(s["c"]) == {"d": "b"}
