@@ -26,23 +26,29 @@ _CACHE = CellCache()
 
 
 def analyze_path(path: str | os.PathLike, by_headings: int | None = None) -> Analysis:
-    return _analyze(files.read_notebook(path), by_headings, files.local_modules(path))
+    return _analyze(files.read_notebook(path), by_headings, path)
 
 
-def analyze_notebook(data: object, name: str, by_headings: int | None = None) -> Analysis:
+def analyze_notebook(data: object, name: str, by_headings: int | None = None,
+                     path: str | os.PathLike | None = None) -> Analysis:
     """The analysis of a notebook's JSON as an editor holds it (unsaved edits included); `name`
-    only names it in messages. Cells seen before are not analysed again (cache by source)."""
-    return _analyze(Notebook.from_dict(name, data), by_headings)
+    only names it in messages; `path`: where it is saved (or will be), whose folder holds the
+    notebook's own modules, as for a saved notebook. Cells seen before are not analysed again
+    (cache by source)."""
+    return _analyze(Notebook.from_dict(name, data), by_headings, path)
 
 
 def _analyze(notebook: Notebook, by_headings: int | None,
-             local_modules: dict[str, str] | None = None) -> Analysis:
-    """The analysis promises diagnostics, never exceptions, on user code; should it break that
+             path: str | os.PathLike | None = None) -> Analysis:
+    """`path`: where the notebook is (None: nowhere), for its own modules beside it.
+    The analysis promises diagnostics, never exceptions, on user code; should it break that
     promise, the user gets the cell that triggers it (found by analysing cell by cell) rather
     than 'failed unexpectedly'."""
+    modules = files.local_modules(path) if path is not None else {}
     try:
-        return analyze(notebook, by_headings=by_headings, cache=_CACHE,
-                       local_modules=local_modules)
+        return analyze(notebook, by_headings=by_headings, cache=_CACHE, local_modules=modules,
+                       module_sources=files.module_sources(path, modules, notebook)
+                       if path is not None else None)
     except Nb2PipeError:
         raise
     except Exception as exc:  # noqa: BLE001 - see the docstring; the cause stays chained
@@ -114,7 +120,7 @@ def convert(path: str | os.PathLike, out_dir: str | os.PathLike | None = None,
     nb_path = Path(path)
     notebook = files.read_notebook(nb_path)
     _refuse_generated(notebook)
-    analysis = _analyze(notebook, by_headings, files.local_modules(nb_path))
+    analysis = _analyze(notebook, by_headings, nb_path)
     if not analysis.ok:
         raise AnalysisFailed(str(path), analysis.errors)
     out = Path(out_dir) if out_dir is not None else nb_path.parent

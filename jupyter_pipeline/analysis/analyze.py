@@ -15,6 +15,7 @@ from .declared import declare
 from .params import literal_assignments
 from .bindings import StageFlow
 from .facts import Bind, CellFacts
+from .own_modules import written_module
 from .symbols import analyse_cell
 
 
@@ -60,9 +61,12 @@ class Analysis:
 
 def analyze(notebook: Notebook, by_headings: int | None = None,
             cache: CellCache | None = None,
-            local_modules: Mapping[str, str] | None = None) -> Analysis:
+            local_modules: Mapping[str, str] | None = None,
+            module_sources: Mapping[str, str] | None = None) -> Analysis:
     """`local_modules`: the notebook's own modules beside it, {module: path relative to the
-    notebook's folder} (files.local_modules reads them; the analysis touches no disk)."""
+    notebook's folder} (files.local_modules reads them; the analysis touches no disk);
+    `module_sources`: the source of those a star import imports (files.module_sources), for
+    the names it binds. A module a `%%writefile` cell writes has that cell's body as source."""
     cache = cache or _DEFAULT_CACHE
     grouping = stages.group(notebook, by_headings)
     diags: list[Diagnostic] = list(grouping.diagnostics)
@@ -89,8 +93,13 @@ def analyze(notebook: Notebook, by_headings: int | None = None,
             facts[grouping.parameters_cell], param_lines) \
             if grouping.parameters_cell in facts else facts.get(grouping.parameters_cell)
     skipped = {i: cache.facts(cells[i].source) for i, r in grouping.roles.items() if r.skip}
+    sources = dict(module_sources or {})
+    for cell in notebook.code_cells:
+        written = written_module(cell.source)
+        if written is not None:
+            sources.setdefault(*written)
     stage_flows, fold_diags, hands_on = flows.fold(stage_cells, facts, params, metrics_cells,
-                                                   skipped, local_modules or {})
+                                                   skipped, local_modules or {}, sources)
     diags.extend(fold_diags)
     built = []
     for s in grouping.stages:

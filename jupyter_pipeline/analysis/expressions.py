@@ -9,7 +9,8 @@ from dataclasses import replace
 
 from . import ipython
 from .facts import (Alias, Bind, CallArgument, Callback, CallSite, Drawing, Dynamic, Effect, MethodArgument,
-                    Mutate, PathExpr, Problem, Read, Seed, Via)
+                    Mutate, NOTHING_HELD, PathExpr, Problem, Read, Seed, Store, Via)
+from .held_objects import contents
 from .shell import shell_writes
 from .knowledge import (CALLBACK_BUILTINS, CONTAINER_METHODS, DATA_ATTRIBUTES, DRAWING_METHODS,
                         PURE_CALLS, READ_ONLY_METHODS, SEEDING_FUNCTIONS, STORING_METHODS)
@@ -65,7 +66,13 @@ class ExpressionVisitor:
                 figure, literal_path, cannot_cross(value), made_by,
                 no_copy=isinstance(value, ast.Call) and no_copy(value), handle=handle,
                 handle_reads=frozenset(n.id for n in ast.walk(value) if isinstance(n, ast.Name))
-                if handle else frozenset()))
+                if handle else frozenset(), contents=contents(value)))
+
+    def store(self, name: str, node: ast.AST, value: ast.AST | None) -> None:
+        """The object under `name` is given `value` to hold (held_objects.py)."""
+        held = contents(value)
+        if held is not NOTHING_HELD and name not in self.hidden:
+            self.effects.append(Store(name, self._line(node), held))
 
     def mutate(self, name: str | None, node: ast.AST, via: Via | None = None,
                shallow: bool = False) -> None:
@@ -171,9 +178,12 @@ class ExpressionVisitor:
                 self.mutate(root_name(arg), node, CallArgument(node.args[0].id, i))
         if isinstance(func, ast.Attribute) and func.attr in STORING_METHODS:
             receiver = root_name(func.value)
-            stored = alias_roots(ast.Tuple(elts=list(node.args), ctx=ast.Load()))
+            given = ast.Tuple(elts=list(node.args), ctx=ast.Load())
+            stored = alias_roots(given)
             if receiver and stored:
                 self.effects.append(Alias(receiver, self._line(node), stored))
+            if receiver:
+                self.store(receiver, node, given)
         name = dotted(func)
         if name.rsplit(".", 1)[-1] in SEEDING_FUNCTIONS:
             self.effects.append(Seed(name, self._line(node)))

@@ -23,6 +23,19 @@ class Read:
 
 
 @dataclass(frozen=True, slots=True)
+class Contents:
+    """What a value may hold (held_objects.contents): the names whose objects it may hold or
+    be, the names it takes a part of (an attribute, a method's result), the names it calls."""
+
+    holds: frozenset[str] = frozenset()
+    parts: frozenset[str] = frozenset()
+    makers: frozenset[str] = frozenset()
+
+
+NOTHING_HELD = Contents()
+
+
+@dataclass(frozen=True, slots=True)
 class Bind:
     """The cell binds the name to a new object."""
 
@@ -47,6 +60,17 @@ class Bind:
     # module, a setting made through the variable is made again through the expression.
     handle: str = ""
     handle_reads: frozenset[str] = frozenset()
+    contents: Contents = NOTHING_HELD
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """The object under the name is given `contents` to hold: `holder.cache = c`,
+    `d[k] = Cache()`, `caches.append(c)`."""
+
+    name: str
+    line: int
+    contents: Contents
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +205,7 @@ class Setting:
 
 
 Effect: TypeAlias = (Read | Bind | Mutate | Delete | Alias | Define | Import | Dynamic | Star
-                     | Seed | Setting)
+                     | Seed | Setting | Store)
 
 @dataclass(frozen=True)
 class Definition:

@@ -20,18 +20,19 @@ from .bindings import BUILTINS, IPYTHON_GLOBALS, Binding, StageFlow, is_runtime_
 from .call_effects import CallEffects
 from .definitions import DefinitionUses
 from .file_flows import FileFlows
-from .facts import (Alias, Bind, CallArgument, Callback, CellFacts, Define, Delete, Drawing,
-                    Dynamic, Effect, Import, Mutate, Read, Seed, Setting, Star)
+from .facts import (Alias, Bind, CallArgument, Callback, CellFacts, Define, Delete,
+                    Drawing, Dynamic, Effect, Import, Mutate, Read, Seed, Setting, Star, Store)
+from .held_objects import HeldObjects, cannot_cross_reason
 from .knowledge import PURE_CALLS
 from .ordering import order_problems
-from .own_modules import OwnModules
+from .own_modules import OwnModules, written_modules
 from .process_state import ProcessState
 
 # IPython's history of shown values: `_`, `__`, `___`, `_1`, `_12`.
 LAST_RESULTS = re.compile(r"^(_{1,3}|_\d+)$")
 
 
-class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
+class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects, HeldObjects):
     """The fold's operations; its state is fold_state.FoldState, declared there."""
 
     def run_stage(self, name: str, cells: tuple[int, ...], metrics_cells: set[int]) -> StageFlow:
@@ -82,8 +83,10 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
 
     def apply(self, effect: Effect) -> None:
         match effect:
-            case Star(statement=statement):
-                self.stars[statement] = None
+            case Star(statement=statement) if not self.star_imported(effect):
+                self.stars[statement] = None  # names unknown: made again in every later stage
+            case Star():
+                return
             case Dynamic(line=line):
                 self.dynamic(line)
             case Read(name, line) if LAST_RESULTS.match(name):
@@ -135,6 +138,8 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
                                                  statement=statement))
                 self.local.add(name)
                 self.imported(statement, line)
+            case Store(name, line, held):
+                self.stored(name, held)
             case Seed(name, line):
                 self.seed(name, line)
             case Setting():
@@ -171,16 +176,7 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
         if literal is None and effect.literal_path is not None and effect.definite:
             literal = resolve_path(effect.literal_path, self.literal)
             immutable = literal is not None  # a str or a pathlib path: nothing changes it
-        reason = effect.cannot_cross
-        maker = self.env.get(effect.made_by) if effect.made_by else None
-        if not reason and maker is not None and maker.kind == "definition" \
-                and maker.definition is not None and maker.definition.returns_closure:
-            reason = f"a function made inside '{effect.made_by}' (a closure)"
-        if not reason and maker is not None and maker.kind == "definition" \
-                and maker.definition is not None and maker.definition.pickling:
-            reason = (f"an instance of '{effect.made_by}', whose "
-                      f"{maker.definition.pickling} decides what is saved of it (it may leave "
-                      f"state out)")
+        reason = cannot_cross_reason(self.env, effect)
         root = self.env.get(effect.handle.split(".", 1)[0].split("(", 1)[0]) \
             if effect.handle else None
         on_module = root is not None and root.kind == "import" and effect.definite
@@ -252,7 +248,8 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects):
                     self.write(root, line, Binding("value", self.flow.name, self.cell, line,
                                                     literal=binding.literal,
                                                     maybe_unbound=binding.maybe_unbound,
-                                                    figure=binding.figure))
+                                                    figure=binding.figure,
+                                                    cannot_cross=binding.cannot_cross))
 
     def read(self, name: str, line: int, quiet: bool = False, _seen: set | None = None) -> None:
         """The current stage reads `name` here."""
@@ -348,22 +345,22 @@ def fold(
     metrics_cells: set[int],
     skipped: dict[int, CellFacts] | None = None,
     local_modules: Mapping[str, str] | None = None,
+    module_sources: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, StageFlow], list[Diagnostic], dict[str, set[str]]]:
     """Run the stages' effects in order; returns flows, diagnostics and hands-on per stage.
     `local_modules`: the notebook's own modules beside it ({module: file}); one written by a
-    cell (`%%writefile name.py`) is one too."""
+    cell (`%%writefile name.py`) is one too. `module_sources`: {module: source} of those a star
+    import imports."""
     state = _Fold(
         params={p.name: p for p in params},
         facts=facts,
         stage_of_cell={c: s for s, cells in stages for c in cells},
         order=[s for s, _ in stages],
         local_modules=dict(local_modules or {}),
+        module_sources=dict(module_sources or {}),
     )
-    for cell_facts in facts.values():
-        for written, _ in cell_facts.writes_files:
-            path = written.parts[0][1] if written.parts else ""
-            if path.endswith(".py") and "/" not in path and path[:-3].isidentifier():
-                state.local_modules.setdefault(path[:-3], path)
+    for module, path in written_modules(facts.values()):
+        state.local_modules.setdefault(module, path)
     last_cell = max((c for _, cells in stages for c in cells), default=-1)
     for cell, cell_facts in sorted((skipped or {}).items()):
         seeds = [e for e in cell_facts.effects if isinstance(e, Seed)]

@@ -1,8 +1,8 @@
 """Everything the fold (flows.py) knows at a point of the notebook, declared in one place.
 
 The fold's parts (flows._Fold, definitions.DefinitionUses, process_state.ProcessState,
-own_modules.OwnModules, file_flows.FileFlows, call_effects.CallEffects) are methods on this
-state; each reads and changes only the fields declared here, and calls the fold's operations
+own_modules.OwnModules, file_flows.FileFlows, call_effects.CallEffects,
+held_objects.HeldObjects) are methods on this state; each reads and changes only the fields declared here, and calls the fold's operations
 declared at the end (defined by flows._Fold and its parts)."""
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ class FoldState:
     # the notebook's own modules {module: file}, and the imports of them made so far {statement:
     # file} (own_modules.py)
     local_modules: dict[str, str] = field(default_factory=dict)
+    module_sources: dict[str, str] = field(default_factory=dict)  # {module: its source}, if read
     module_files: dict[str, str] = field(default_factory=dict)
     # settings that log to a file {statement: path}, and the stages that made them again, so
     # may append to the file {path: stages}: its readers run after them

@@ -7,11 +7,19 @@ written by `%%writefile`): unlike a library, importing one runs the notebook's c
   imports it again at its start, like a setting;
 - its own globals (a registry its functions fill) are state that lives in the process: each
   stage that uses the module starts from the state the previous user left and hands its own
-  on, under the name "@module:NAME" (runtime.handoff's module_state reads it)."""
+  on, under the name "@module:NAME" (runtime.handoff's module_state reads it);
+- `from module import *` binds the names the module's source defines at its top level (or its
+  `__all__`), each as an import of that statement, so that all of the above holds for them."""
 
 from __future__ import annotations
 
+import ast
+import functools
+import re
+from typing import Iterable, Iterator
+
 from .bindings import Binding
+from .facts import CellFacts, Star
 from .fold_state import FoldState
 
 MODULE_STATE_PREFIX = "@module:"
@@ -23,6 +31,88 @@ def imported_module(statement: str) -> str:
     if len(words) < 2 or words[1].startswith("."):
         return ""
     return words[1].split(".", 1)[0]
+
+
+# `%%writefile helpers.py` (not `-a`, which appends to what is there): the cell's body is the
+# module's source.
+_WRITEFILE = re.compile(r"\A%%writefile[ \t]+([A-Za-z_]\w*)\.py[ \t]*\n")
+
+
+def written_modules(facts: Iterable[CellFacts]) -> Iterator[tuple[str, str]]:
+    """(module, file) of each module a cell writes (`%%writefile name.py`, `open('name.py', 'w')`)
+    beside the notebook."""
+    for cell_facts in facts:
+        for written, _ in cell_facts.writes_files:
+            path = written.parts[0][1] if written.parts else ""
+            if path.endswith(".py") and "/" not in path and path[:-3].isidentifier():
+                yield path[:-3], path
+
+
+def written_module(cell_source: str) -> tuple[str, str] | None:
+    """(module, source) of a `%%writefile name.py` cell, else None."""
+    found = _WRITEFILE.match(cell_source)
+    return (found.group(1), cell_source[found.end():]) if found else None
+
+
+@functools.lru_cache(maxsize=64)
+def star_names(source: str) -> tuple[str, ...] | None:
+    """The names `from module import *` binds, read from the module's source without running
+    it: its `__all__` when that is a literal list or tuple of strings, else the public names its
+    top level binds (also inside if / try / with / for). None when they cannot be known: the
+    source does not parse, `__all__` is computed, or it imports `*` itself."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    names: dict[str, None] = {}
+    declared: list[str] | None = None
+    for node in _top_level(tree.body):
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            return None
+        targets = _bound(node)
+        if "__all__" in targets:
+            value = getattr(node, "value", None)
+            if not isinstance(node, ast.Assign) or not isinstance(value, (ast.List, ast.Tuple)) \
+                    or not all(isinstance(e, ast.Constant) and isinstance(e.value, str)
+                               for e in value.elts):
+                return None
+            declared = [e.value for e in value.elts]  # type: ignore[attr-defined]
+        for name in targets:
+            names[name] = None
+    if declared is not None:
+        return tuple(dict.fromkeys(declared))
+    return tuple(n for n in names if not n.startswith("_"))
+
+
+def _top_level(body: list[ast.stmt]):
+    """The statements that run at import, compound statements' bodies included."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.For, ast.While, ast.With, ast.Try, ast.TryStar)):
+            for part in ("body", "orelse", "finalbody"):
+                yield from _top_level(getattr(node, part, []))
+            for handler in getattr(node, "handlers", []):
+                yield from _top_level(handler.body)
+
+
+def _bound(node: ast.stmt) -> list[str]:
+    """The module-level names one statement binds."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return [a.asname or a.name.split(".")[0] for a in node.names]
+    targets: list[ast.AST] = []
+    if isinstance(node, ast.Assign):
+        targets = list(node.targets)
+    elif isinstance(node, ast.AugAssign) or (isinstance(node, ast.AnnAssign)
+                                             and node.value is not None):
+        targets = [node.target]
+    elif isinstance(node, (ast.For, ast.AsyncFor)):
+        targets = [node.target]
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        targets = [i.optional_vars for i in node.items if i.optional_vars is not None]
+    return [n.id for t in targets for n in ast.walk(t)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
 
 
 class OwnModules(FoldState):
@@ -41,6 +131,22 @@ class OwnModules(FoldState):
         self.module_files[statement] = self.local_modules[module]
         self.settings.append(((), (), statement))
         self.module_used(module, line)
+
+    def star_imported(self, star: Star) -> bool:
+        """`from helpers import *` of the notebook's own module whose names are known: each
+        name is bound as an import of that statement. False when it is not one (a library's,
+        or a module whose names cannot be read): the star import is then made again in every
+        later stage, and the names it brings stay unknown."""
+        source = self.module_sources.get(star.module)
+        names = star_names(source) if star.module in self.local_modules and source else None
+        if names is None:
+            return False
+        for name in names:
+            self.rebind(name, star.line, Binding("import", self.flow.name, self.cell, star.line,
+                                                  statement=star.statement))
+            self.local.add(name)
+        self.imported(star.statement, star.line)
+        return True
 
     def module_used(self, module: str, line: int) -> None:
         """The stage uses the module (calls into it, reads its values): it continues from the

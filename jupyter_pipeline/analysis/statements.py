@@ -195,7 +195,7 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
         elif isinstance(target, ast.Starred):
             self.target(target.value, value, None, elements)
         else:
-            self.store_into(target)
+            self.store_into(target, value)
 
     def unpacked_together(self, target: ast.AST, value: ast.AST) -> None:
         """`fig, axes = plt.subplots()`, `first, *rest = rows`: names unpacked from one object
@@ -211,8 +211,8 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             for name in sorted(names):
                 self.effects.append(Alias(name, self._line(target), frozenset(names - {name})))
 
-    def store_into(self, target: ast.AST) -> None:
-        """`a.b = v`, `a[k] = v`, `del a[k]`: reads and may mutate `a`."""
+    def store_into(self, target: ast.AST, value: ast.AST | None = None) -> None:
+        """`a.b = v`, `a[k] = v`, `del a[k]`: reads and may mutate `a`, which holds `v` now."""
         for child in ast.iter_child_nodes(target):
             if isinstance(child, ast.expr) and not isinstance(child, ast.expr_context):
                 self.expr(child)
@@ -221,6 +221,12 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             # `b[k] = v` / `del b[k]` replaces what b holds; `b[k].x = v` changes an element
             self.mutate(name, target, shallow=isinstance(target, ast.Subscript)
                         and isinstance(target.value, ast.Name))
+            if value is not None:
+                self.store(name, target, value)
+                # `holder.c = c`, `d[k] = c`: holder (d) now shares c's objects
+                shared = alias_roots(value) - {name}
+                if shared:
+                    self.effects.append(Alias(name, self._line(target), shared))
 
     # -- definitions ---------------------------------------------------------------------
     def _source_of(self, node: ast.stmt) -> str:

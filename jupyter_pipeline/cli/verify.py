@@ -16,7 +16,9 @@ def add_verify(sub: argparse._SubParsersAction) -> None:
         "verify", help="run notebook and pipeline, compare what they produce",
         description="Run the notebook top to bottom (twice) and as a pipeline, each in a "
                     "scratch copy of its folder, and compare cell outputs, files written, the "
-                    "values handed between stages and the state each stage starts with. Exit "
+                    "values handed between stages and the state each stage starts with. Where "
+                    "the pipeline differs, up to 2 more top-to-bottom runs tell whether the "
+                    "notebook itself varies there. Exit "
                     "0: the same; 3: the same except where the notebook itself varies between "
                     "runs; 1: they differ, or a run failed.",
         epilog="""examples:
@@ -51,6 +53,9 @@ def verify(args: argparse.Namespace, out: Console) -> int:
         if len(verdict.varying) > 3:
             out.print(f"           (and {len(verdict.varying) - 3} more where it differs "
                       "between runs)", markup=False)
+    if result.extra_runs:
+        out.print(f"ran the notebook top to bottom {result.extra_runs} more time(s) to tell a "
+                  "difference from the notebook's own variation", markup=False)
     if result.problem:
         console(stderr=True).print(f"nb2pipe: {result.problem}", markup=False)
     if not result.ok and result.warnings:

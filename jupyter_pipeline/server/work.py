@@ -118,8 +118,9 @@ def analyze(root: str, raw: bytes) -> Reply:
         if "notebook" in data:
             path = notebook_path(base, data, must_exist=False)
             _cell_count_bound(data["notebook"])
+            # The notebook's own modules beside it count as for a saved notebook (CLI).
             analysis = api.analyze_notebook(data["notebook"], relative_to_root(base, path),
-                                            level)
+                                            level, path)
         else:
             path = _saved_notebook(base, data)
             analysis = api.analyze_path(path, level)

@@ -115,9 +115,19 @@ def varying_lines(first: list[str], second: list[str]) -> Varying | None:
                              for n, (la, lb) in enumerate(zip(x, y)) if la != lb))
 
 
+def varying_across(runs: list[list[str]]) -> Varying | None:
+    """Where any of several whole runs of a cell differs from the first (None: all alike)."""
+    found = [v for v in (varying_lines(runs[0], other) for other in runs[1:]) if v is not None]
+    if not found:
+        return None
+    if any(v.everything for v in found):
+        return Varying(frozenset(), everything=True)
+    return Varying(frozenset().union(*(v.places for v in found)))
+
+
 def first_stable_difference(whole: list[str], piped: list[str], varying: Varying | None
                             ) -> str | None:
-    """The first difference on a line that both whole runs showed alike."""
+    """The first difference on a line that every whole run showed alike."""
     if varying is None:
         return first_output_difference(whole, piped)
     if varying.everything:

@@ -54,18 +54,28 @@ def make_scratch(user_folder: Path, runs: list[str]) -> Scratch:
     root = Path(tempfile.mkdtemp(prefix="nb2pipe-verify-"))
     siblings = _siblings(user_folder)
     for run in runs:
-        shutil.copytree(user_folder, root / run / user_folder.name, ignore=_SKIP_COPY,
-                        symlinks=True)
-        for sibling in siblings or []:
-            try:
-                if sibling.is_dir():
-                    shutil.copytree(sibling, root / run / sibling.name, ignore=_SKIP_COPY,
-                                    symlinks=True)
-                else:
-                    shutil.copy2(sibling, root / run / sibling.name)
-            except OSError:
-                continue  # unreadable: the notebook could not read it either
+        _copy(user_folder, siblings, root / run)
     return Scratch(root, user_folder, siblings is not None)
+
+
+def add_run(scratch: Scratch, run: str) -> None:
+    """One more copy, for a run decided on later (an extra whole run); the user's folder is never
+    changed by verify, so it is copied as the first runs saw it."""
+    _copy(scratch.user_folder, _siblings(scratch.user_folder) if scratch.siblings else None,
+          scratch.root / run)
+
+
+def _copy(user_folder: Path, siblings: list[Path] | None, run_root: Path) -> None:
+    shutil.copytree(user_folder, run_root / user_folder.name, ignore=_SKIP_COPY, symlinks=True)
+    for sibling in siblings or []:
+        try:
+            if sibling.is_dir():
+                shutil.copytree(sibling, run_root / sibling.name, ignore=_SKIP_COPY,
+                                symlinks=True)
+            else:
+                shutil.copy2(sibling, run_root / sibling.name)
+        except OSError:
+            continue  # unreadable: the notebook could not read it either
 
 
 def _siblings(user_folder: Path) -> list[Path] | None:

@@ -28,6 +28,13 @@ SAMPLE = (
     "freq", "max-key", "mutable-default", "lambda-defaultdict", "inplace-dropna",
 )
 
+# Constructs run with `dvc repro` too (in a fresh git + DVC repository), each compared with the
+# whole run as with `nb2pipe run`: those added since the generator last ran with --dvc.
+WITH_DVC = (
+    "star-import-module", "star-import-writefile", "getstate-in-list", "getstate-attribute",
+    "stored-into-shares",
+)
+
 # construct -> why it is still broken (none of the sample, as of the last generator run in
 # BENCHMARKS.md)
 KNOWN_BROKEN: dict[str, str] = {}
@@ -42,7 +49,7 @@ def _param(name: str):
 
 
 def test_the_sample_names_constructs_that_exist():
-    assert [n for n in SAMPLE if f"{n}/each" not in _CASES] == []
+    assert [n for n in SAMPLE + WITH_DVC if f"{n}/each" not in _CASES] == []
 
 
 @pytest.mark.parametrize("name", [_param(n) for n in SAMPLE])
@@ -52,3 +59,11 @@ def test_a_construct_computes_what_the_notebook_computes_or_is_refused(name, tmp
     shown = "\n".join(f"cell {d['cell']}: notebook {d['notebook']!r}, pipeline {d['pipeline']!r}"
                       for d in outcome.differences)
     assert outcome.verdict in OK, f"{outcome.verdict}: {outcome.detail}\n{shown}"
+
+
+@pytest.mark.parametrize("name", [_param(n) for n in WITH_DVC])
+def test_a_construct_computes_what_the_notebook_computes_with_dvc_repro_and_nb2pipe_run(
+        name, tmp_path):
+    outcomes = check(_CASES[f"{name}/each"], tmp_path, ("nb2pipe run", "dvc repro"))
+    assert [(o.engine, o.verdict) for o in outcomes if o.verdict not in OK] == [], \
+        "\n".join(f"{o.engine}: {o.verdict}: {o.detail}\n{o.differences}" for o in outcomes)

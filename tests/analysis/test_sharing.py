@@ -114,3 +114,10 @@ def test_a_numpy_call_that_copies_is_not_a_view():
     s = stages([("stage:a", "import numpy as np\na = np.ones(4)\nb = np.sort(a)"),
                 ("stage:b", "a += 1"), ("stage:c", "print(b)")])
     assert needs(s["c"]) == {"b": "a"}
+
+
+@pytest.mark.parametrize("store", ["d = {}\nd['k'] = c", "class H:\n    pass\nd = H()\nd.c = c"])
+def test_an_object_stored_into_another_is_shared_with_it(store):
+    s = stages([("stage:a", "c = [1]\n" + store), ("stage:b", "c.append(2)"),
+                ("stage:c", "print(d)")])
+    assert needs(s["c"]) == {"d": "b"}

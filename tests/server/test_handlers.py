@@ -38,6 +38,23 @@ async def test_analyze_unsaved_content_sees_the_edit(call, write_notebook, jp_ro
     assert snapshot(jp_root_dir) == before, "analysing writes nothing"
 
 
+async def test_live_analysis_sees_the_notebook_s_own_modules_beside_it(call, write_notebook,
+                                                                       jp_root_dir):
+    # As `nb2pipe convert` does: the module is each importing stage's dependency, its globals
+    # cross stages, and the names a star import of it binds are known.
+    data = write_notebook("work/nb.ipynb", [
+        ("stage:a", "import helpers\nhelpers.register('a')"), ("stage:b", "x = 1"),
+        ("stage:c", "from helpers import *\nprint(REGISTRY)")])
+    (jp_root_dir / "work" / "helpers.py").write_text(
+        "REGISTRY = []\ndef register(x):\n    REGISTRY.append(x)\n", encoding="utf-8")
+    for request in ({"path": "work/nb.ipynb", "notebook": data}, {"path": "work/nb.ipynb"}):
+        status, reply = await call("analyze", request)
+        assert status == 200, reply
+        stages = {s["name"]: s for s in reply["stages"]}
+        assert stages["a"]["deps"] == stages["c"]["deps"] == ["helpers.py"], request
+        assert stages["c"]["needs"] == [{"name": "@module:helpers", "from": "a"}], request
+
+
 async def test_live_analysis_of_a_long_notebook_answers_an_edit_quickly(call):
     """The panel posts the whole notebook on every (debounced) edit; the answer, with the
     edit's new flow in it, must come well within a typing pause."""

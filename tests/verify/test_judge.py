@@ -33,6 +33,17 @@ def test_a_cell_whose_outputs_have_another_shape_in_each_whole_run_is_left_out()
     assert v == judge.Verdict(None, "its outputs")
 
 
+def test_a_third_whole_run_that_differs_where_two_agreed_makes_it_the_notebook_s_variation():
+    # A coin flip: the first two whole runs drew 0, the pipeline 1; a third whole run drew 1.
+    assert judge.outputs([_out("0", "k"), _out("0", "k")], _out("1", "k")).difference
+    assert judge.outputs([_out("0", "k"), _out("0", "k"), _out("1", "k")], _out("1", "k")) == \
+        judge.Verdict(None, "output 1, line 1")
+    assert judge.outputs([_out("0", "k"), _out("0", "k"), _out("1", "k")], _out("1", "j")) == \
+        judge.Verdict("output 1, line 2: notebook 'k', pipeline 'j'", "output 1, line 1")
+    assert judge.value([0, 0, 1], 1) == judge.Verdict(None, "0 != 1")
+    assert judge.file([b"0", b"0", b"1"], b"1", text=True) == judge.Verdict(None, "its content")
+
+
 def test_one_whole_run_compares_everything():
     assert judge.outputs([_out("a")], _out("a")) == judge.Verdict()
 

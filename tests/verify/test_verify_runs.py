@@ -51,7 +51,29 @@ def test_a_notebook_that_varies_by_itself_is_reported_as_such_and_the_rest_compa
                      out)
     assert "except where the notebook itself differs between runs" in out
     assert "kept" not in out, "a verify that passes leaves nothing behind"
+    assert "more time(s)" not in out, "nothing differed: no extra whole run"
     assert _listing(tmp_path) == before
+
+
+def test_a_coin_that_fell_alike_in_both_whole_runs_costs_one_more_run_not_a_false_difference(
+        tmp_path):
+    # An unseeded coin flip (random.choice([0, 1])) falls alike in both whole runs half of the
+    # time, and a correct pipeline then draws the other side half of that. To make that case
+    # happen every time, the coin here falls by the run it is in: 0 in the first two whole
+    # runs (verify's nb-run-1 and nb-run-2), 1 in the pipeline and in any further whole run.
+    write_nb(tmp_path, [
+        ("stage:flip", "import os\nrun = os.path.basename(os.path.dirname(os.getcwd()))\n"
+                       "coin = 0 if run in ('nb-run-1', 'nb-run-2') else 1\n"
+                       "print('coin', coin)\nprint('always 7')"),
+        ("stage:use", "print('ten times', coin * 10)"),
+    ])
+    proc = verify(tmp_path)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "same       flip" in out and "same       use" in out, out
+    assert "the notebook itself differs between runs: cell 1 ('c0'): output 1, line 1" in out
+    assert "ran the notebook top to bottom 1 more time(s)" in out, out
+    assert "kept" not in out
 
 
 def test_a_pipeline_difference_is_found_beside_the_notebook_s_own_variation(tmp_path):
@@ -66,6 +88,8 @@ def test_a_pipeline_difference_is_found_beside_the_notebook_s_own_variation(tmp_
     assert re.search(r"DIFFERENT  use: cell 2 \('c1'\): output 1, line 1: notebook "
                      r"'\[stdout\] cells run so far \d+', pipeline", proc.stdout), proc.stdout
     assert "the notebook itself differs between runs: cell 1 ('c0')" in proc.stdout
+    # A difference no further whole run explains: both extra runs were spent, then DIFFERENT.
+    assert "ran the notebook top to bottom 2 more time(s)" in proc.stdout, proc.stdout
     kept = _kept(proc)
     try:
         assert list(kept.glob("pipeline/*/pipelines/nb/executed/use.ipynb"))
