@@ -291,4 +291,17 @@ CONSTRUCTS: list[Construct] = [
     construct("globals-binds", "mutation", "globals()['gmade'] = 6", "print(gmade)"),
     construct("nested-mutation", "mutation", "cfg = {'model': {'lr': 0.1}}", "cfg['model']['lr'] = 0.5", "print(cfg)"),
     construct("object-attr-mutation", "mutation", "class C:\n    pass\nobj = C()\nobj.items = []", "obj.items.append(1)", "print(obj.items)"),
+    # -- found by hand on 2026-12-01 (views, deletions, cached side effects, classes) -----
+    construct("view-by-reshape", "sharing", PD + "\na = np.ones(4)\nb = a.reshape(2, 2)", "np.multiply(a, 3, out=a)", "print(b)"),
+    construct("view-by-asarray", "sharing", PD + "\na = np.zeros(3)\nb = np.asarray(a)", "a += 1", "print(b)"),
+    construct("view-written-through", "sharing", PD + "\na = np.ones(4)\nb = a.reshape(2, 2)", "b[0, 0] = 7", "print(a)"),
+    construct("array-from-frame", "sharing", PD + "\ndf = pd.DataFrame({'x': [1.0, 2.0, 3.0], 'n': [1, 2, 3]})\narr = df['x'].values",
+              "df.loc[0, 'x'] = 5.0", "print(arr)"),
+    construct("to-numpy-view", "sharing", PD + "\ns = pd.Series([1.0, 2.0])\nt = s.to_numpy()", "s.iloc[0] = 9.0", "print(t)"),
+    construct("cached-with-side-effect", "definitions", "import functools\ncalls = []\n@functools.lru_cache\ndef sq(x):\n    calls.append(x)\n    return x * x\nsq(2)",
+              "sq(2)\nsq(3)", "print(calls)"),
+    construct("delete-other-stages-file", "files", "open('t.txt', 'w').write('x')", "import os\nos.remove('t.txt')",
+              "import os\nprint(os.path.exists('t.txt'))"),
+    construct("exception-instance", "crossing", "class MyErr(Exception):\n    pass\nerr = MyErr('boom')", "print(repr(err), isinstance(err, MyErr))"),
+    construct("namedtuple-instance", "crossing", "from collections import namedtuple\nP = namedtuple('P', 'x y')\np = P(1, 2)", "print(p.x + p.y, type(p).__name__)"),
 ]
