@@ -16,6 +16,7 @@ STAGE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 # prefix -> meaning; Kale's `block:`/`step:` start a stage, `prev:` orders it after another.
 _STAGE_PREFIXES = ("stage:", "block:", "step:")
 _AFTER_PREFIXES = ("after:", "prev:")
+_KALE_PREFIXES = ("block:", "step:", "prev:")
 _PARAMETERS = frozenset({"parameters", "pipeline-parameters"})
 _METRICS = frozenset({"metrics", "pipeline-metrics"})
 _SKIP = frozenset({"skip"})
@@ -65,6 +66,8 @@ def read_tags(tags: tuple[str, ...] | list[str]) -> CellRole:
         prefix = next((p for p in _STAGE_PREFIXES + _AFTER_PREFIXES if tag.startswith(p)), None)
         if prefix is not None:
             name = tag[len(prefix):]
+            if not name and prefix in _KALE_PREFIXES:
+                continue  # Kale reads an empty `block:` as no tag: the cell continues its step
             if not STAGE_NAME.match(name):
                 problems.append(
                     TagProblem(

@@ -22,6 +22,9 @@ ROLES = {
     "unknown-tags-are-ignored": (["limit:nvidia.com/gpu:2", "hide-input"], CellRole()),
     "same-stage-twice": (["stage:a", "block:a"], CellRole(stage="a")),
     "digits-dash-underscore": (["stage:0_load-data"], CellRole(stage="0_load-data")),
+    # Kale reads an empty `block:` as no tag: the cell continues the step before it
+    "kale-empty-block-is-no-tag": (["block:"], CellRole()),
+    "kale-empty-step-and-prev": (["step:", "prev:", "skip"], CellRole(skip=True)),
 }
 
 
