@@ -1,5 +1,7 @@
-import sys
+"""`python -m jupyter_pipeline.cli`: the `nb2pipe` command, ended the same way (console_main:
+flushed, then left at once, so the interpreter's teardown of kernel-client threads and event
+loops prints nothing after the command's own last line)."""
 
-from . import main
+from . import console_main
 
-sys.exit(main())
+console_main()
