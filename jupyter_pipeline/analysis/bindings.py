@@ -55,6 +55,8 @@ class Binding:
     # a value's: the expression on a module it was made by (facts.Bind.handle), and its reads
     handle: str = ""
     handle_reads: frozenset[str] = frozenset()
+    # a value's: its literal source while nothing changed it in place (facts.Bind.literal_source)
+    literal_source: str = ""
 
 
 @dataclass

@@ -55,8 +55,11 @@ class ExpressionVisitor:
 
     def bind(self, name: str, node: ast.AST, literal: str | None = None,
              immutable: bool = False, definition: bool = False, figure: bool = False,
-             literal_path: PathExpr | None = None, value: ast.AST | None = None) -> None:
-        """`definition`: a def / class / lambda in a branch, bound like a value."""
+             literal_path: PathExpr | None = None, value: ast.AST | None = None,
+             literal_of: ast.AST | None = None) -> None:
+        """`definition`: a def / class / lambda in a branch, bound like a value. `literal_of`:
+        the expression that is the name's value alone (not an unpacked sequence), for
+        facts.Bind.literal_source."""
         if name not in self.hidden:
             made_by = value.func.id if isinstance(value, ast.Call) and isinstance(
                 value.func, ast.Name) else ""
@@ -66,7 +69,8 @@ class ExpressionVisitor:
                 figure, literal_path, cannot_cross(value), made_by,
                 no_copy=isinstance(value, ast.Call) and no_copy(value), handle=handle,
                 handle_reads=frozenset(n.id for n in ast.walk(value) if isinstance(n, ast.Name))
-                if handle else frozenset(), contents=contents(value)))
+                if handle else frozenset(), contents=contents(value),
+                literal_source=literal_source(literal_of) if literal_of is not None else ""))
 
     def store(self, name: str, node: ast.AST, value: ast.AST | None) -> None:
         """The object under `name` is given `value` to hold (held_objects.py)."""
@@ -326,6 +330,22 @@ class ExpressionVisitor:
             kept = [e for e in self.effects if isinstance(e, Read)]
             self.effects = saved[1] + kept
         self.line_offset = saved[0]
+
+
+# A literal longer than this is no statement to repeat at the top of every later stage.
+LONGEST_LITERAL = 2000
+
+
+def literal_source(value: ast.AST) -> str:
+    """`{"figure.figsize": (30, 10)}`, `4`, `["a", "b"]`: the value as source when it is made of
+    literals only (what `ast.literal_eval` accepts), so that evaluating it again makes an equal
+    value; "" for anything else."""
+    try:
+        ast.literal_eval(value)
+        source = ast.unparse(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return ""
+    return source if len(source) <= LONGEST_LITERAL else ""
 
 
 def handle_of(value: ast.AST) -> str:

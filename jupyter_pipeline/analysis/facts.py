@@ -61,6 +61,9 @@ class Bind:
     handle: str = ""
     handle_reads: frozenset[str] = frozenset()
     contents: Contents = NOTHING_HELD
+    # The value as Python source when it is a literal (`params = {"figure.figsize": (30, 10)}`):
+    # a setting made from the name is made again in later stages with the literal in its place.
+    literal_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

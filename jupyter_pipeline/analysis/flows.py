@@ -40,10 +40,11 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects, He
         for star in self.stars:
             flow.imports[star] = None
         self.carry_module_states(cells[0] if cells else -1)
-        for params, imports, source in self.settings:  # all made by earlier stages
-            for param in params:
+        for made in self.settings:  # all made by earlier stages
+            source = made.statement
+            for param in made.params:
                 flow.params[param] = None
-            for statement in imports:
+            for statement in made.imports:
                 flow.settings.setdefault(statement, None)
             flow.settings.setdefault(source, None)
             flow.uses_ipython |= source.startswith("get_ipython()")  # a magic made again
@@ -187,7 +188,9 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects, He
                                          maybe_unbound=maybe_unbound, figure=effect.figure,
                                          no_copy=effect.no_copy,
                                          handle=effect.handle if on_module else "",
-                                         handle_reads=effect.handle_reads))
+                                         handle_reads=effect.handle_reads,
+                                         literal_source=effect.literal_source
+                                         if effect.definite else ""))
         if effect.definite:
             self.local.add(name)
         self.unalias(name)

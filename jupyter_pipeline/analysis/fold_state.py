@@ -15,6 +15,16 @@ from .bindings import Binding, StageFlow
 from .facts import CellFacts, Effect
 
 
+@dataclass(frozen=True, slots=True)
+class MadeAgain:
+    """A setting every later stage makes again: after the imports it reads, with the
+    parameters it reads in the stage's parameters cell."""
+
+    statement: str
+    imports: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()
+
+
 @dataclass
 class FoldState:
     # -- the notebook, fixed for the whole fold --------------------------------------------
@@ -38,8 +48,7 @@ class FoldState:
     generation: dict[str, int] = field(default_factory=dict)  # times each name was rebound
     seeded: dict[str, None] = field(default_factory=dict)  # module states seeded so far
     dynamic_stage: str | None = None  # the last stage with globals() / exec / eval
-    settings: list[tuple[tuple[str, ...], tuple[str, ...], str]] = field(
-        default_factory=list)  # (params, imports, statement) of each library setting
+    settings: list[MadeAgain] = field(default_factory=list)  # each library setting so far
     skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
     skip_warned: set[tuple[str, int]] = field(default_factory=set)
     maybe_writer: dict[str, str] = field(default_factory=dict)  # path -> stage, under if/try

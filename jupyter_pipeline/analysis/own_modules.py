@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 
 from .bindings import Binding
 from .facts import CellFacts, Star
-from .fold_state import FoldState
+from .fold_state import FoldState, MadeAgain
 
 MODULE_STATE_PREFIX = "@module:"
 
@@ -129,7 +129,7 @@ class OwnModules(FoldState):
             return
         self.file_read(self.local_modules[module], self.cell)
         self.module_files[statement] = self.local_modules[module]
-        self.settings.append(((), (), statement))
+        self.settings.append(MadeAgain(statement))
         self.module_used(module, line)
 
     def star_imported(self, star: Star) -> bool:

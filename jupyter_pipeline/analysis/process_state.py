@@ -13,7 +13,7 @@ from .facts import Definition, Setting
 from .knowledge import SEEDING_CALLS, SETTINGS
 from .artifacts import normalise
 from .bindings import BUILTINS, Binding
-from .fold_state import FoldState
+from .fold_state import FoldState, MadeAgain
 from .syntax import dotted
 
 
@@ -51,7 +51,7 @@ class ProcessState(FoldState):
         later stage would start without it."""
         line = effect.line if line is None else line
         if effect.kind == "magic":
-            self.settings.append(((), (), effect.source))
+            self.settings.append(MadeAgain(effect.source))
             return
         root = effect.name.partition(".")[0]
         holder = self.env.get(root)
@@ -78,7 +78,7 @@ class ProcessState(FoldState):
                     f"make it again at the start of later stages, which run without it. Make "
                     f"it at the top level of the cell", line)
             return
-        imports, params = [], []
+        imports, params, literals = [], [], {}
         for r in sorted(effect.reads):
             binding = self.env.get(r)
             if r in local_names:
@@ -89,6 +89,9 @@ class ProcessState(FoldState):
                 params.append(r)  # the stage's parameters cell comes before the setting
             elif binding is None and r in BUILTINS:
                 continue
+            elif binding is not None and binding.kind == "value" and binding.literal_source \
+                    and not registered:  # (a class's methods may have locals of that name)
+                literals[r] = binding.literal_source  # `params = {...}` unchanged since
             else:
                 self.setting_problem(
                     f"{where} makes the setting '{effect.source}' from the notebook value "
@@ -102,8 +105,18 @@ class ProcessState(FoldState):
                 f"later stages start without it. Make the setting at the top level of a cell",
                 line)
             return
-        made = _made_again(full, effect.source)
-        self.settings.append((tuple(params), tuple(imports), made))
+        source = effect.source
+        if literals:  # made again with the values the names had here, as literals
+            substituted = _substituted(source, tuple(sorted(literals.items())))
+            if substituted is None:
+                self.setting_problem(
+                    f"{where} makes the setting '{effect.source}' from the notebook values "
+                    f"{', '.join(map(repr, literals))}; later stages start without it. Use "
+                    f"literals or parameters in the setting", line)
+                return
+            source = substituted
+        made = _made_again(full, source)
+        self.settings.append(MadeAgain(made, tuple(imports), tuple(params)))
         log = _log_file(full, made)
         if log is not None:
             self.setting_files[made] = log
@@ -142,23 +155,34 @@ def _through_handle(effect: Setting, root: str, handle: str,
     """The setting with the variable replaced by the expression that made it, so that a later
     stage makes it again without the variable: `log.setLevel(10)` with `log =
     logging.getLogger("nb")` is `logging.getLogger("nb").setLevel(10)`."""
+    source = _substituted(effect.source, ((root, handle),))
+    if source is None:
+        return None
+    name = dotted(ast.parse(handle, mode="eval").body).replace("()", "") + effect.name[len(root):]
+    return replace(effect, name=name, source=source,
+                   reads=(effect.reads - {root}) | handle_reads)
+
+
+@lru_cache(maxsize=4096)
+def _substituted(source: str, expressions: tuple[tuple[str, str], ...]) -> str | None:
+    """The statement with each name read replaced by its expression (`plt.rcParams.update(p)`
+    with `p = {...}` is `plt.rcParams.update({...})`); None when it cannot be written back."""
     try:
-        made = ast.parse(handle, mode="eval").body
-        tree = ast.parse(effect.source)
+        made = {name: ast.parse(expression, mode="eval").body
+                for name, expression in expressions}
+        tree = ast.parse(source)
     except SyntaxError:
         return None
 
     class Substitute(ast.NodeTransformer):
         def visit_Name(self, node: ast.Name) -> ast.AST:
-            return made if node.id == root and isinstance(node.ctx, ast.Load) else node
+            return made[node.id] if node.id in made and isinstance(node.ctx, ast.Load) \
+                else node
 
     try:
-        source = ast.unparse(Substitute().visit(tree))
+        return ast.unparse(Substitute().visit(tree))
     except ValueError:  # an f-string 3.11 cannot write back
         return None
-    name = dotted(made).replace("()", "") + effect.name[len(root):]
-    return replace(effect, name=name, source=source,
-                   reads=(effect.reads - {root}) | handle_reads)
 
 
 def _log_file(full: str, source: str) -> str | None:

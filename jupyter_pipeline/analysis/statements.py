@@ -68,8 +68,11 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             self.define_lambda(node.targets[0].id, node)
             return
         path = path_expr(node.value) if literal is None else None
+        # `a = b = {}`: one object under two names, changed through either
+        shared = len(node.targets) > 1 and not is_constant(node.value)
         for target in node.targets:
-            self.target(target, node.value, literal, literal_path=path)
+            self.target(target, node.value, literal, literal_path=path, unpacked=shared,
+                        part=None if shared else node.value)
             self.unpacked_together(target, node.value)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
@@ -178,11 +181,15 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
     visit_Nonlocal = visit_Pass = visit_Break = visit_Continue = visit_Global
 
     def target(self, target: ast.AST, value: ast.AST | None, literal: str | None,
-               elements: bool = False, literal_path: PathExpr | None = None) -> None:
+               elements: bool = False, literal_path: PathExpr | None = None,
+               part: ast.AST | None = None, unpacked: bool = False) -> None:
+        """`unpacked`: the target is one name of an unpacking (`a, b = 1, 2`), so `value` is
+        not its value alone; `part` is then the element it gets, where that is known."""
         if isinstance(target, ast.Name):
             self.bind(target.id, target, literal, value is not None and is_constant(value),
                       figure=value is not None and makes_figure(value),
-                      literal_path=literal_path, value=None if elements else value)
+                      literal_path=literal_path, value=None if elements else value,
+                      literal_of=None if elements else part if unpacked else value)
             roots = alias_roots(value, elements) if value is not None else frozenset()
             if roots:
                 self.effects.append(Alias(target.id, self._line(target), roots))
@@ -190,10 +197,15 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             if held - roots:
                 self.effects.append(Alias(target.id, self._line(target), held - roots, True))
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for elt in target.elts:
-                self.target(elt, value, None, elements)
+            parts: list[ast.AST | None] = [None] * len(target.elts)
+            source = part if unpacked else value
+            if isinstance(source, (ast.Tuple, ast.List)) and len(source.elts) == len(parts) \
+                    and not any(isinstance(e, ast.Starred) for e in (*source.elts, *target.elts)):
+                parts = list(source.elts)  # `w, h = 10, 5`: each name gets its own element
+            for elt, elt_part in zip(target.elts, parts):
+                self.target(elt, value, None, elements, part=elt_part, unpacked=True)
         elif isinstance(target, ast.Starred):
-            self.target(target.value, value, None, elements)
+            self.target(target.value, value, None, elements, unpacked=True)
         else:
             self.store_into(target, value)
 

@@ -52,8 +52,38 @@ def test_a_log_file_opened_for_writing_is_not_emptied_again():
                                    "level=logging.INFO)")
 
 
+FROM_LITERALS = {
+    "dict": ("import matplotlib.pyplot as plt\nparams = {'figure.figsize': (30, 10), 'axes.grid': True}"
+             "\nplt.rcParams.update(params)",
+             "plt.rcParams.update({'figure.figsize': (30, 10), 'axes.grid': True})"),
+    "number": ("import pandas as pd\nrows = 4\npd.set_option('display.max_rows', rows)",
+               "pd.set_option('display.max_rows', 4)"),
+    "unpacked": ("import seaborn as sns\nw, h = 10, 5\nsns.set_theme(rc={'figure.figsize': (w, h)})",
+                 "sns.set_theme(rc={'figure.figsize': (10, 5)})"),
+    "in-a-function": ("import pandas as pd\nROWS = 7\ndef setup():\n"
+                      "    pd.set_option('display.max_rows', ROWS)\nsetup()",
+                      "pd.set_option('display.max_rows', 7)"),
+    "rebound-later": ("import pandas as pd\nrows = 4\npd.set_option('display.max_rows', rows)\n"
+                      "rows = 9", "pd.set_option('display.max_rows', 4)"),
+}
+
+
+@pytest.mark.parametrize("source,made", FROM_LITERALS.values(), ids=FROM_LITERALS.keys())
+def test_a_setting_from_names_bound_to_literals_is_made_again_with_the_literals(source, made):
+    a = run([("stage:a", source), ("stage:b", "z = 1")])
+    assert not [d for d in a.diagnostics if d.code == "setting-not-made-again"], a.diagnostics
+    assert a.pipeline.stages[1].settings[-1] == made
+    assert not a.pipeline.stages[1].needs  # the literal, not the variable
+
+
 WARNED = {
-    "reads-a-value": "import pandas as pd\nrows = 4\npd.set_option('display.max_rows', rows)",
+    "reads-a-value": "import pandas as pd\nrows = len('abcd')\npd.set_option('display.max_rows', rows)",
+    "changed-in-place": "import matplotlib.pyplot as plt\np = {'figure.figsize': (3, 2)}\n"
+                        "p['axes.grid'] = True\nplt.rcParams.update(p)",
+    "one-object-two-names": "import matplotlib.pyplot as plt\np = q = {'figure.figsize': (3, 2)}\n"
+                            "q['axes.grid'] = True\nplt.rcParams.update(p)",
+    "bound-in-a-branch": "import pandas as pd\nimport sys\nrows = 4\nif sys.argv:\n    rows = 5\n"
+                         "pd.set_option('display.max_rows', rows)",
     "in-a-branch": "import warnings\nif True:\n    warnings.simplefilter('ignore')",
     "function-local": "import pandas as pd\ndef setup(n):\n    pd.set_option('display.max_rows', n)\n"
                       "setup(3)",

@@ -19,8 +19,6 @@ from .cases import CORPUS
 pytestmark = pytest.mark.integration
 
 SAME, VARIES = 0, 3
-FIGURES = ("figures are not shown in a stage after the one that ran '%matplotlib inline' "
-           "(the notebook shows them: with MPLBACKEND=agg only the inline backend displays)")
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ FOLDERS = [
     Folder("kale-titanic", "titanic_dataset_ml.ipynb", B, verdict=VARIES),
     Folder("soorgeon-exploratory", "nb.ipynb", A, 2),
     Folder("handson-tools-pandas", "tools_pandas.ipynb", A, 2),
-    Folder("pmlp-bike-linreg", "linear_regression.ipynb", A, 2, VARIES, bug=FIGURES),
+    Folder("pmlp-bike-linreg", "linear_regression.ipynb", A, 2, VARIES),
     Folder("pmlp-wine-eda", "Exploratory Data Analysis.ipynb", B, 2),
     # Cell 18's LogisticRegression stops at lbfgs' iteration limit within rounding: whether it
     # warns depends on the process (where the arrays lie in memory, seen with one BLAS thread
