@@ -68,6 +68,8 @@ class StageFlow:
     params: dict[str, None] = field(default_factory=dict)
     imports: dict[str, None] = field(default_factory=dict)
     settings: dict[str, None] = field(default_factory=dict)  # statements, in order
+    # settings that read notebook values, and every setting after them: made after the loads
+    settings_after_loads: dict[str, None] = field(default_factory=dict)
     definitions: dict[str, Reemit] = field(default_factory=dict)
     writes: dict[str, None] = field(default_factory=dict)  # names bound or changed here
     outs: dict[str, None] = field(default_factory=dict)

@@ -40,20 +40,7 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects, He
         for star in self.stars:
             flow.imports[star] = None
         self.carry_module_states(cells[0] if cells else -1)
-        for made in self.settings:  # all made by earlier stages
-            source = made.statement
-            for param in made.params:
-                flow.params[param] = None
-            for statement in made.imports:
-                flow.settings.setdefault(statement, None)
-            flow.settings.setdefault(source, None)
-            flow.uses_ipython |= source.startswith("get_ipython()")  # a magic made again
-            if source in self.setting_files:  # the stage's logging appends to the file,
-                log = self.setting_files[source]  # after the stage that wrote it first
-                self.appenders.setdefault(log, {})[name] = None
-                writer = self.file_writer.get(log)
-                if writer is not None and writer[0] != name:
-                    flow.after[writer[0]] = None
+        self.made_again(flow)
         self.cell = cells[0] if cells else -1
         self.replay_module_files()
         for cell in cells:

@@ -23,6 +23,12 @@ class MadeAgain:
     statement: str
     imports: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
+    # The notebook values it reads (`pd.set_option("display.max_rows", n)`), each with its
+    # binding when the setting ran: a later stage loads them and makes the setting after its
+    # loads, while that binding is still the current one (nothing rebound or changed them).
+    values: tuple[tuple[str, Binding], ...] = field(default=(), compare=False)
+    cell: int = -1  # where the setting is made
+    line: int = 0
 
 
 @dataclass
@@ -66,6 +72,8 @@ class FoldState:
     # may append to the file {path: stages}: its readers run after them
     setting_files: dict[str, str] = field(default_factory=dict)
     appenders: dict[str, dict[str, None]] = field(default_factory=dict)
+    # settings (cell, line, statement) already warned about as not made again
+    changed_settings: set[tuple[int, int, str]] = field(default_factory=set)
 
     # -- the stage being folded (start_stage sets them) -------------------------------------
     flow: StageFlow = field(default_factory=lambda: StageFlow(""))

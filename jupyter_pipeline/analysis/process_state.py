@@ -12,7 +12,7 @@ from ..model.diagnostics import Diagnostic, Severity
 from .facts import Definition, Setting
 from .knowledge import SEEDING_CALLS, SETTINGS
 from .artifacts import normalise
-from .bindings import BUILTINS, Binding
+from .bindings import BUILTINS, Binding, StageFlow
 from .fold_state import FoldState, MadeAgain
 from .syntax import dotted
 
@@ -78,7 +78,7 @@ class ProcessState(FoldState):
                     f"make it again at the start of later stages, which run without it. Make "
                     f"it at the top level of the cell", line)
             return
-        imports, params, literals = [], [], {}
+        imports, params, literals, values = [], [], {}, []
         for r in sorted(effect.reads):
             binding = self.env.get(r)
             if r in local_names:
@@ -92,6 +92,9 @@ class ProcessState(FoldState):
             elif binding is not None and binding.kind == "value" and binding.literal_source \
                     and not registered:  # (a class's methods may have locals of that name)
                 literals[r] = binding.literal_source  # `params = {...}` unchanged since
+            elif binding is not None and binding.kind in ("value", "definition") \
+                    and not registered:
+                values.append((r, binding))  # later stages load it (ProcessState.made_again)
             else:
                 self.setting_problem(
                     f"{where} makes the setting '{effect.source}' from the notebook value "
@@ -116,12 +119,57 @@ class ProcessState(FoldState):
                 return
             source = substituted
         made = _made_again(full, source)
-        self.settings.append(MadeAgain(made, tuple(imports), tuple(params)))
+        self.settings.append(MadeAgain(made, tuple(imports), tuple(params), tuple(values),
+                                       self.cell, line))
         log = _log_file(full, made)
         if log is not None:
             self.setting_files[made] = log
         if full == "os.chdir":
             self.change_directory(effect.source, line)
+
+    def made_again(self, flow: StageFlow) -> None:
+        """Every setting earlier stages made, made again at the start of this one: after the
+        imports it reads, with the parameters it reads. One that reads notebook values loads
+        them and comes after the stage's loads, and so does every setting after it, to keep
+        the notebook's order. A value rebound or changed since the setting ran no longer holds
+        what the setting read: the setting is not made again, a warning at its cell."""
+        after_loads = False
+        for made in self.settings:
+            if made.values:
+                changed = [n for n, b in made.values if self.env.get(n) is not b]
+                if changed:
+                    self.value_changed_since(made, changed)
+                    continue
+                for name, _ in made.values:
+                    self.read(name, 0, quiet=True)
+                after_loads = True
+            for param in made.params:
+                flow.params[param] = None
+            for statement in made.imports:
+                flow.settings.setdefault(statement, None)
+            (flow.settings_after_loads if after_loads else flow.settings).setdefault(
+                made.statement, None)
+            flow.uses_ipython |= made.statement.startswith("get_ipython()")  # a magic
+            if made.statement in self.setting_files:  # the stage's logging appends to the
+                log = self.setting_files[made.statement]  # file, after the stage that wrote it
+                self.appenders.setdefault(log, {})[flow.name] = None
+                writer = self.file_writer.get(log)
+                if writer is not None and writer[0] != flow.name:
+                    flow.after[writer[0]] = None
+
+    def value_changed_since(self, made: MadeAgain, changed: list[str]) -> None:
+        key = (made.cell, made.line, made.statement)
+        if key in self.changed_settings:
+            return
+        self.changed_settings.add(key)
+        names = ", ".join(f"'{n}'" for n in changed)
+        self.diagnostics.append(Diagnostic(
+            "setting-not-made-again", Severity.WARNING,
+            f"this statement makes the setting '{made.statement}' from {names}, which "
+            f"{'is' if len(changed) == 1 else 'are'} changed or bound again after it; stage "
+            f"'{self.flow.name}' and later stages start without the setting. Make the "
+            f"setting from a literal or a parameter, or again after the change",
+            made.cell, made.line))
 
     def registered(self, definition: Definition, line: int) -> None:
         """A class or function a library decorator registers (a pandas accessor): later

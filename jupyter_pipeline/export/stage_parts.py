@@ -89,6 +89,8 @@ def stage_parts(notebook: Notebook, pipeline: Pipeline, stage: Stage, layout: La
         setup.append(loads(values))
     if late:
         setup.append("\n\n".join(late))
+    if stage.settings_after_loads:  # they read loaded values
+        setup.append("\n".join(stage.settings_after_loads))
     watched = _read_again_later(pipeline, stage)
     if watched:
         producers = {n.name: n.producer for n in stage.needs if n.name in watched}

@@ -92,6 +92,9 @@ class Stage:
     # Library settings made by earlier stages (analysis/knowledge.py's SETTINGS), with the
     # imports they need, in order
     settings: tuple[str, ...] = ()
+    # Settings that read notebook values the stage loads (`pd.set_option(..., n)`), and every
+    # setting made after them in the notebook: made after the stage's loads, in order
+    settings_after_loads: tuple[str, ...] = ()
     definitions: tuple[Reemit, ...] = ()
     data_deps: tuple[str, ...] = ()  # files read that no stage writes (the raw data)
     file_inputs: tuple[FileInput, ...] = ()

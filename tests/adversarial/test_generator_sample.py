@@ -37,6 +37,9 @@ WITH_DVC = (
     # a file another stage writes deleted), or a false DIFFERENT (a notebook's exception class)
     "view-by-reshape", "array-from-frame", "cached-with-side-effect", "delete-other-stages-file",
     "exception-instance",
+    # once warned and different: settings made from notebook values (literals folded in, other
+    # values loaded and the setting made after the loads)
+    "rcparams-from-dict", "setting-from-computed", "setting-from-notebook-function",
 )
 
 # construct -> why it is still broken (none of the sample, as of the last generator run in

@@ -76,14 +76,59 @@ def test_a_setting_from_names_bound_to_literals_is_made_again_with_the_literals(
     assert not a.pipeline.stages[1].needs  # the literal, not the variable
 
 
-WARNED = {
-    "reads-a-value": "import pandas as pd\nrows = len('abcd')\npd.set_option('display.max_rows', rows)",
+def test_a_setting_from_a_computed_value_loads_it_and_is_made_after_the_loads_in_order():
+    s = stages([("stage:a", "import pandas as pd\nrows = len('abcd')\n"
+                            "pd.set_option('display.max_rows', rows)\n"
+                            "pd.set_option('display.precision', 2)"),
+                ("stage:b", "z = 1")])
+    assert s["b"].settings == ("import pandas as pd",)
+    # the later setting stays after it: the notebook's order
+    assert s["b"].settings_after_loads == ("pd.set_option('display.max_rows', rows)",
+                                           "pd.set_option('display.precision', 2)")
+    assert [(n.name, n.producer) for n in s["b"].needs] == [("rows", "a")]
+
+
+HANDED_OVER = {
     "changed-in-place": "import matplotlib.pyplot as plt\np = {'figure.figsize': (3, 2)}\n"
                         "p['axes.grid'] = True\nplt.rcParams.update(p)",
     "one-object-two-names": "import matplotlib.pyplot as plt\np = q = {'figure.figsize': (3, 2)}\n"
                             "q['axes.grid'] = True\nplt.rcParams.update(p)",
     "bound-in-a-branch": "import pandas as pd\nimport sys\nrows = 4\nif sys.argv:\n    rows = 5\n"
                          "pd.set_option('display.max_rows', rows)",
+}
+
+
+@pytest.mark.parametrize("source", HANDED_OVER.values(), ids=HANDED_OVER.keys())
+def test_a_setting_from_a_value_changed_before_it_loads_the_value(source):
+    a = run([("stage:a", source), ("stage:b", "z = 1")])
+    assert not [d for d in a.diagnostics if d.code == "setting-not-made-again"], a.diagnostics
+    b = a.pipeline.stages[1]
+    assert [n.name for n in b.needs] and b.settings_after_loads
+
+
+def test_a_setting_from_a_notebook_function_defines_it_again_first():
+    s = stages([("stage:a", "import pandas as pd\ndef fmt(x):\n    return f'{x:.1f}'\n"
+                            "pd.options.display.float_format = fmt"),
+                ("stage:b", "z = 1")])
+    assert [d.name for d in s["b"].definitions] == ["fmt"]
+    assert s["b"].settings_after_loads == ("pd.options.display.float_format = fmt",)
+
+
+def test_a_setting_whose_value_is_bound_again_later_is_a_warning_from_that_stage_on():
+    a = run([("stage:a", "import pandas as pd\nrows = len('abcd')\n"
+                         "pd.set_option('display.max_rows', rows)"),
+             ("stage:b", "z = 1"), ("stage:c", "rows = 3"), ("stage:d", "y = 2")])
+    found = [d for d in a.diagnostics if d.code == "setting-not-made-again"]
+    assert len(found) == 1 and (found[0].cell, found[0].line) == (0, 3), a.diagnostics
+    assert "stage 'd'" in found[0].message
+    b, c, d = a.pipeline.stages[1:]
+    assert b.settings_after_loads == c.settings_after_loads != ()
+    assert d.settings_after_loads == () and "display.max_rows" not in " ".join(d.settings)
+
+
+WARNED = {
+    "changed-after-it": "import pandas as pd\nrows = list(range(4))\n"
+                        "pd.set_option('display.max_rows', len(rows))\nrows.append(5)",
     "in-a-branch": "import warnings\nif True:\n    warnings.simplefilter('ignore')",
     "function-local": "import pandas as pd\ndef setup(n):\n    pd.set_option('display.max_rows', n)\n"
                       "setup(3)",

@@ -38,7 +38,6 @@ def test_settings_keep_their_order():
 NOT_SETTINGS = {
     "plot": "import matplotlib.pyplot as plt\nplt.plot([1, 2])",
     "makedirs": "import os\nos.makedirs('out', exist_ok=True)",
-    "reads-a-value": "import pandas as pd\nrows = len('abcd')\npd.set_option('display.max_rows', rows)",
     "in-a-branch": "import warnings\nif True:\n    warnings.simplefilter('ignore')",
     "not-the-library": "class W:\n    def filterwarnings(self, v):\n        pass\n"
                        "warnings = W()\nwarnings.filterwarnings('ignore')",
