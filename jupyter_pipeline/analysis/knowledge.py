@@ -159,7 +159,9 @@ SELECTING_KEYWORDS = frozenset({"default"})
 PART_METHODS = frozenset("get pop popitem setdefault add_subplot add_axes add_gridspec gca "
                          "twinx twiny get_figure get_axes subfigures".split()) | frozenset(
     # numpy views: `b = a.reshape(2, 2)` writes into `a`'s memory (pandas' `to_numpy()` too)
-    "reshape view ravel transpose swapaxes squeeze diagonal to_numpy".split())
+    "reshape view ravel transpose swapaxes squeeze diagonal to_numpy "
+    # dict views: `k = d.keys()` shows what is added to `d` later
+    "keys values items".split())
 # numpy functions whose result may be a view of their first argument: `b = np.asarray(a)`.
 VIEW_FUNCTIONS = frozenset(
     "asarray asanyarray ascontiguousarray asfortranarray reshape ravel transpose swapaxes "

@@ -168,7 +168,8 @@ def execute_stage(notebook: str, output: str, params_file: str = "params.yaml",
         km, pool = _start_kernel(notebook, output, kernel)
     try:
         papermill.execute_notebook(
-            notebook, output_path(output), parameters=parameters, kernel_name=kernel,
+            # the started kernel's name: papermill refuses a notebook without a kernelspec
+            notebook, output_path(output), parameters=parameters, kernel_name=km.kernel_name,
             progress_bar=False, log_output=False, report_mode=False, km=km, **extra,
         )
     except PapermillExecutionError as exc:

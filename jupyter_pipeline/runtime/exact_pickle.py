@@ -4,12 +4,15 @@
   (same offset and strides), so views handed over with their array, at any depth, still share
   memory with it, and a view on its own keeps its strides.
 - A read-only array comes back read-only; a masked array with its fill value and attributes.
+- A dict's `keys()` / `values()` / `items()` view comes back as a view of that dict's copy, so
+  it still shows what is added to the dict later (the standard pickle cannot save one).
 - Classes and functions the notebook defined travel by name and by value (definitions.py).
 - pandas objects are pickled by pandas itself (flags, attrs, freq and levels are in its state).
 """
 
 from __future__ import annotations
 
+import gc
 import io
 import pickle
 from typing import Any
@@ -61,6 +64,10 @@ class _ExactPickler(_ClassPickler):
             return self._array(obj)
         if _is_masked_array(obj):
             return _masked(obj)
+        view = _DICT_VIEWS.get(type(obj))
+        if view is not None:  # the dict is the one object a view refers to (its traverse)
+            (viewed,) = gc.get_referents(obj)
+            return (dict_view, (viewed, view))
         # A pandas object inside the value is pickled by pandas' own reduce (exact: flags,
         # attrs, freq and levels are in its state), here, in this pickle: its arrays are then
         # the same objects as the owners of the numpy views handed with it (`arr =
@@ -82,6 +89,9 @@ class _ExactPickler(_ClassPickler):
         if not arr.flags.writeable:
             return (read_only, (arr.copy(order="K"),))
         return NotImplemented
+
+
+_DICT_VIEWS = {type({}.keys()): "keys", type({}.values()): "values", type({}.items()): "items"}
 
 
 def _is_masked_array(obj: Any) -> bool:
@@ -138,6 +148,10 @@ def masked_array(func: Any, args: tuple, state: Any, attributes: dict) -> Any:
     made.__setstate__(state)
     vars(made).update(attributes)
     return made
+
+
+def dict_view(viewed: dict, view: str) -> Any:
+    return getattr(viewed, view)()
 
 
 def read_only(arr: Any) -> Any:

@@ -16,6 +16,8 @@ from typing import Any, Callable
 _NOT_DATA = ("matplotlib", "weakref", "_weakref")
 _SEEN_LIMIT = 100_000
 
+_DICT_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
+
 
 def same(a: Any, b: Any, structure_only: bool = False,
          text: Callable[[str], str] = lambda s: s) -> str | None:
@@ -62,6 +64,8 @@ class _Comparison:
                 if p:
                     return f"[{i}]: {p}"
             return None
+        if type(a) in _DICT_VIEWS:  # `d.values()` equals no other view, not even itself
+            return self.of(list(a), list(b))
         if isinstance(a, dict):
             if list(a) != list(b):
                 return f"keys {list(a)} != {list(b)}"

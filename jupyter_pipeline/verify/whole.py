@@ -55,7 +55,9 @@ def run_whole(run: WholeRun, pipeline: Pipeline, kernel: str | None = None,
     try:
         if not pool.activate(km):
             raise Nb2PipeError(f"'{name}': stopped before the top-to-bottom run began")
-        papermill.execute_notebook(str(probed), str(run.executed), kernel_name=kernel, km=km,
+        # the started kernel's name: papermill refuses a notebook without a kernelspec
+        papermill.execute_notebook(str(probed), str(run.executed), kernel_name=km.kernel_name,
+                                   km=km,
                                    progress_bar=False, log_output=False,
                                    execution_timeout=timeout)
     except PapermillExecutionError as exc:

@@ -110,6 +110,13 @@ def test_a_numpy_view_made_by_a_call_changes_with_its_array(view):
     assert needs(s["c"]) == {"b": "b"}, "b is a view of a, which stage b changes"
 
 
+@pytest.mark.parametrize("view", ["keys", "values", "items"])
+def test_a_dict_view_changes_with_its_dict(view):
+    s = stages([("stage:a", f"d = {{'a': 1}}\nk = d.{view}()"), ("stage:b", "d['b'] = 2"),
+                ("stage:c", "print(list(k))")])
+    assert needs(s["c"]) == {"k": "b"}, "k is a view of d, which stage b changes"
+
+
 def test_a_numpy_call_that_copies_is_not_a_view():
     s = stages([("stage:a", "import numpy as np\na = np.ones(4)\nb = np.sort(a)"),
                 ("stage:b", "a += 1"), ("stage:c", "print(b)")])

@@ -87,3 +87,14 @@ def test_verify_names_a_kernel_that_is_not_installed(tmp_path):
     proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", "nb.ipynb", "--kernel",
                         "python3"], tmp_path, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_notebook_without_a_kernelspec_runs_with_python3(tmp_path):
+    # Notebooks written by scripts (nbformat.v4.new_notebook(), jupytext) name no kernel;
+    # papermill refused them and verify failed "unexpectedly".
+    nb = notebook([("stage:a", "x = 1"), ("stage:b", "print(x + 1)")])
+    del nb["metadata"]["kernelspec"]
+    (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
+    proc = harness.run([str(harness.BIN / "nb2pipe"), "verify", "nb.ipynb"], tmp_path, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "the pipeline computes what the notebook computes" in proc.stdout

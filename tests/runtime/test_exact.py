@@ -312,3 +312,21 @@ def test_a_masked_array_comes_back_with_its_fill_value_stage_after_stage(roundtr
         assert value._fill_value is None and vars(value).keys() == vars(masked).keys()
     assert masked._fill_value is None, "saving it left the notebook's array as it was"
     assert value.mask.tolist() == masked.mask.tolist() and value[0, 2] == "Biking"
+
+
+def test_dict_views_come_back_as_views_of_the_dict_handed_with_them(roundtrip):
+    d = {"a": 1}
+    loaded, _ = roundtrip(d=d, k=d.keys(), v=d.values(), it=d.items())
+    loaded["d"]["b"] = 2  # a later stage adds a key: the views show it, as in the notebook
+    assert list(loaded["k"]) == ["a", "b"] and list(loaded["v"]) == [1, 2]
+    assert list(loaded["it"]) == [("a", 1), ("b", 2)]
+
+
+def test_a_dict_view_alone_comes_back_with_the_dict_s_contents(roundtrip):
+    loaded, _ = roundtrip(k={"a": 1, "b": 2}.keys())
+    assert type(loaded["k"]) is type({}.keys()) and list(loaded["k"]) == ["a", "b"]
+
+
+def test_dict_values_views_compare_by_their_contents():
+    assert same({"a": 1}.values(), {"a": 1}.values()) is None
+    assert same({"a": 1}.values(), {"a": 2}.values()) is not None

@@ -207,6 +207,8 @@ CONSTRUCTS: list[Construct] = [
               "df['d'] = 4\nprint(pd.get_option('display.max_columns'))\nprint(df)"),
     construct("setting-value-changed-after", "process", "import pandas as pd\nrows = list(range(2))\npd.set_option('display.max_rows', len(rows) + 5)\nrows.append(3)",
               "print(pd.get_option('display.max_rows'), rows)"),
+    construct("dict-views", "sharing", "d = {'a': 1}\nk = d.keys()\nv = d.values()\nit = d.items()",
+              "d['b'] = 2\nprint(list(k), list(v))", "print(len(k), list(it))"),
     construct("np-printoptions", "process", "import numpy as np\nnp.set_printoptions(precision=2)", "print(np.array([1 / 3]))"),
     construct("np-seterr", "process", "import numpy as np\nnp.seterr(divide='raise')",
               "try:\n    np.array([1.0]) / 0\n    print('no error')\nexcept FloatingPointError:\n    print('raised')"),
