@@ -35,20 +35,26 @@ def local_modules(notebook_path: str | os.PathLike) -> dict[str, str]:
 def module_sources(notebook_path: str | os.PathLike, modules: dict[str, str],
                    notebook: Notebook) -> dict[str, str]:
     """The source of each of the notebook's own modules that one of its cells star-imports
-    (`from helpers import *`): the analysis reads the names it binds from it. Only those are
-    read (the others are not needed), so a folder of many modules costs nothing here."""
+    (`from helpers import *`), and of those such a module star-imports in turn: the analysis
+    reads the names it binds from them. Only those are read (the others are not needed), so a
+    folder of many modules costs nothing here."""
     folder = Path(notebook_path).parent
     stars = [c.source for c in notebook.code_cells if "import *" in c.source]
-    starred = [m for m in modules if any(f"from {m} import" in source for source in stars)]
     found: dict[str, str] = {}
-    for module in starred:
-        path = folder / modules[module]
-        if path.is_dir():
-            path = path / "__init__.py"
-        try:
-            found[module] = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # unreadable: the star import stays one whose names are not known
+    while stars:
+        source = stars.pop()
+        for module in modules:
+            if module in found or f"from {module} import" not in source:
+                continue
+            path = folder / modules[module]
+            if path.is_dir():
+                path = path / "__init__.py"
+            try:
+                found[module] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # unreadable: the star import stays one whose names are not known
+            if "import *" in found[module]:
+                stars.append(found[module])
     return found
 
 

@@ -15,7 +15,7 @@ from .declared import declare
 from .params import literal_assignments
 from .bindings import StageFlow
 from .facts import Bind, CellFacts
-from .own_modules import written_module
+from .own_modules import cell_written_sources
 from .symbols import analyse_cell
 
 
@@ -94,10 +94,8 @@ def analyze(notebook: Notebook, by_headings: int | None = None,
             if grouping.parameters_cell in facts else facts.get(grouping.parameters_cell)
     skipped = {i: cache.facts(cells[i].source) for i, r in grouping.roles.items() if r.skip}
     sources = dict(module_sources or {})
-    for cell in notebook.code_cells:
-        written = written_module(cell.source)
-        if written is not None:
-            sources.setdefault(*written)
+    for module, source in cell_written_sources(c.source for c in notebook.code_cells).items():
+        sources.setdefault(module, source)
     stage_flows, fold_diags, hands_on = flows.fold(stage_cells, facts, params, metrics_cells,
                                                    skipped, local_modules or {}, sources)
     diags.extend(fold_diags)

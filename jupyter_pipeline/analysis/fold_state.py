@@ -67,7 +67,9 @@ class FoldState:
     # file} (own_modules.py)
     local_modules: dict[str, str] = field(default_factory=dict)
     module_sources: dict[str, str] = field(default_factory=dict)  # {module: its source}, if read
-    module_files: dict[str, str] = field(default_factory=dict)
+    module_files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # statement -> files
+    # {module: the notebook's modules it star-imports, in turn}: their globals come with it
+    module_stars: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # settings that log to a file {statement: path}, and the stages that made them again, so
     # may append to the file {path: stages}: its readers run after them
     setting_files: dict[str, str] = field(default_factory=dict)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from .bindings import Binding
@@ -33,9 +34,10 @@ def imported_module(statement: str) -> str:
     return words[1].split(".", 1)[0]
 
 
-# `%%writefile helpers.py` (not `-a`, which appends to what is there): the cell's body is the
-# module's source.
-_WRITEFILE = re.compile(r"\A%%writefile[ \t]+([A-Za-z_]\w*)\.py[ \t]*\n")
+# `%%writefile helpers.py`: the cell's body is the module's source; with `-a` (`--append`) it
+# is added to what is there.
+_WRITEFILE = re.compile(
+    r"\A%%writefile[ \t]+(?:(-a|--append)[ \t]+)?([A-Za-z_]\w*)\.py[ \t]*\n")
 
 
 def written_modules(facts: Iterable[CellFacts]) -> Iterator[tuple[str, str]]:
@@ -48,27 +50,47 @@ def written_modules(facts: Iterable[CellFacts]) -> Iterator[tuple[str, str]]:
                 yield path[:-3], path
 
 
-def written_module(cell_source: str) -> tuple[str, str] | None:
-    """(module, source) of a `%%writefile name.py` cell, else None."""
-    found = _WRITEFILE.match(cell_source)
-    return (found.group(1), cell_source[found.end():]) if found else None
+def cell_written_sources(cell_sources: Iterable[str]) -> dict[str, str]:
+    """{module: source} of the modules `%%writefile name.py` cells write, in the notebook's
+    order: a cell with `-a` adds its body to the module's source so far."""
+    sources: dict[str, str] = {}
+    for cell_source in cell_sources:
+        found = _WRITEFILE.match(cell_source)
+        if found is None:
+            continue
+        append, module = found.group(1), found.group(2)
+        body = cell_source[found.end():]
+        if not body.endswith("\n"):  # IPython ends the cell with one before it runs it
+            body += "\n"
+        sources[module] = (sources.get(module, "") if append else "") + body
+    return sources
+
+
+@dataclass(frozen=True)
+class StarNames:
+    """What `from module import *` binds, read from the module's source."""
+
+    names: tuple[str, ...]  # the names its own top level binds (or its `__all__`)
+    stars: tuple[str, ...] = ()  # the modules it star-imports itself: their names come too
 
 
 @functools.lru_cache(maxsize=64)
-def star_names(source: str) -> tuple[str, ...] | None:
+def star_names(source: str) -> StarNames | None:
     """The names `from module import *` binds, read from the module's source without running
     it: its `__all__` when that is a literal list or tuple of strings, else the public names its
-    top level binds (also inside if / try / with / for). None when they cannot be known: the
-    source does not parse, `__all__` is computed, or it imports `*` itself."""
+    top level binds (also inside if / try / with / for), and the modules it star-imports in
+    turn. None when they cannot be known: the source does not parse or `__all__` is computed."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
     names: dict[str, None] = {}
+    stars: dict[str, None] = {}
     declared: list[str] | None = None
     for node in _top_level(tree.body):
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
-            return None
+            stars["." * node.level + (node.module or "")] = None
+            continue
         targets = _bound(node)
         if "__all__" in targets:
             value = getattr(node, "value", None)
@@ -79,9 +101,9 @@ def star_names(source: str) -> tuple[str, ...] | None:
             declared = [e.value for e in value.elts]  # type: ignore[attr-defined]
         for name in targets:
             names[name] = None
-    if declared is not None:
-        return tuple(dict.fromkeys(declared))
-    return tuple(n for n in names if not n.startswith("_"))
+    if declared is not None:  # `__all__` says it all, star imports included
+        return StarNames(tuple(dict.fromkeys(declared)))
+    return StarNames(tuple(n for n in names if not n.startswith("_")), tuple(stars))
 
 
 def _top_level(body: list[ast.stmt]):
@@ -127,26 +149,54 @@ class OwnModules(FoldState):
         module = self.own_module(statement)
         if not module:
             return
-        self.file_read(self.local_modules[module], self.cell)
-        self.module_files[statement] = self.local_modules[module]
+        paths = tuple(self.local_modules[m] for m in (module, *self.module_stars.get(module, ())))
+        for path in paths:  # a module it star-imports runs on its import too
+            self.file_read(path, self.cell)
+        self.module_files[statement] = paths
         self.settings.append(MadeAgain(statement))
         self.module_used(module, line)
 
     def star_imported(self, star: Star) -> bool:
-        """`from helpers import *` of the notebook's own module whose names are known: each
-        name is bound as an import of that statement. False when it is not one (a library's,
-        or a module whose names cannot be read): the star import is then made again in every
-        later stage, and the names it brings stay unknown."""
-        source = self.module_sources.get(star.module)
-        names = star_names(source) if star.module in self.local_modules and source else None
-        if names is None:
+        """`from helpers import *` of the notebook's own module: each name it binds (its own,
+        and those of the notebook's modules it star-imports in turn) is bound as an import of
+        that statement, and the modules are dependencies whose state crosses stages. False when
+        some names stay unknown (it star-imports a library, or a source cannot be read): the
+        star import is then also made again in every later stage, for those names."""
+        if star.module not in self.local_modules:
             return False
+        names, modules, complete = self.star_closure(star.module)
         for name in names:
             self.rebind(name, star.line, Binding("import", self.flow.name, self.cell, star.line,
                                                   statement=star.statement))
             self.local.add(name)
+        self.module_stars[star.module] = tuple(m for m in modules if m != star.module)
         self.imported(star.statement, star.line)
-        return True
+        return complete
+
+    def star_closure(self, module: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+        """The names `from module import *` binds, the notebook's modules they come from
+        (module first), and whether those names are all known."""
+        names: dict[str, None] = {}
+        modules: dict[str, None] = {}
+        complete = True
+        pending = [module]
+        while pending:
+            current = pending.pop(0)
+            if current in modules:
+                continue
+            modules[current] = None
+            source = self.module_sources.get(current)
+            found = star_names(source) if source else None
+            if found is None:
+                complete = False
+                continue
+            names.update(dict.fromkeys(found.names))
+            for inner in found.stars:
+                if inner in self.local_modules:
+                    pending.append(inner)
+                else:  # a library's (or a relative) star import: its names are not known
+                    complete = False
+        return tuple(names), tuple(modules), complete
 
     def module_used(self, module: str, line: int) -> None:
         """The stage uses the module (calls into it, reads its values): it continues from the
@@ -157,6 +207,8 @@ class OwnModules(FoldState):
         if state in self.env:
             self.read(state, line, quiet=True)
         self.write(state, line, Binding("value", self.flow.name, self.cell, line))
+        for inner in self.module_stars.get(module, ()):  # its functions use their globals
+            self.module_used(inner, line)
 
     def import_used(self, binding: Binding, line: int) -> None:
         """A read of a name an import bound: a use of the module when it is the notebook's."""
@@ -166,6 +218,7 @@ class OwnModules(FoldState):
 
     def replay_module_files(self) -> None:
         """Later stages import the modules again at their start: each depends on the file."""
-        for statement, path in self.module_files.items():
+        for statement, paths in self.module_files.items():
             if statement in self.flow.settings:
-                self.file_read(path, self.cell)
+                for path in paths:
+                    self.file_read(path, self.cell)

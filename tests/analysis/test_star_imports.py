@@ -6,7 +6,7 @@ what it sets, and its globals cross stages. One behaviour per test."""
 from __future__ import annotations
 
 from jupyter_pipeline.analysis.analyze import CellCache, analyze
-from jupyter_pipeline.analysis.own_modules import star_names
+from jupyter_pipeline.analysis.own_modules import StarNames, star_names
 
 from .helpers import build, needs
 
@@ -24,20 +24,47 @@ def own(cells, sources=None, modules=None):
 
 
 def test_the_names_a_star_import_binds_are_the_module_s_public_top_level_names():
-    assert star_names(HELPERS) == ("np", "REGISTRY", "register", "add_one")
+    assert star_names(HELPERS) == StarNames(("np", "REGISTRY", "register", "add_one"))
     assert star_names("try:\n    import ujson as js\nexcept ImportError:\n    import json as js\n"
-                      "if True:\n    K: int = 3\nfor i in range(2):\n    pass") == ("js", "K", "i")
+                      "if True:\n    K: int = 3\nfor i in range(2):\n    pass"
+                      ).names == ("js", "K", "i")
 
 
 def test_a_literal_all_decides_what_a_star_import_binds():
     assert star_names("__all__ = ['f', '_g']\ndef f(): pass\ndef _g(): pass\nh = 1") == \
-        ("f", "_g")
+        StarNames(("f", "_g"))
+
+
+def test_a_module_s_own_star_imports_are_named_for_the_fold_to_follow():
+    assert star_names("from os.path import *\nfrom util import *\nK = 1\n") == \
+        StarNames(("K",), ("os.path", "util"))
 
 
 def test_names_that_cannot_be_read_without_running_the_module_are_unknown():
     assert star_names("__all__ = ['f'] + extra\n") is None
-    assert star_names("from os.path import *\n") is None
     assert star_names("def f(:\n") is None
+
+
+UTIL = "SCALE = [2]\ndef scaled(x):\n    return x * SCALE[0]\n"
+
+
+def test_a_star_import_of_a_module_that_star_imports_another_binds_both_modules_names():
+    s = own([("stage:a", "from helpers import *\nregister(scaled(1))"),
+             ("stage:b", "SCALE[0] = 5"), ("stage:c", "print(REGISTRY, scaled(2))")],
+            sources={"helpers": "from util import *\n" + HELPERS, "util": UTIL},
+            modules={"helpers": "helpers.py", "util": "util.py"})
+    assert s["a"].data_deps == ("helpers.py", "util.py")
+    # both modules' globals cross: SCALE lives in util, REGISTRY in helpers
+    assert needs(s["c"]) == {"@module:helpers": "b", "@module:util": "b"}
+
+
+def test_a_star_import_of_a_module_that_star_imports_a_library_keeps_the_names_it_knows():
+    s = own([("stage:a", "from helpers import *\nregister(sqrt(4))"), ("stage:b", "x = 1"),
+             ("stage:c", "register(pi)\nprint(REGISTRY)")],
+            sources={"helpers": "from math import *\n" + HELPERS})
+    assert needs(s["c"]) == {"@module:helpers": "a"}  # REGISTRY, register are known
+    assert "from helpers import *" in s["c"].imports  # for sqrt, pi: made again
+    assert s["c"].data_deps == ("helpers.py",)
 
 
 def test_a_function_from_a_star_import_uses_the_module_s_state_in_a_later_stage():
@@ -71,3 +98,23 @@ def test_a_star_import_whose_names_are_unknown_is_made_again_in_every_later_stag
     s = own([("stage:a", "from helpers import *\nrows = [1]"), ("stage:b", "print(rows)")],
             sources={})
     assert s["b"].imports == ("from helpers import *",)
+
+
+def test_a_module_written_by_writefile_and_extended_by_writefile_append_has_both_parts():
+    s = own([("stage:a", "%%writefile mymod.py\nCOUNTS = {}"),
+             (None, "%%writefile -a mymod.py\ndef bump(k):\n    COUNTS[k] = COUNTS.get(k, 0) + 1"),
+             ("stage:b", "from mymod import *\nbump('x')"), ("stage:c", "bump('y')"),
+             ("stage:d", "print(COUNTS)")],
+            sources={}, modules={})
+    # `bump` comes from the appended part: a call of it uses the module, so its state crosses
+    assert needs(s["d"]) == {"@module:mymod": "c"}
+
+
+def test_cell_written_sources_follow_the_notebook_s_order():
+    from jupyter_pipeline.analysis.own_modules import cell_written_sources
+
+    assert cell_written_sources(["%%writefile m.py\nA = 1", "%%writefile --append m.py\nB = 2\n",
+                                 "%%writefile n.py\nC = 3", "%%writefile m.py\nD = 4"]) == \
+        {"m": "D = 4\n", "n": "C = 3\n"}
+    assert cell_written_sources(["%%writefile m.py\nA = 1", "%%writefile -a m.py\nB = 2"]) == \
+        {"m": "A = 1\nB = 2\n"}

@@ -243,6 +243,14 @@ CONSTRUCTS: list[Construct] = [
                                     "def register(x):\n    REGISTRY.append(x)\ndef add_col(df):\n    df['b'] = df['a'] / 3\n"}),
     construct("star-import-writefile", "own-code", "%%writefile star_written.py\nCOUNTS = {}\ndef bump(k):\n    COUNTS[k] = COUNTS.get(k, 0) + 1",
               "from star_written import *\nbump('x')", "bump('x')\nprint(COUNTS)"),
+    construct("star-import-chain", "own-code", "from chain_top import *\nregister(scaled(1))",
+              "SCALE[0] = 5\nregister(sqrt(16))", "print(REGISTRY, scaled(2), pi > 3)",
+              files={"chain_top.py": "from math import *\nfrom chain_base import *\nREGISTRY = []\n"
+                                     "def register(x):\n    REGISTRY.append(x)\n",
+                     "chain_base.py": "SCALE = [2]\ndef scaled(x):\n    return x * SCALE[0]\n"}),
+    construct("writefile-append-module", "own-code", "%%writefile appended.py\nCOUNTS = {}",
+              "%%writefile -a appended.py\ndef bump(k):\n    COUNTS[k] = COUNTS.get(k, 0) + 1",
+              "from appended import *\nbump('x')", "bump('y')", "print(COUNTS)"),
     # -- 7. files ------------------------------------------------------------------------
     construct("shell-redirect", "files", "!mkdir -p out && echo hi > out/a.txt", "print(open('out/a.txt').read())"),
     construct("logging-handler-file", "files", "import logging\nlg = logging.getLogger('f')\nlg.addHandler(logging.FileHandler('events.log', mode='w'))\nlg.warning('evt')",
