@@ -5,6 +5,7 @@ what expressions, calls and IPython magics do to the global namespace."""
 from __future__ import annotations
 
 import ast
+from abc import ABC, abstractmethod
 from dataclasses import replace
 
 from . import ipython
@@ -28,7 +29,7 @@ from .syntax import (alias_roots, call_site, dotted, dynamic_call, interpolated_
                      syntax_problem)
 
 
-class ExpressionVisitor:
+class ExpressionVisitor(ABC):
     """Emits a cell's effects for expressions; CellVisitor (statements.py) adds statements."""
 
     def __init__(self, source: str) -> None:
@@ -92,9 +93,9 @@ class ExpressionVisitor:
         for name in sorted(summary.binds):
             self.bind(name, node)
 
+    @abstractmethod
     def statements(self, body: list[ast.stmt]) -> None:
         """Code inside magics (%time, %%capture) is statements: CellVisitor walks them."""
-        raise NotImplementedError
 
     # -- expressions ---------------------------------------------------------------------
     def expr(self, node: ast.AST) -> None:

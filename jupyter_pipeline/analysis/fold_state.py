@@ -7,6 +7,7 @@ declared at the end (defined by flows._Fold and its parts)."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from ..model.diagnostics import Diagnostic
@@ -32,7 +33,7 @@ class MadeAgain:
 
 
 @dataclass
-class FoldState:
+class FoldState(ABC):
     # -- the notebook, fixed for the whole fold --------------------------------------------
     params: dict[str, Param]
     facts: dict[int, CellFacts]
@@ -140,33 +141,43 @@ class FoldState:
         return sorted(seen)
 
     # -- the fold's operations, which the parts call on each other (flows._Fold) ---------------
+    @abstractmethod
     def apply(self, effect: Effect) -> None:
-        raise NotImplementedError
+        """Declared here, defined by one part of flows._Fold."""
 
+    @abstractmethod
     def read(self, name: str, line: int, quiet: bool = False, _seen: set | None = None) -> None:
-        raise NotImplementedError
+        """Declared here, defined by one part of flows._Fold."""
 
+    @abstractmethod
     def files(self, facts: CellFacts, cell: int) -> None:
-        raise NotImplementedError
+        """Declared here, defined by one part of flows._Fold."""
 
+    @abstractmethod
     def file_read(self, path: str, cell: int) -> None:
-        raise NotImplementedError
+        """Declared here, defined by one part of flows._Fold."""
 
+    @abstractmethod
     def change_directory(self, source: str, line: int) -> None:
-        raise NotImplementedError
+        """Declared here, defined by one part of flows._Fold."""
 
+    @abstractmethod
     def seed(self, call: str, line: int) -> None:
-        raise NotImplementedError
+        """Declared here, defined by one part of flows._Fold."""
 
+    @abstractmethod
     def dynamic(self, line: int) -> None:
-        raise NotImplementedError
+        """Declared here, defined by one part of flows._Fold."""
 
+    @abstractmethod
     def library_may_change(self, callee: str) -> bool:
-        raise NotImplementedError
+        """Declared here, defined by one part of flows._Fold."""
 
+    @abstractmethod
     def resolve(self, name: str) -> str | None:
-        raise NotImplementedError
+        """Declared here, defined by one part of flows._Fold."""
 
+    @abstractmethod
     def use_definition(self, name: str, binding: Binding, line: int, seen: set[str],
                        maybe: bool = False) -> None:
-        raise NotImplementedError
+        """Declared here, defined by one part of flows._Fold."""

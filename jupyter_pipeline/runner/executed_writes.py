@@ -9,13 +9,10 @@ runtime/atomic.py, inside the repository holding the folder the run started in.
 
 from __future__ import annotations
 
+import functools
 import os
-import threading
 
 from ..runtime import atomic
-
-_registered = threading.Lock()
-_done = False
 
 
 def _handler():  # noqa: ANN202 - a papermill LocalHandler
@@ -28,14 +25,16 @@ def _handler():  # noqa: ANN202 - a papermill LocalHandler
     return AtomicLocalHandler()
 
 
+# Once per process; two threads racing here register two equal handlers, which is harmless.
+@functools.cache
+def _register() -> None:
+    from papermill.iorw import papermill_io
+
+    papermill_io.register("/", _handler())  # consulted before papermill's own (LIFO)
+
+
 def output_path(output: str) -> str:
     """The path to hand papermill as its output: absolute, so the handler registered here (for
     paths starting with '/') is the one that writes it."""
-    global _done
-    with _registered:
-        if not _done:
-            from papermill.iorw import papermill_io
-
-            papermill_io.register("/", _handler())  # consulted before papermill's own (LIFO)
-            _done = True
+    _register()
     return os.path.abspath(output)

@@ -28,7 +28,8 @@ import os
 import posixpath
 import shutil
 import tempfile
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 STORAGE = "NB2PIPE_STORAGE"
 # A JSON list of more storage URLs that get a copy of everything the stage saves and pushes: a
@@ -118,18 +119,34 @@ def _need_storage(option: str) -> str:
     return os.environ[STORAGE]
 
 
+@dataclass(frozen=True)
+class _Transfer:
+    path: str  # as the user's dvc.yaml names it
+    local: str  # absolute, here
+    root: str  # the repository it is inside
+    url: str  # its place in the storage
+
+
+def _transfers(paths: list[str], start: str | None, option: str) -> Iterator[_Transfer]:
+    """Each of `paths` with its local and storage places; the storage must be set when there
+    is anything to move."""
+    if paths:
+        _need_storage(option)
+    for path in paths:
+        local, root = _local(path, start)
+        url = url_of(local, start)
+        assert url is not None  # the storage is set
+        yield _Transfer(path, local, root, url)
+
+
 def pull(paths: list[str], start: str | None = None) -> None:
     """Download each of `paths` (relative to `start`, default the cwd), a file or a folder an
     earlier stage of this run wrote, from the storage to its place here. What is there already
     is replaced: the storage holds this run's version."""
     from . import atomic
 
-    if paths:
-        _need_storage("--pull")
-    for path in paths:
-        local, root = _local(path, start)
-        url = url_of(local, start)
-        assert url is not None
+    for move in _transfers(paths, start, "--pull"):
+        path, local, root, url = move.path, move.local, move.root, move.url
         fs, remote_path = _filesystem(url)
         try:
             if not fs.exists(remote_path):
@@ -161,12 +178,8 @@ def _files_of(folder: str) -> list[str]:
 def push(paths: list[str], start: str | None = None) -> None:
     """Upload each of `paths` (relative to `start`, default the cwd), a file or a folder this
     stage wrote, to the storage, for the later stages and for whoever reads the run's results."""
-    if paths:
-        _need_storage("--push")
-    for path in paths:
-        local, _ = _local(path, start)
-        url = url_of(local, start)
-        assert url is not None
+    for move in _transfers(paths, start, "--push"):
+        path, local, url = move.path, move.local, move.url
         if not os.path.exists(local):
             raise StorageError(f"the stage did not write '{path}', which dvc.yaml lists as its "
                                "output: convert the notebook again if it no longer writes it")

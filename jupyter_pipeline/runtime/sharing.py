@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import gc
 import types
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
 
 from .exact_pickle import array_owner
 
@@ -123,13 +124,54 @@ def _object_ids(value: Any, budget: list[int], memory: set[int] | None = None) -
     return ids
 
 
+@dataclass
+class _Reach:
+    """What one value reaches: object ids, and the ids of the ndarrays holding the columns of
+    the copy-on-write pandas objects it reaches (see _object_ids)."""
+
+    objects: set[int]
+    pandas_memory: set[int]
+
+
+def _reach(value: Any, budget: list[int]) -> _Reach:
+    memory: set[int] = set()
+    return _Reach(_object_ids(value, budget, memory), memory)
+
+
+class _Reached:
+    """Which key reached each object first, to tell whom a new value shares with. Two values
+    share when they reach one object, or when one reaches an array that holds a copy-on-write
+    pandas object's column the other reaches (a view taken from the frame); two pandas objects
+    over one array do not (neither changes the other)."""
+
+    def __init__(self) -> None:
+        self.objects: dict[int, Any] = {}
+        self.pandas_memory: dict[int, Any] = {}
+
+    def add(self, key: Any, reach: _Reach) -> None:
+        for oid in reach.objects:
+            self.objects.setdefault(oid, key)
+        for oid in reach.pandas_memory:
+            self.pandas_memory.setdefault(oid, key)
+
+    def met(self, reach: _Reach) -> Iterator[Any]:
+        """The keys `reach` shares with, objects first."""
+        for oid in reach.objects:
+            if oid in self.objects:
+                yield self.objects[oid]
+            if oid in self.pandas_memory:
+                yield self.pandas_memory[oid]
+        for oid in reach.pandas_memory:
+            if oid in self.objects:
+                yield self.objects[oid]
+
+
 def sharing_groups(values: Mapping[str, Any], budget: int | None = None
                    ) -> list[list[str]] | None:
     """Names whose values share objects, grouped (union-find over object ids); None when the
     values are too many objects to tell within the budget."""
     if len(values) < 2:
         return [[name] for name in values]  # nothing to share with
-    owner: dict[int, str] = {}
     parent = {name: name for name in values}
     left = [BUDGET if budget is None else budget]
 
@@ -139,22 +181,15 @@ def sharing_groups(values: Mapping[str, Any], budget: int | None = None
             n = parent[n]
         return n
 
-    in_pandas: dict[int, str] = {}  # copy-on-write pandas memory (see _object_ids)
+    reached = _Reached()
     for name in sorted(values):
-        memory: set[int] = set()
         try:
-            ids = _object_ids(values[name], left, memory)
+            reach = _reach(values[name], left)
         except _OverBudget:
             return None
-        for oid in ids:
-            for other in (owner.setdefault(oid, name), in_pandas.get(oid, name)):
-                if other != name:
-                    parent[find(name)] = find(other)
-        for oid in memory:
-            in_pandas.setdefault(oid, name)
-            other = owner.get(oid, name)
-            if other != name:
-                parent[find(name)] = find(other)
+        for other in reached.met(reach):
+            parent[find(name)] = find(other)
+        reached.add(name, reach)
     groups: dict[str, list[str]] = {}
     for name in sorted(values):
         groups.setdefault(find(name), []).append(name)
@@ -166,23 +201,13 @@ def shared_with(values: Mapping[str, Any], others: Mapping[Any, Any],
     """(name, other) for each value that shares an object with one of `others`; [] when the
     values are too many objects to tell within the budget."""
     left = [BUDGET if budget is None else budget]
-    holder: dict[int, Any] = {}
-    in_pandas: dict[int, Any] = {}  # copy-on-write pandas memory (see _object_ids)
+    reached = _Reached()
     try:
         for key, other in others.items():
-            memory: set[int] = set()
-            for oid in _object_ids(other, left, memory):
-                holder.setdefault(oid, key)
-            for oid in memory:
-                in_pandas.setdefault(oid, key)
+            reached.add(key, _reach(other, left))
         pairs = []
         for name in sorted(values):
-            memory = set()
-            ids = _object_ids(values[name], left, memory)
-            hit = next((holder.get(i, in_pandas.get(i)) for i in ids
-                        if i in holder or i in in_pandas), None)
-            if hit is None:
-                hit = next((holder[i] for i in memory if i in holder), None)
+            hit = next(reached.met(_reach(values[name], left)), None)
             if hit is not None:
                 pairs.append((name, hit))
     except _OverBudget:
