@@ -43,6 +43,7 @@ class ExpressionVisitor(ABC):
         self.maybe_depth = 0  # > 0 inside if / while / try / match: a call may not run
         self.hidden: set[str] = set()  # `except ... as e` names, local to their handler
         self.line_offset = 0  # for code inside magics (%time, %%capture) parsed separately
+        self.in_compound_setting = False  # inside an if / for / try made again whole
 
     # -- effects -------------------------------------------------------------------------
     def _line(self, node: ast.AST) -> int:

@@ -203,8 +203,12 @@ class Setting:
     reads: frozenset[str]  # the names it reads
     # "call" (`pd.set_option(...)`), "assign" (`json.K = 2`, `os.environ[k] = v`), "magic"
     # (`%env`, `%matplotlib`: the name is the magic's, e.g. "%env"), or "branch": one of these
-    # inside an if / for / try, which cannot be made again as it stands
+    # inside an if / for / try, which cannot be made again as it stands, or "compound": an if /
+    # for / try made of settings alone (`if not sys.warnoptions: warnings.simplefilter(...)`),
+    # made again whole; `inner` are its settings
     kind: str = "call"
+    inner: tuple["Setting", ...] = ()
+    binds: frozenset[str] = frozenset()  # a compound's: its loop variable, `except ... as e`
 
 
 Effect: TypeAlias = (Read | Bind | Mutate | Delete | Alias | Define | Import | Dynamic | Star

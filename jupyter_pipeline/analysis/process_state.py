@@ -53,6 +53,9 @@ class ProcessState(FoldState):
         if effect.kind == "magic":
             self.settings.append(MadeAgain(effect.source))
             return
+        if effect.kind == "compound":
+            self.compound_setting(effect, line, inside, local_names)
+            return
         root = effect.name.partition(".")[0]
         holder = self.env.get(root)
         through = holder is not None and holder.kind == "value" and bool(holder.handle) \
@@ -70,7 +73,6 @@ class ProcessState(FoldState):
         on_import = effect.kind == "assign" and "." in effect.name and not through
         if not known and not on_import:
             return
-        where = f"the call of '{inside}' here" if inside else "this statement"
         if effect.kind == "branch":
             if known:
                 self.setting_problem(
@@ -78,6 +80,38 @@ class ProcessState(FoldState):
                     f"make it again at the start of later stages, which run without it. Make "
                     f"it at the top level of the cell", line)
             return
+        self.made_later(effect, full, line, inside, local_names, registered)
+
+    def compound_setting(self, effect: Setting, line: int, inside: str,
+                         local_names: frozenset[str]) -> None:
+        """An if / for / try made of settings alone: made again whole when each part is a
+        setting of a library, made directly on it (not through a variable, not `os.chdir`,
+        whose folder nb2pipe follows statement by statement); else each library setting in it
+        is the warning a setting in a branch is."""
+        parts = [(part, self.resolve(part.name)) for part in effect.inner]
+        whole = all(
+            full is not None and full != "os.chdir" and full != "logging.basicConfig"
+            and (any(full == s or full.startswith(s + ".") for s in SETTINGS)
+                 or part.kind == "assign")
+            and not self._through_variable(part, local_names)
+            for part, full in parts)
+        if whole:
+            self.made_later(effect, "", line, inside, local_names)
+            return
+        for part, _ in parts:
+            self.setting(replace(part, kind="branch"), part.line, inside, local_names)
+
+    def _through_variable(self, effect: Setting, local_names: frozenset[str]) -> bool:
+        root = effect.name.partition(".")[0]
+        holder = self.env.get(root)
+        return holder is not None and holder.kind == "value" and root not in local_names
+
+    def made_later(self, effect: Setting, full: str, line: int, inside: str,
+                   local_names: frozenset[str], registered: bool = False) -> None:
+        """The setting is made again in every later stage, after the imports it reads, from
+        the parameters, literals and values it reads (see MadeAgain); what it cannot be made
+        from is a warning."""
+        where = f"the call of '{inside}' here" if inside else "this statement"
         imports, params, literals, values = [], [], {}, []
         for r in sorted(effect.reads):
             binding = self.env.get(r)
@@ -107,6 +141,14 @@ class ProcessState(FoldState):
                 f"{where} makes the setting '{effect.source}' from the function's own values; "
                 f"later stages start without it. Make the setting at the top level of a cell",
                 line)
+            return
+        if values and effect.binds:
+            # made after the loads, its loop variable would replace a value the stage loads
+            self.setting_problem(
+                f"{where} makes settings in a loop or try that binds "
+                f"{', '.join(map(repr, sorted(effect.binds)))} from the notebook values "
+                f"{', '.join(repr(n) for n, _ in values)}; later stages start without them. "
+                f"Use literals or parameters, or make each setting at the top level", line)
             return
         source = effect.source
         if literals:  # made again with the values the names had here, as literals

@@ -47,6 +47,42 @@ def setting_of(node: ast.stmt, line: int) -> Setting | None:
     return Setting(name, line, source, reads, kind)
 
 
+def compound_setting(node: ast.stmt, line_offset: int) -> Setting | None:
+    """An if / for / try whose every statement is a setting candidate (or `pass`), such as
+    `if not sys.warnoptions: warnings.simplefilter("ignore")` or `try: pd.set_option(...)
+    except KeyError: pass`: the whole statement, to make again as it stands. It reads what its
+    parts read, less the names it binds itself (a loop variable, `except ... as e`)."""
+    if not isinstance(node, (ast.If, ast.For, ast.Try)):
+        return None
+    inner: list[Setting] = []
+    if not _only_settings(node, line_offset, inner) or not inner:
+        return None
+    source = _source(node)
+    if source is None:
+        return None
+    bound = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    bound |= {h.name for h in ast.walk(node) if isinstance(h, ast.ExceptHandler) and h.name}
+    reads = frozenset(n.id for n in ast.walk(node)
+                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)) - bound
+    return Setting("", node.lineno + line_offset, source, reads, "compound", tuple(inner),
+                   frozenset(bound))
+
+
+def _only_settings(node: ast.stmt, line_offset: int, found: list[Setting]) -> bool:
+    if isinstance(node, ast.Pass):
+        return True
+    if isinstance(node, (ast.If, ast.For, ast.Try)):
+        parts = [*node.body, *node.orelse]
+        if isinstance(node, ast.Try):
+            parts += [*node.finalbody, *(s for h in node.handlers for s in h.body)]
+        return all(_only_settings(part, line_offset, found) for part in parts)
+    setting = setting_of(node, node.lineno + line_offset)
+    if setting is None or setting.kind == "magic":
+        return False
+    found.append(setting)
+    return True
+
+
 def _source(node: ast.stmt) -> str | None:
     """The statement as Python. Python 3.11's unparse cannot write some f-strings (a
     backslash in an expression part): such a statement is no setting nb2pipe repeats."""

@@ -14,7 +14,7 @@ from .definition_state import keeps_state, local_names, returns_closure
 from .expressions import ExpressionVisitor
 from .facts import Alias, Define, Definition, Delete, Import, PathExpr, Problem, Star
 from .knowledge import SEEDING_FUNCTIONS
-from .setting_syntax import body_settings, setting_of
+from .setting_syntax import body_settings, compound_setting, setting_of
 from .scopes import (
     ScopeSummary,
     class_summaries,
@@ -34,8 +34,18 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
     # -- statements ----------------------------------------------------------------------
     def statements(self, body: list[ast.stmt]) -> None:
         for stmt in body:
+            whole = compound_setting(stmt, self.line_offset) \
+                if not self.branch_depth and not self.in_compound_setting else None
+            if whole is not None:  # made again as a whole: its parts are no settings of their own
+                self.effects.append(whole)
+                self.in_compound_setting = True
+                try:
+                    self.visit(stmt)
+                finally:
+                    self.in_compound_setting = False
+                continue
             found = setting_of(stmt, self._line(stmt))
-            if found is not None:
+            if found is not None and not self.in_compound_setting:
                 self.effects.append(found if not self.branch_depth
                                     else replace(found, kind="branch"))
             self.visit(stmt)

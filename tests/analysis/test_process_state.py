@@ -126,10 +126,34 @@ def test_a_setting_whose_value_is_bound_again_later_is_a_warning_from_that_stage
     assert d.settings_after_loads == () and "display.max_rows" not in " ".join(d.settings)
 
 
+WHOLE = {
+    "if": ("import sys\nimport warnings\nif not sys.warnoptions:\n    warnings.simplefilter('ignore')",
+           "if not sys.warnoptions:\n    warnings.simplefilter('ignore')"),
+    "try": ("import pandas as pd\ntry:\n    pd.set_option('future.no_silent_downcasting', True)\n"
+            "except (KeyError, pd.errors.OptionError):\n    pass",
+            "try:\n    pd.set_option('future.no_silent_downcasting', True)\n"
+            "except (KeyError, pd.errors.OptionError):\n    pass"),
+    "for": ("import warnings\nfor cat in (FutureWarning, DeprecationWarning):\n"
+            "    warnings.filterwarnings('ignore', category=cat)",
+            "for cat in (FutureWarning, DeprecationWarning):\n"
+            "    warnings.filterwarnings('ignore', category=cat)"),
+}
+
+
+@pytest.mark.parametrize("source,made", WHOLE.values(), ids=WHOLE.keys())
+def test_an_if_for_or_try_made_of_settings_alone_is_made_again_whole(source, made):
+    a = run([("stage:a", source), ("stage:b", "z = 1")])
+    assert not [d for d in a.diagnostics if d.code == "setting-not-made-again"], a.diagnostics
+    assert a.pipeline.stages[1].settings[-1] == made
+
+
 WARNED = {
+    "if-with-more-than-settings": "import warnings\nif True:\n    warnings.simplefilter('ignore')\n"
+                                  "    x = 1",
+    "loop-over-a-computed-value": "import warnings\ncats = [FutureWarning] * len('ab')\n"
+                                  "for cat in cats:\n    warnings.filterwarnings('ignore', category=cat)",
     "changed-after-it": "import pandas as pd\nrows = list(range(4))\n"
                         "pd.set_option('display.max_rows', len(rows))\nrows.append(5)",
-    "in-a-branch": "import warnings\nif True:\n    warnings.simplefilter('ignore')",
     "function-local": "import pandas as pd\ndef setup(n):\n    pd.set_option('display.max_rows', n)\n"
                       "setup(3)",
 }

@@ -38,7 +38,7 @@ def test_settings_keep_their_order():
 NOT_SETTINGS = {
     "plot": "import matplotlib.pyplot as plt\nplt.plot([1, 2])",
     "makedirs": "import os\nos.makedirs('out', exist_ok=True)",
-    "in-a-branch": "import warnings\nif True:\n    warnings.simplefilter('ignore')",
+    "in-a-branch": "import warnings\nif True:\n    warnings.simplefilter('ignore')\n    x = 1",
     "not-the-library": "class W:\n    def filterwarnings(self, v):\n        pass\n"
                        "warnings = W()\nwarnings.filterwarnings('ignore')",
 }
