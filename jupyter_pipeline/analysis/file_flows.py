@@ -92,6 +92,11 @@ class FileFlows(FoldState):
         if self.cwd_changes:  # after os.chdir: relative to the folder it moved to
             effects = [(k, posixpath.normpath(posixpath.join(self.cwd_at(cell, n), p)), n)
                        for k, p, n in effects]
+        # A file written above the notebook's folder (`../results.csv`) may lie outside the
+        # repository, where DVC keeps no outputs: it is no out, but a stage reading it still
+        # runs after the writer (as for a file written only on some paths). Read, it is a dep.
+        effects = [("maybe-write" if k == "write" and _goes_up(p) else k, p, n)
+                   for k, p, n in effects]
         for kind, path, line in effects:
             if kind == "write-into":  # a path not known in full: order for folder listings
                 self.folder_writers.setdefault("" if path == "." else path, {})[
@@ -223,3 +228,7 @@ class FileFlows(FoldState):
         if logs.metrics:
             was = self.flow.live_logging
             self.flow.live_logging = dvclive.LiveLogging(True, was.plots or logs.plots)
+
+
+def _goes_up(path: str) -> bool:
+    return path == ".." or path.startswith("../")

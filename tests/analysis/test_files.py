@@ -91,11 +91,25 @@ def test_a_string_parameter_can_build_a_path():
     assert s["b"].data_deps == ("data/x.csv",)
 
 
-@pytest.mark.parametrize("path", ["https://example.com/x.csv", "/etc/x.csv", "../x.csv"],
-                         ids=["url", "absolute", "outside"])
-def test_urls_and_paths_outside_the_project_are_not_dependencies(path):
+@pytest.mark.parametrize("path", ["https://example.com/x.csv", "/etc/x.csv"],
+                         ids=["url", "absolute"])
+def test_urls_and_absolute_paths_are_not_dependencies(path):
     s = stages([("stage:a", f"import pandas as pd\ndf = pd.read_csv('{path}')")])
     assert s["a"].data_deps == ()
+
+
+def test_a_file_read_above_the_notebooks_folder_is_a_dependency():
+    """notebooks/ beside data/: a changed '../data/x.csv' must re-run the stage reading it."""
+    s = stages([("stage:a", "import pandas as pd\ndf = pd.read_csv('../data/x.csv')")])
+    assert s["a"].data_deps == ("../data/x.csv",)
+
+
+def test_a_file_written_above_the_notebooks_folder_orders_its_reader_but_is_no_out():
+    """It may lie outside the repository, where DVC keeps no outputs."""
+    s = stages([("stage:a", "import pandas as pd\npd.DataFrame().to_csv('../made.csv')"),
+                ("stage:b", "import pandas as pd\ndf = pd.read_csv('../made.csv')")])
+    assert s["a"].outs == () and s["b"].data_deps == ()
+    assert s["b"].after == ("a",)
 
 
 def test_a_path_from_a_non_constant_is_not_guessed():
