@@ -163,7 +163,8 @@ def file_effects(
     """[(kind, path, line)] in the order the calls appear. Kinds: "read", "write",
     "maybe-write" (under an if / try), "list" (the path is a pattern of the files a folder
     listing sees), "probe" (asked whether it exists), "write-into" (a file written at a
-    path not known in full: the path is its folder, "" for anywhere) and "delete" /
+    path not known in full: the path is its folder, "" for anywhere), "read-into" (a file read
+    at a path not known in full, in a folder that is: the path is the folder) and "delete" /
     "maybe-delete" (`os.remove(p)`, `Path(p).unlink()`, `shutil.rmtree(p)`)."""
     found: list[tuple[str, str, int]] = []
     for call in calls:
@@ -207,10 +208,12 @@ def _add(found: list, kind: str, path: str | None, line: int,
     norm = normalise(path) if path else None
     if norm:
         found.append((kind, norm, line))
-    elif path is None and kind != "read":
+    elif path is None:
         folder = _folder_of_unknown(expr)
-        if folder is not None:
+        if folder is not None and kind != "read":
             found.append(("write-into", folder, line))
+        elif folder:  # `pd.read_csv(f"data/{name}.csv")`: some file in "data"
+            found.append(("read-into", folder, line))
 
 
 def _maybe(kind: str, call: CallSite) -> str:

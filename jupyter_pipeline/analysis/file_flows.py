@@ -53,6 +53,27 @@ class FileFlows(FoldState):
             if stage != self.flow.name:
                 self.flow.after[stage] = None
 
+    def folder_read(self, folder: str) -> None:
+        """`pd.read_csv(f"data/{name}.csv")`: a file in `folder` that only the run names. A
+        folder earlier stages write into orders this stage after them; a folder of inputs is
+        the stage's DVC dependency, so a changed input re-runs it (no single file could be).
+        One that a stage writes into later stays no dependency (see drop_written_folders)."""
+        before = len(self.flow.after)
+        self.listing(f"{folder}/**")
+        if len(self.flow.after) == before:
+            self.flow.data_deps[folder] = None
+            self.folder_deps.setdefault(folder, {})[self.flow.name] = None
+
+    def drop_written_folders(self) -> None:
+        """A folder dependency that holds a file some stage writes (a later stage, or the reader
+        itself) would put that output inside a dependency for DVC: the order the notebook
+        gives is kept without it."""
+        written = [*self.file_writer, *self.maybe_writer, *self.folder_writers]
+        for folder, readers in self.folder_deps.items():
+            if any(not w or w == folder or w.startswith(folder + "/") for w in written):
+                for stage in readers:
+                    self.flows[stage].data_deps.pop(folder, None)
+
     def through_parameters(self, site: CallSite) -> list[CallSite]:
         """A call of a notebook function that reads or writes a file at a path built from its
         parameters (`save_fig("x")`): those calls, with the arguments in the path."""
@@ -104,6 +125,9 @@ class FileFlows(FoldState):
                 continue
             if kind == "list":
                 self.listing(path)
+                continue
+            if kind == "read-into":
+                self.folder_read(path)
                 continue
             if kind == "probe":
                 self.probe(path)

@@ -165,3 +165,31 @@ def test_a_helper_given_a_path_it_cannot_resolve_declares_nothing():
     s = stages([("stage:a", "def save_fig(name):\n    open(f'{name}.txt', 'w').write('x')"),
                 ("stage:b", "import sys\nsave_fig(sys.argv[0])")])
     assert s["b"].outs == ()
+
+
+def test_files_read_at_paths_known_only_by_their_folder_make_the_folder_a_dependency():
+    """`pd.read_csv(f"data/{s}.csv")` in a loop: which files only the run knows, so the folder
+    is the dependency (a changed input re-runs the stage; no dependency at all kept the old
+    results "up to date")."""
+    s = stages([("stage:a", "import pandas as pd\nframes = {}\nfor s in ['x', 'y']:\n"
+                            "    frames[s] = pd.read_csv(f'../data/{s}.csv')")])
+    assert s["a"].data_deps == ("../data",)
+
+
+def test_a_read_inside_a_comprehension_counts_and_its_own_names_are_not_the_notebooks():
+    s = stages([("stage:a", "import pandas as pd\nname = 'stale'"),
+                ("stage:b", "frames = [pd.read_csv(f'data/{name}.csv') for name in ['x', 'y']]")])
+    assert s["b"].data_deps == ("data",), "not data/stale.csv: that 'name' is another variable"
+
+
+def test_a_folder_an_earlier_stage_writes_into_orders_the_reader_and_is_no_dependency():
+    s = stages([("stage:a", "import pandas as pd\npd.DataFrame().to_csv('data/made.csv')"),
+                ("stage:b", "import pandas as pd\nn = input()\ndf = pd.read_csv(f'data/{n}.csv')")])
+    assert s["b"].data_deps == () and s["b"].after == ("a",)
+
+
+def test_a_folder_a_later_stage_writes_into_is_no_dependency():
+    """DVC would find that stage's output inside the reader's dependency."""
+    s = stages([("stage:a", "import pandas as pd\nn = input()\ndf = pd.read_csv(f'data/{n}.csv')"),
+                ("stage:b", "df.to_csv('data/out.csv')")])
+    assert s["a"].data_deps == () and s["b"].outs == ("data/out.csv",)

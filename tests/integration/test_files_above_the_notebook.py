@@ -50,3 +50,32 @@ def test_a_changed_input_above_the_notebook_runs_its_stage_again(tmp_path):
     assert (nbs / "total.txt").read_text() == "10"
     status = harness.run([str(harness.BIN / "dvc"), "status"], nbs).stdout
     assert "up to date" in status, status
+
+
+FOLDER_CELLS = [
+    ("stage:load", "import pandas as pd\n"
+                   "frames = [pd.read_csv(f'../data/{s}.csv') for s in ['a', 'b']]"),
+    ("stage:report", "open('total.txt', 'w').write(str(sum(int(f.x.sum()) for f in frames)))"),
+]
+
+
+def test_a_changed_file_in_a_folder_read_by_f_string_runs_its_stage_again(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.csv").write_text("x\n1\n")
+    (tmp_path / "data" / "b.csv").write_text("x\n2\n")
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    (nbs / "nb.ipynb").write_text(json.dumps(notebook(FOLDER_CELLS)), encoding="utf-8")
+    harness.make_repo(tmp_path)
+    nb2pipe = str(harness.BIN / "nb2pipe")
+    harness.run([nb2pipe, "convert", "nb.ipynb"], nbs)
+    harness.run([nb2pipe, "run"], nbs)
+    assert (nbs / "total.txt").read_text() == "3"
+
+    (tmp_path / "data" / "b.csv").write_text("x\n20\n")
+    dry = harness.run([nb2pipe, "run", "--dry-run"], nbs).stdout
+    assert "would run load: dependency '../data' changed" in dry, dry
+    repro = harness.run([str(harness.BIN / "dvc"), "repro"], nbs)
+    assert harness.ran_stages(repro.stdout) == ["load", "report"], repro.stdout
+    assert (nbs / "total.txt").read_text() == "21"
+    assert "up to date" in harness.run([str(harness.BIN / "dvc"), "status"], nbs).stdout
