@@ -24,7 +24,7 @@ from .scopes import (
     no_copy,
     root_name,
 )
-from .syntax import (alias_roots, call_site, dotted, dynamic_call, interpolated_names, parse,
+from .syntax import (UNKNOWN, alias_roots, call_site, dotted, dynamic_call, interpolated_names, parse,
                      syntax_problem)
 
 
@@ -383,7 +383,7 @@ def _hide(site: CallSite, names: set[str]) -> CallSite:
     def hidden(expr: PathExpr | None) -> PathExpr | None:
         if expr is None:
             return None
-        return PathExpr(tuple(("n", "<local>") if kind == "n" and value.split(".")[0] in names
+        return PathExpr(tuple(("n", UNKNOWN) if kind == "n" and value.split(".")[0] in names
                               else (kind, value) for kind, value in expr.parts))
     return replace(site, args=tuple(hidden(a) for a in site.args),
                    kwargs=tuple((k, hidden(v)) for k, v in site.kwargs),

@@ -193,3 +193,11 @@ def test_a_folder_a_later_stage_writes_into_is_no_dependency():
     s = stages([("stage:a", "import pandas as pd\nn = input()\ndf = pd.read_csv(f'data/{n}.csv')"),
                 ("stage:b", "df.to_csv('data/out.csv')")])
     assert s["a"].data_deps == () and s["b"].outs == ("data/out.csv",)
+
+
+@pytest.mark.parametrize("path", ["'data/{}.csv'.format(n)", "'data/%s.csv' % n",
+                                  "f'data/{n:03d}.csv'", "f\"data/{row['id']}.csv\""],
+                         ids=["format", "percent", "format-spec", "expression"])
+def test_a_path_templated_by_format_or_percent_is_known_by_its_folder(path):
+    s = stages([("stage:a", f"import pandas as pd\nn = input()\nrow = {{}}\ndf = pd.read_csv({path})")])
+    assert s["a"].data_deps == ("data",)
