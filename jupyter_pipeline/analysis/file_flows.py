@@ -184,6 +184,16 @@ class FileFlows(FoldState):
         # A stage that later asks for it (exists, read) must see the deletion first.
         self.maybe_writer[path] = self.flow.name
 
+    def folder_writer_of(self, path: str) -> str | None:
+        """The last stage so far that writes files into a folder holding `path` at names only
+        the run knows (`to_csv(f"output/{n}.csv")`), which may have written this very file;
+        None if none does. (One writing "anywhere" is no reason to doubt an input.)"""
+        found = None
+        for folder, stages in self.folder_writers.items():
+            if folder and path.startswith(folder + "/"):
+                found = next(reversed(stages))
+        return found
+
     def probe(self, path: str) -> None:
         """`os.path.exists("flag.txt")`: the answer depends on whether an earlier stage wrote
         it, so the stage runs after that one; a file no stage writes is no dependency (it may
@@ -201,6 +211,8 @@ class FileFlows(FoldState):
                 self.flow.after[appender] = None
         writer = self.file_writer.get(path)
         maybe = self.maybe_writer.get(path)
+        if writer is None and maybe is None:
+            maybe = self.folder_writer_of(path)
         if writer is None and maybe is not None:
             # It may not exist, so it is no dep; the reader still runs after the writer.
             if maybe != self.flow.name:

@@ -201,3 +201,13 @@ def test_a_folder_a_later_stage_writes_into_is_no_dependency():
 def test_a_path_templated_by_format_or_percent_is_known_by_its_folder(path):
     s = stages([("stage:a", f"import pandas as pd\nn = input()\nrow = {{}}\ndf = pd.read_csv({path})")])
     assert s["a"].data_deps == ("data",)
+
+
+def test_a_file_read_in_a_folder_an_earlier_stage_writes_into_by_unknown_names_orders_it():
+    """`to_csv(f"output/{n}.csv")` in a loop, then `read_csv("output/x.csv")`: not raw data
+    (a dependency on a file no stage declares, missing before the writer runs) but the
+    writer's file, so the reader runs after it."""
+    s = stages([("stage:a", "import pandas as pd\nfor n in ['x', 'y']:\n"
+                            "    pd.DataFrame({'v': [1]}).to_csv(f'output/{n}.csv')"),
+                ("stage:b", "import pandas as pd\nprint(pd.read_csv('output/x.csv'))")])
+    assert s["b"].data_deps == () and s["b"].after == ("a",)
