@@ -79,11 +79,14 @@ def _resolve(expr: PathExpr | None, literal: Callable[[str], str | None]) -> str
 
 
 def normalise(path: str) -> str | None:
-    """A path relative to the notebook's folder, or None for URLs, absolute and outside paths."""
+    """A path relative to the notebook's folder, or None for URLs and absolute paths. A path
+    that goes up (`../data/x.csv`) stays: the notebook's folder is often a subfolder of the
+    project (notebooks/ beside data/), and DVC tracks such a dependency like any other (also
+    one outside the repository), so a changed input re-runs the stage that reads it."""
     if not path or "://" in path or path.startswith(("/", "~")) or "\n" in path:
         return None
     norm = posixpath.normpath(path.replace("\\", "/").replace("//", "/"))
-    if norm.startswith("..") or norm == ".":
+    if norm == ".":
         return None
     return norm
 
@@ -118,7 +121,7 @@ def _listed(call: CallSite, method: str, literal: Callable[[str], str | None]) -
         pattern = None if folder is None else folder + _FOLDERS[method]
     else:
         return None
-    if pattern is None or "://" in pattern or pattern.startswith(("/", "~", "..")):
+    if pattern is None or "://" in pattern or pattern.startswith(("/", "~")):
         return None
     return posixpath.normpath(pattern)
 
@@ -139,7 +142,8 @@ def _probed(call: CallSite, literal: Callable[[str], str | None]) -> str | None:
 
 def _folder_of_unknown(expr: PathExpr | None) -> str | None:
     """A path not known in full, as far as its folder is literal (`f"parts/p{i}.txt"`:
-    "parts"; `f"{name}.txt"`: "", anywhere); None for one outside the notebook's folder."""
+    "parts"; `f"{name}.txt"`: "", anywhere; `f"../out/{n}.csv"`: "../out"); None for an
+    absolute path or a URL."""
     if expr is None:
         return None
     prefix = ""
@@ -150,8 +154,6 @@ def _folder_of_unknown(expr: PathExpr | None) -> str | None:
     if prefix.startswith(("/", "~")) or "://" in prefix:
         return None
     folder = posixpath.normpath(prefix.rsplit("/", 1)[0]) if "/" in prefix else ""
-    if folder.startswith(".."):
-        return None
     return "" if folder == "." else folder
 
 
@@ -161,7 +163,8 @@ def file_effects(
     """[(kind, path, line)] in the order the calls appear. Kinds: "read", "write",
     "maybe-write" (under an if / try), "list" (the path is a pattern of the files a folder
     listing sees), "probe" (asked whether it exists), "write-into" (a file written at a
-    path not known in full: the path is its folder, "" for anywhere) and "delete" /
+    path not known in full: the path is its folder, "" for anywhere), "read-into" (a file read
+    at a path not known in full, in a folder that is: the path is the folder) and "delete" /
     "maybe-delete" (`os.remove(p)`, `Path(p).unlink()`, `shutil.rmtree(p)`)."""
     found: list[tuple[str, str, int]] = []
     for call in calls:
@@ -205,10 +208,12 @@ def _add(found: list, kind: str, path: str | None, line: int,
     norm = normalise(path) if path else None
     if norm:
         found.append((kind, norm, line))
-    elif path is None and kind != "read":
+    elif path is None:
         folder = _folder_of_unknown(expr)
-        if folder is not None:
+        if folder is not None and kind != "read":
             found.append(("write-into", folder, line))
+        elif folder:  # `pd.read_csv(f"data/{name}.csv")`: some file in "data"
+            found.append(("read-into", folder, line))
 
 
 def _maybe(kind: str, call: CallSite) -> str:

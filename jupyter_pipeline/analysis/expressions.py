@@ -25,7 +25,7 @@ from .scopes import (
     no_copy,
     root_name,
 )
-from .syntax import (alias_roots, call_site, dotted, dynamic_call, interpolated_names, parse,
+from .syntax import (UNKNOWN, alias_roots, call_site, dotted, dynamic_call, interpolated_names, parse,
                      syntax_problem)
 
 
@@ -120,6 +120,7 @@ class ExpressionVisitor(ABC):
             if isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
                 walrus = [w.target.id for w in ast.walk(n) if isinstance(w, ast.NamedExpr)]
                 self.summary_effects(comprehension_summary(n, None), n)
+                self.comprehension_calls(n)
                 # An empty iterable runs no `:=`: the name may keep its old value.
                 self.branch_depth += 1
                 for name in walrus:
@@ -204,6 +205,20 @@ class ExpressionVisitor(ABC):
         if site is not None:
             # Under an if / while / try the call may not run: the file is no out DVC demands.
             self.calls.append(replace(site, conditional=True) if self.maybe_depth else site)
+
+    def comprehension_calls(self, node: ast.AST) -> None:
+        """Files read or written inside a comprehension (`[pd.read_csv(f"data/{s}.csv") for s in
+        names]`) count as in a loop: each may not run (an empty iterable), and a name the
+        comprehension binds is no variable of the notebook's, whatever value one of that name
+        has outside it."""
+        local: set[str] = set()
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.comprehension):
+                local |= {t.id for t in ast.walk(sub.target) if isinstance(t, ast.Name)}
+        for sub in ast.walk(node):
+            site = call_site(sub, self._line(sub)) if isinstance(sub, ast.Call) else None
+            if site is not None:
+                self.calls.append(replace(_hide(site, local), conditional=True))
 
     def callbacks(self, node: ast.Call) -> None:
         """Functions passed to a call run inside it, on what it is given: a bound method
@@ -383,3 +398,15 @@ def cannot_cross(value: ast.AST | None) -> str:
     if name == "defaultdict" and value.args and isinstance(value.args[0], ast.Lambda):
         return "a defaultdict whose default is a lambda"
     return ""
+
+
+def _hide(site: CallSite, names: set[str]) -> CallSite:
+    """`site` with the parts of its paths that name one of `names` made unknown."""
+    def hidden(expr: PathExpr | None) -> PathExpr | None:
+        if expr is None:
+            return None
+        return PathExpr(tuple(("n", UNKNOWN) if kind == "n" and value.split(".")[0] in names
+                              else (kind, value) for kind, value in expr.parts))
+    return replace(site, args=tuple(hidden(a) for a in site.args),
+                   kwargs=tuple((k, hidden(v)) for k, v in site.kwargs),
+                   receiver_path=hidden(site.receiver_path))

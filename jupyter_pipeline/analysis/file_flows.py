@@ -53,6 +53,27 @@ class FileFlows(FoldState):
             if stage != self.flow.name:
                 self.flow.after[stage] = None
 
+    def folder_read(self, folder: str) -> None:
+        """`pd.read_csv(f"data/{name}.csv")`: a file in `folder` that only the run names. A
+        folder earlier stages write into orders this stage after them; a folder of inputs is
+        the stage's DVC dependency, so a changed input re-runs it (no single file could be).
+        One that a stage writes into later stays no dependency (see drop_written_folders)."""
+        before = len(self.flow.after)
+        self.listing(f"{folder}/**")
+        if len(self.flow.after) == before:
+            self.flow.data_deps[folder] = None
+            self.folder_deps.setdefault(folder, {})[self.flow.name] = None
+
+    def drop_written_folders(self) -> None:
+        """A folder dependency that holds a file some stage writes (a later stage, or the reader
+        itself) would put that output inside a dependency for DVC: the order the notebook
+        gives is kept without it."""
+        written = [*self.file_writer, *self.maybe_writer, *self.folder_writers]
+        for folder, readers in self.folder_deps.items():
+            if any(not w or w == folder or w.startswith(folder + "/") for w in written):
+                for stage in readers:
+                    self.flows[stage].data_deps.pop(folder, None)
+
     def through_parameters(self, site: CallSite) -> list[CallSite]:
         """A call of a notebook function that reads or writes a file at a path built from its
         parameters (`save_fig("x")`): those calls, with the arguments in the path."""
@@ -92,6 +113,11 @@ class FileFlows(FoldState):
         if self.cwd_changes:  # after os.chdir: relative to the folder it moved to
             effects = [(k, posixpath.normpath(posixpath.join(self.cwd_at(cell, n), p)), n)
                        for k, p, n in effects]
+        # A file written above the notebook's folder (`../results.csv`) may lie outside the
+        # repository, where DVC keeps no outputs: it is no out, but a stage reading it still
+        # runs after the writer (as for a file written only on some paths). Read, it is a dep.
+        effects = [("maybe-write" if k == "write" and _goes_up(p) else k, p, n)
+                   for k, p, n in effects]
         for kind, path, line in effects:
             if kind == "write-into":  # a path not known in full: order for folder listings
                 self.folder_writers.setdefault("" if path == "." else path, {})[
@@ -99,6 +125,9 @@ class FileFlows(FoldState):
                 continue
             if kind == "list":
                 self.listing(path)
+                continue
+            if kind == "read-into":
+                self.folder_read(path)
                 continue
             if kind == "probe":
                 self.probe(path)
@@ -155,6 +184,16 @@ class FileFlows(FoldState):
         # A stage that later asks for it (exists, read) must see the deletion first.
         self.maybe_writer[path] = self.flow.name
 
+    def folder_writer_of(self, path: str) -> str | None:
+        """The last stage so far that writes files into a folder holding `path` at names only
+        the run knows (`to_csv(f"output/{n}.csv")`), which may have written this very file;
+        None if none does. (One writing "anywhere" is no reason to doubt an input.)"""
+        found = None
+        for folder, stages in self.folder_writers.items():
+            if folder and path.startswith(folder + "/"):
+                found = next(reversed(stages))
+        return found
+
     def probe(self, path: str) -> None:
         """`os.path.exists("flag.txt")`: the answer depends on whether an earlier stage wrote
         it, so the stage runs after that one; a file no stage writes is no dependency (it may
@@ -172,6 +211,8 @@ class FileFlows(FoldState):
                 self.flow.after[appender] = None
         writer = self.file_writer.get(path)
         maybe = self.maybe_writer.get(path)
+        if writer is None and maybe is None:
+            maybe = self.folder_writer_of(path)
         if writer is None and maybe is not None:
             # It may not exist, so it is no dep; the reader still runs after the writer.
             if maybe != self.flow.name:
@@ -223,3 +264,7 @@ class FileFlows(FoldState):
         if logs.metrics:
             was = self.flow.live_logging
             self.flow.live_logging = dvclive.LiveLogging(True, was.plots or logs.plots)
+
+
+def _goes_up(path: str) -> bool:
+    return path == ".." or path.startswith("../")

@@ -375,6 +375,7 @@ def fold(
                                      immutable=not isinstance(p.value, (list, dict)))
     for name, cells in stages:
         state.run_stage(name, cells, metrics_cells)
+    state.drop_written_folders()
     state.diagnostics.extend(order_problems(
         state.order, {n: f.writes for n, f in state.flows.items()}, state.pending_reads,
         state.file_reads, state.file_writer, skipped or {}))

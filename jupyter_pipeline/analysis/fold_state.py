@@ -61,6 +61,8 @@ class FoldState(ABC):
     maybe_writer: dict[str, str] = field(default_factory=dict)  # path -> stage, under if/try
     # folder -> stages writing files there at paths not known in full ("": anywhere)
     folder_writers: dict[str, dict[str, None]] = field(default_factory=dict)
+    # folder -> stages that read files there at paths not known in full, as a DVC dependency
+    folder_deps: dict[str, dict[str, None]] = field(default_factory=dict)
     # where each `os.chdir` with a literal path moved, relative to the notebook: (cell, line, to)
     cwd_changes: list[tuple[int, int, str]] = field(default_factory=list)
     result_stage: str = ""  # the stage of the last cell that showed a value (IPython's `_`)

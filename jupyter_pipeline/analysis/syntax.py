@@ -71,9 +71,30 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
+# A part of a path only the run knows (no variable of the notebook's holds it).
+UNKNOWN = "<unknown>"
+_BRACES = re.compile(r"\{[^{}]*\}")
+_PERCENT = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdifrx]")
+
+
+def _text(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
 def path_expr(node: ast.AST) -> PathExpr | None:
     """The literal shape of a path argument: "a.csv", base + "a.csv", os.path.join(base, "a")."""
     parts: list[tuple[str, str]] = []
+
+    def templated(pieces: list[str]) -> bool:
+        """A template's literal text, with an unknown part at each placeholder."""
+        if any(("{" in p or "}" in p or "%" in p) for p in pieces):
+            return False  # escaped braces or percents: not worth guessing
+        for i, piece in enumerate(pieces):
+            if i:
+                parts.append(("n", UNKNOWN))
+            if piece:
+                parts.append(("s", piece))
+        return True
 
     def add(n: ast.AST) -> bool:
         if isinstance(n, ast.Constant) and isinstance(n.value, str):
@@ -95,9 +116,14 @@ def path_expr(node: ast.AST) -> PathExpr | None:
                 elif isinstance(v, ast.FormattedValue) and isinstance(v.value, ast.Name) \
                         and v.conversion == -1 and v.format_spec is None:
                     parts.append(("n", v.value.id))
-                else:
-                    return False
+                else:  # f"{row['id']}", f"{i:03d}": known only to the run, as its folder is
+                    parts.append(("n", UNKNOWN))
             return True
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mod) and _text(n.left):
+            return templated(_PERCENT.split(n.left.value))  # "data/%s.csv" % name
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) \
+                and n.func.attr == "format" and _text(n.func.value):
+            return templated(_BRACES.split(n.func.value.value))  # "data/{}.csv".format(name)
         if isinstance(n, ast.Call):
             name = dotted(n.func)
             if name in ("os.path.join", "path.join", "Path", "pathlib.Path", "PurePath"):

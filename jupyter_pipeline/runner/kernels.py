@@ -218,7 +218,11 @@ class KernelPool:
         # Those threads outlive their kernels: the pool's warm-up workers live until close(),
         # verify's whole runs and exec-stage use their kernel in the thread that starts it.
         # (The pid given: a parent killed between the fork and the request is noticed.)
+        # Its stdout too: ipykernel captures what the code writes to file descriptor 1 (C and
+        # Fortran libraries: scipy's L-BFGS-B prints its iterations there) into the notebook
+        # and echoes it to the kernel's own stdout, which would otherwise be verify's report.
         launch: dict[str, Any] = {"cwd": str(wdir), "stderr": subprocess.DEVNULL,
+                                  "stdout": subprocess.DEVNULL,
                                   "preexec_fn": functools.partial(die_with_parent, os.getpid())}
         run_sync(km.start_kernel)(**launch)
         forked = isinstance(provisioner.process, ForkedProcess)

@@ -2,8 +2,8 @@
 folder's own name (so `Path.cwd().name` is the same), next to copies of the folder's siblings (so
 `../data/x.csv` reads what it reads in the user's folder); what the runs print about their folder
 is shown as the user's folder (compare.Paths). The siblings are copied, not linked: a run that
-writes `../results.csv` must not overwrite the user's file (the analysis does not follow paths
-outside the notebook's folder, so verify cannot know which ones a notebook writes)."""
+writes `../results.csv` must not overwrite the user's file (a file written above the notebook's
+folder is no output the pipeline declares, so verify cannot know which ones a notebook writes)."""
 
 from __future__ import annotations
 

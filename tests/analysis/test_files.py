@@ -91,11 +91,25 @@ def test_a_string_parameter_can_build_a_path():
     assert s["b"].data_deps == ("data/x.csv",)
 
 
-@pytest.mark.parametrize("path", ["https://example.com/x.csv", "/etc/x.csv", "../x.csv"],
-                         ids=["url", "absolute", "outside"])
-def test_urls_and_paths_outside_the_project_are_not_dependencies(path):
+@pytest.mark.parametrize("path", ["https://example.com/x.csv", "/etc/x.csv"],
+                         ids=["url", "absolute"])
+def test_urls_and_absolute_paths_are_not_dependencies(path):
     s = stages([("stage:a", f"import pandas as pd\ndf = pd.read_csv('{path}')")])
     assert s["a"].data_deps == ()
+
+
+def test_a_file_read_above_the_notebooks_folder_is_a_dependency():
+    """notebooks/ beside data/: a changed '../data/x.csv' must re-run the stage reading it."""
+    s = stages([("stage:a", "import pandas as pd\ndf = pd.read_csv('../data/x.csv')")])
+    assert s["a"].data_deps == ("../data/x.csv",)
+
+
+def test_a_file_written_above_the_notebooks_folder_orders_its_reader_but_is_no_out():
+    """It may lie outside the repository, where DVC keeps no outputs."""
+    s = stages([("stage:a", "import pandas as pd\npd.DataFrame().to_csv('../made.csv')"),
+                ("stage:b", "import pandas as pd\ndf = pd.read_csv('../made.csv')")])
+    assert s["a"].outs == () and s["b"].data_deps == ()
+    assert s["b"].after == ("a",)
 
 
 def test_a_path_from_a_non_constant_is_not_guessed():
@@ -151,3 +165,49 @@ def test_a_helper_given_a_path_it_cannot_resolve_declares_nothing():
     s = stages([("stage:a", "def save_fig(name):\n    open(f'{name}.txt', 'w').write('x')"),
                 ("stage:b", "import sys\nsave_fig(sys.argv[0])")])
     assert s["b"].outs == ()
+
+
+def test_files_read_at_paths_known_only_by_their_folder_make_the_folder_a_dependency():
+    """`pd.read_csv(f"data/{s}.csv")` in a loop: which files only the run knows, so the folder
+    is the dependency (a changed input re-runs the stage; no dependency at all kept the old
+    results "up to date")."""
+    s = stages([("stage:a", "import pandas as pd\nframes = {}\nfor s in ['x', 'y']:\n"
+                            "    frames[s] = pd.read_csv(f'../data/{s}.csv')")])
+    assert s["a"].data_deps == ("../data",)
+
+
+def test_a_read_inside_a_comprehension_counts_and_its_own_names_are_not_the_notebooks():
+    s = stages([("stage:a", "import pandas as pd\nname = 'stale'"),
+                ("stage:b", "frames = [pd.read_csv(f'data/{name}.csv') for name in ['x', 'y']]")])
+    assert s["b"].data_deps == ("data",), "not data/stale.csv: that 'name' is another variable"
+
+
+def test_a_folder_an_earlier_stage_writes_into_orders_the_reader_and_is_no_dependency():
+    s = stages([("stage:a", "import pandas as pd\npd.DataFrame().to_csv('data/made.csv')"),
+                ("stage:b", "import pandas as pd\nn = input()\ndf = pd.read_csv(f'data/{n}.csv')")])
+    assert s["b"].data_deps == () and s["b"].after == ("a",)
+
+
+def test_a_folder_a_later_stage_writes_into_is_no_dependency():
+    """DVC would find that stage's output inside the reader's dependency."""
+    s = stages([("stage:a", "import pandas as pd\nn = input()\ndf = pd.read_csv(f'data/{n}.csv')"),
+                ("stage:b", "df.to_csv('data/out.csv')")])
+    assert s["a"].data_deps == () and s["b"].outs == ("data/out.csv",)
+
+
+@pytest.mark.parametrize("path", ["'data/{}.csv'.format(n)", "'data/%s.csv' % n",
+                                  "f'data/{n:03d}.csv'", "f\"data/{row['id']}.csv\""],
+                         ids=["format", "percent", "format-spec", "expression"])
+def test_a_path_templated_by_format_or_percent_is_known_by_its_folder(path):
+    s = stages([("stage:a", f"import pandas as pd\nn = input()\nrow = {{}}\ndf = pd.read_csv({path})")])
+    assert s["a"].data_deps == ("data",)
+
+
+def test_a_file_read_in_a_folder_an_earlier_stage_writes_into_by_unknown_names_orders_it():
+    """`to_csv(f"output/{n}.csv")` in a loop, then `read_csv("output/x.csv")`: not raw data
+    (a dependency on a file no stage declares, missing before the writer runs) but the
+    writer's file, so the reader runs after it."""
+    s = stages([("stage:a", "import pandas as pd\nfor n in ['x', 'y']:\n"
+                            "    pd.DataFrame({'v': [1]}).to_csv(f'output/{n}.csv')"),
+                ("stage:b", "import pandas as pd\nprint(pd.read_csv('output/x.csv'))")])
+    assert s["b"].data_deps == () and s["b"].after == ("a",)

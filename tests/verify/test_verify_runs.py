@@ -139,3 +139,22 @@ def test_handed_over_indexes_keep_their_metadata(tmp_path):
     proc = verify(tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "same       make" in proc.stdout
+
+
+def test_what_a_library_writes_to_file_descriptor_1_stays_in_the_notebook_not_the_report(
+        tmp_path):
+    """C and Fortran code print to fd 1 (scipy's L-BFGS-B prints its iterations, as statsmodels'
+    state-space fits show): ipykernel puts that in the notebook and echoed it to the kernel's
+    own stdout, which was verify's report (a page of optimizer output per whole run)."""
+    write_nb(tmp_path, [("stage:a", "import os\nos.write(1, b'FROM-FD-ONE\\n')\nx = 1"),
+                        ("stage:b", "print(x + 1)")])
+    proc = verify(tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "FROM-FD-ONE" not in proc.stdout + proc.stderr
+    subprocess.run([sys.executable, "-m", "jupyter_pipeline.cli", "convert", "nb.ipynb"],
+                   cwd=tmp_path, check=True, capture_output=True)
+    run = subprocess.run([sys.executable, "-m", "jupyter_pipeline.cli", "run"], cwd=tmp_path,
+                         capture_output=True, text=True, check=True)
+    assert "FROM-FD-ONE" not in run.stdout + run.stderr
+    executed = (tmp_path / "pipelines" / "nb" / "executed" / "a.ipynb").read_text()
+    assert "FROM-FD-ONE" in executed, "the notebook's own output keeps it"
