@@ -20,7 +20,9 @@ def test_an_executed_notebook_is_not_written_through_a_link_a_stage_made(tmp_pat
     # repository while it runs; papermill then writes a's next version of it.
     swap = (f"import os\nos.rename('pipelines/nb/executed', 'pipelines/nb/kept')\n"
             f"os.mkdir({str(outside)!r})\nos.symlink({str(outside)!r}, 'pipelines/nb/executed')")
-    folder = _notebook_project(tmp_path, [("stage:a", swap), ("stage:b", "y = 2")])
+    # b reads a's value, so it runs after a: run in parallel, b's own executed notebook could
+    # recreate the folder between a's rename and a's link (a then fails to make the link)
+    folder = _notebook_project(tmp_path, [("stage:a", swap + "\nx = 1"), ("stage:b", "y = x + 1")])
     if how == "nb2pipe run":
         proc = nb2pipe("run", cwd=folder)
     else:
