@@ -164,7 +164,8 @@ def file_effects(
     "maybe-write" (under an if / try), "list" (the path is a pattern of the files a folder
     listing sees), "probe" (asked whether it exists), "write-into" (a file written at a
     path not known in full: the path is its folder, "" for anywhere), "read-into" (a file read
-    at a path not known in full, in a folder that is: the path is the folder) and "delete" /
+    at a path not known in full, in a folder that is: the path is the folder), "read-anywhere"
+    (a file read at a path with no literal folder either) and "delete" /
     "maybe-delete" (`os.remove(p)`, `Path(p).unlink()`, `shutil.rmtree(p)`)."""
     found: list[tuple[str, str, int]] = []
     for call in calls:
@@ -214,6 +215,8 @@ def _add(found: list, kind: str, path: str | None, line: int,
             found.append(("write-into", folder, line))
         elif folder:  # `pd.read_csv(f"data/{name}.csv")`: some file in "data"
             found.append(("read-into", folder, line))
+        elif folder is not None:  # `pd.read_csv(name)`: some file, anywhere
+            found.append(("read-anywhere", "", line))
 
 
 def _maybe(kind: str, call: CallSite) -> str:

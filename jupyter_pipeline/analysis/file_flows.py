@@ -64,6 +64,23 @@ class FileFlows(FoldState):
             self.flow.data_deps[folder] = None
             self.folder_deps.setdefault(folder, {})[self.flow.name] = None
 
+    def read_anywhere(self, cell: int, line: int) -> None:
+        """`pd.read_csv(name)` with a name only the run knows: the file may be any an earlier
+        stage wrote, so the stage runs after each stage so far that writes files; no file can
+        be its DVC dependency, which the warning says."""
+        writers = {stage for stage, _ in self.file_writer.values()}
+        writers.update(self.maybe_writer.values())
+        for stages in self.folder_writers.values():
+            writers.update(stages)
+        for stage in sorted(writers - {self.flow.name}):
+            self.flow.after[stage] = None
+        self.diagnostics.append(Diagnostic(
+            "file-path-unknown", Severity.WARNING,
+            "this reads a file at a path nb2pipe cannot work out before the run: the stage "
+            "runs after every earlier stage that writes files, but DVC does not know the file, "
+            "so a change to it does not re-run the stage. Use a literal path, a parameter, or a "
+            "name bound to a string", cell, line))
+
     def drop_written_folders(self) -> None:
         """A folder dependency that holds a file some stage writes (a later stage, or the reader
         itself) would put that output inside a dependency for DVC: the order the notebook
@@ -128,6 +145,9 @@ class FileFlows(FoldState):
                 continue
             if kind == "read-into":
                 self.folder_read(path)
+                continue
+            if kind == "read-anywhere":
+                self.read_anywhere(cell, line)
                 continue
             if kind == "probe":
                 self.probe(path)
@@ -220,6 +240,16 @@ class FileFlows(FoldState):
         elif writer is None:
             self.file_reads.append((path, self.flow.name, cell))
             self.flow.data_deps[path] = None
+            anywhere = [s for s in self.folder_writers.get("", {}) if s != self.flow.name]
+            if anywhere and path not in self.doubted_inputs:
+                self.doubted_inputs.add(path)
+                self.diagnostics.append(Diagnostic(
+                    "file-path-unknown", Severity.WARNING,
+                    f"'{path}' is read here as an input no stage writes, but stage "
+                    f"'{anywhere[-1]}' writes files at names nb2pipe cannot work out before the "
+                    f"run; if one of them is '{path}', write it by its name (a literal, a "
+                    f"parameter or a name bound to a string) so that this stage runs after "
+                    f"that one", cell))
         elif writer[0] != self.flow.name:
             self.flow.file_inputs[path] = writer[0]
 

@@ -77,6 +77,8 @@ class FoldState(ABC):
     # may append to the file {path: stages}: its readers run after them
     setting_files: dict[str, str] = field(default_factory=dict)
     appenders: dict[str, dict[str, None]] = field(default_factory=dict)
+    # inputs already warned about as maybe written at a name only the run knows
+    doubted_inputs: set[str] = field(default_factory=set)
     # settings (cell, line, statement) already warned about as not made again
     changed_settings: set[tuple[int, int, str]] = field(default_factory=set)
 

@@ -211,3 +211,25 @@ def test_a_file_read_in_a_folder_an_earlier_stage_writes_into_by_unknown_names_o
                             "    pd.DataFrame({'v': [1]}).to_csv(f'output/{n}.csv')"),
                 ("stage:b", "import pandas as pd\nprint(pd.read_csv('output/x.csv'))")])
     assert s["b"].data_deps == () and s["b"].after == ("a",)
+
+
+def test_a_read_at_a_path_known_only_at_run_time_runs_after_every_earlier_file_writer():
+    a = run([("stage:a", "import pandas as pd\npd.DataFrame({'a': [1]}).to_csv('data.csv')"),
+             ("stage:b", "x = 1"),
+             ("stage:c", "import os\nname = os.environ.get('X', 'data') + '.csv'\n"
+                         "df = pd.read_csv(name)")])
+    c = a.pipeline.stages[2]
+    assert c.after == ("a",) and c.data_deps == () and c.file_inputs == ()
+    found = [d for d in a.diagnostics if d.code == "file-path-unknown"]
+    assert [(d.cell, d.line) for d in found] == [(2, 3)] and not found[0].is_error
+
+
+def test_an_input_read_after_a_stage_writing_files_at_unknown_names_is_a_warning():
+    a = run([("stage:a", "import os\nimport pandas as pd\n"
+                         "name = os.environ.get('X', 'data') + '.csv'\n"
+                         "pd.DataFrame({'a': [1]}).to_csv(name)"),
+             ("stage:b", "df = pd.read_csv('data.csv')")])
+    b = a.pipeline.stages[1]
+    assert b.data_deps == ("data.csv",)  # the raw input it usually is
+    found = [d for d in a.diagnostics if d.code == "file-path-unknown"]
+    assert len(found) == 1 and found[0].cell == 1 and "stage 'a'" in found[0].message
