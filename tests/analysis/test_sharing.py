@@ -121,3 +121,11 @@ def test_an_object_stored_into_another_is_shared_with_it(store):
     s = stages([("stage:a", "c = [1]\n" + store), ("stage:b", "c.append(2)"),
                 ("stage:c", "print(d)")])
     assert needs(s["c"]) == {"d": "b"}
+
+
+@pytest.mark.parametrize("assign", ["x = y = []", "y = x = []", "x = holder['k'] = y = []"],
+                         ids=["names", "names-reversed", "through-a-subscript"])
+def test_the_targets_of_one_chained_assignment_are_one_object(assign):
+    s = stages([("stage:a", "holder = {}\n" + assign), ("stage:b", "x.append(1)"),
+                ("stage:c", "print(y)")])
+    assert needs(s["c"]) == {"y": "b"}, "y is x: appended to in stage b"

@@ -304,4 +304,6 @@ CONSTRUCTS: list[Construct] = [
               "import os\nprint(os.path.exists('t.txt'))"),
     construct("exception-instance", "crossing", "class MyErr(Exception):\n    pass\nerr = MyErr('boom')", "print(repr(err), isinstance(err, MyErr))"),
     construct("namedtuple-instance", "crossing", "from collections import namedtuple\nP = namedtuple('P', 'x y')\np = P(1, 2)", "print(p.x + p.y, type(p).__name__)"),
+    # -- found by hand on 2026-12-01, second round ------------------------------------------
+    construct("chained-assign", "sharing", "x = y = []", "x.append(1)", "print(y)"),
 ]
