@@ -306,4 +306,8 @@ CONSTRUCTS: list[Construct] = [
     construct("namedtuple-instance", "crossing", "from collections import namedtuple\nP = namedtuple('P', 'x y')\np = P(1, 2)", "print(p.x + p.y, type(p).__name__)"),
     # -- found by hand on 2026-12-01, second round ------------------------------------------
     construct("chained-assign", "sharing", "x = y = []", "x.append(1)", "print(y)"),
+    construct("class-count-via-instance", "definitions", "class C:\n    count = 0\n    def __init__(self):\n        type(self).count += 1\nc1 = C()",
+              "c2 = C()", "print(C.count)"),
+    construct("class-list-via-instance", "definitions", "class Log:\n    seen = []\n    def add(self, x):\n        self.seen.append(x)\nlog = Log()",
+              "log.add(5)", "print(log.seen, Log.seen)"),
 ]
