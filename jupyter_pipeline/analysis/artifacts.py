@@ -8,9 +8,11 @@ f-strings) from constants and names the notebook bound to string constants earli
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Callable, Iterable, Mapping
 
 from .facts import CallSite, PathExpr
+from .knowledge import PURE_CALLS
 
 # function or method name -> (positional index of the path, keyword names of the path)
 _WRITERS: Mapping[str, tuple[int, tuple[str, ...]]] = {
@@ -25,6 +27,7 @@ _WRITERS: Mapping[str, tuple[int, tuple[str, ...]]] = {
     "dump": (1, ("filename", "file")),  # joblib.dump(value, filename)
     "write_text": (-1, ()),
     "write_bytes": (-1, ()),
+    "touch": (-1, ()),  # Path("done.flag").touch()
     "imwrite": (0, ("filename", "uri")),
     "imsave": (0, ("fname",)),
     "FileHandler": (0, ("filename",)),  # logging
@@ -48,7 +51,27 @@ _DELETERS: Mapping[str, int] = {
     "os.remove": 0, "os.unlink": 0, "os.rmdir": 0, "shutil.rmtree": 0,
     "unlink": -1, "rmdir": -1,
 }
+# Calls that copy or move a file or folder: (the last two dotted components of the function,
+# or a pathlib method on the path it is called on) -> whether the source goes away.
+_COPIES: Mapping[str, bool] = {
+    "shutil.copy": False, "shutil.copy2": False, "shutil.copyfile": False,
+    "shutil.copytree": False, "shutil.move": True, "os.rename": True, "os.replace": True,
+    "os.renames": True,
+}
+_PATH_MOVES = frozenset({"rename", "replace"})  # Path("a").rename("b")
+# Calls that make a folder (`os.makedirs("out", exist_ok=True)`, `Path("out").mkdir()`).
+_FOLDER_MAKERS = frozenset({"os.makedirs", "os.mkdir", "mkdir"})
 _WRITE_MODES = set("wax+")
+# Calls given a file's path without nb2pipe knowing what they do with it (`zipfile.ZipFile(p,
+# "w")`, `sqlite3.connect(p)`, `shutil.unpack_archive(p)`, a notebook's own helper): they may
+# read it or write it. Builtins and string methods only look at the text.
+_TEXT_CALLS = frozenset(
+    """print format join replace split rsplit startswith endswith strip lstrip rstrip lower upper
+    title encode decode find rfind index count partition rpartition removeprefix removesuffix
+    debug info warning warn error exception critical log write writelines append add
+    set_title set_xlabel set_ylabel suptitle text annotate markdown Markdown HTML display
+    """.split())
+_FILE_NAME = re.compile(r"[\w.\- /]*?(/[\w.\- ]*|\w\.[A-Za-z][A-Za-z0-9]{0,7})")
 # Calls that list a folder: the glob pattern, or the folder whose files they list (recursively:
 # walk, rglob); as a pattern of the paths they see.
 _PATTERNS = frozenset({"glob", "iglob"})
@@ -162,10 +185,34 @@ def file_effects(
     "maybe-write" (under an if / try), "list" (the path is a pattern of the files a folder
     listing sees), "probe" (asked whether it exists), "write-into" (a file written at a
     path not known in full: the path is its folder, "" for anywhere) and "delete" /
-    "maybe-delete" (`os.remove(p)`, `Path(p).unlink()`, `shutil.rmtree(p)`)."""
+    "maybe-delete" (`os.remove(p)`, `Path(p).unlink()`, `shutil.rmtree(p)`), "mkdir" (a
+    folder made) and "touch" (a file's path given to a call that may read or write it)."""
     found: list[tuple[str, str, int]] = []
     for call in calls:
         method = call.func.rsplit(".", 1)[-1]
+        if call.func in _FOLDER_MAKERS or (method == "mkdir" and call.receiver_path):
+            expr = _argument(call, 0, ("name", "path")) if call.func.startswith("os.") else (
+                call.receiver_path)
+            made = _resolve(expr, literal)
+            norm = normalise(made) if made else None
+            if norm:
+                found.append(("mkdir", norm, call.line))
+            continue
+        if call.func in _COPIES or (method in _PATH_MOVES and call.receiver_path):
+            moved = _COPIES.get(call.func, True)
+            source = call.receiver_path if call.func not in _COPIES else _argument(
+                call, 0, ("src",))
+            target = _argument(call, 0 if call.func not in _COPIES else 1, ("dst", "target"))
+            if moved:
+                path = _resolve(source, literal)
+                norm = normalise(path) if path else None
+                if norm:
+                    found.append(("maybe-delete" if call.conditional else "delete", norm,
+                                  call.line))
+            else:
+                _add(found, "read", _resolve(source, literal), call.line, source)
+            _add(found, _maybe("write", call), _resolve(target, literal), call.line, target)
+            continue
         if method in _PROBES:
             probed = _probed(call, literal)
             if probed is not None:
@@ -197,6 +244,27 @@ def file_effects(
                 position, keywords = table[method]
                 expr = _argument(call, position, keywords)
                 _add(found, _maybe(kind, call), _resolve(expr, literal), call.line, expr)
+                break
+        else:
+            found += _touched(call, method, literal)
+    return found
+
+
+def _touched(call: CallSite, method: str, literal: Callable[[str], str | None]
+             ) -> list[tuple[str, str, int]]:
+    """The file names given to a call nb2pipe knows nothing about (`ZipFile("z.zip", "w")`,
+    `sqlite3.connect("db.sqlite")`): it may read them or write them, so the stages using
+    one run in the notebook's order. A text counts as a file name when it has a folder or an
+    extension (`"out/a"`, `"model.bin"`)."""
+    if method in _TEXT_CALLS or ("." not in call.func and method in PURE_CALLS):
+        return []
+    found = []
+    for expr in list(call.args) + [v for _, v in call.kwargs]:
+        text = _resolve(expr, literal)
+        if text and len(text) < 256 and _FILE_NAME.fullmatch(text):
+            norm = normalise(text)
+            if norm:
+                found.append(("touch", norm, call.line))
     return found
 
 

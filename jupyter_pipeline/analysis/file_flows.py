@@ -42,7 +42,7 @@ class FileFlows(FoldState):
             if fnmatch.fnmatchcase(path, pattern) or (recursive and path.startswith(
                     pattern[:-2])):
                 writers[stage] = None
-        for path, stage in self.maybe_writer.items():
+        for path, stage in list(self.maybe_writer.items()) + list(self.touchers.items()):
             if fnmatch.fnmatchcase(path, pattern):
                 writers[stage] = None
         for written, stages in self.folder_writers.items():
@@ -93,6 +93,15 @@ class FileFlows(FoldState):
             effects = [(k, posixpath.normpath(posixpath.join(self.cwd_at(cell, n), p)), n)
                        for k, p, n in effects]
         for kind, path, line in effects:
+            self.after_folder_made(path)
+            if kind == "mkdir":
+                self.folder_makers[path] = self.flow.name
+                continue
+            if kind == "touch":
+                self.touched(path)
+                continue
+            if kind != "list":
+                self.after_toucher(path)
             if kind == "write-into":  # a path not known in full: order for folder listings
                 self.folder_writers.setdefault("" if path == "." else path, {})[
                     self.flow.name] = None
@@ -155,6 +164,32 @@ class FileFlows(FoldState):
         # A stage that later asks for it (exists, read) must see the deletion first.
         self.maybe_writer[path] = self.flow.name
 
+    def touched(self, path: str) -> None:
+        """`zipfile.ZipFile("z.zip", "w")`, `sqlite3.connect("db.sqlite")`: a call that may read
+        or write the file. It runs after every earlier stage that wrote or touched it, and
+        later stages using the file run after it; it is no out (it may not be written) and no
+        dep (it may not exist yet)."""
+        writer = self.file_writer.get(path)
+        for stage in (writer[0] if writer else None, self.maybe_writer.get(path),
+                      self.touchers.get(path)):
+            if stage is not None and stage != self.flow.name:
+                self.flow.after[stage] = None
+        self.touchers[path] = self.flow.name
+
+    def after_toucher(self, path: str) -> None:
+        """A file read, written or deleted after a stage touched it runs after that stage."""
+        toucher = self.touchers.get(path)
+        if toucher is not None and toucher != self.flow.name:
+            self.flow.after[toucher] = None
+
+    def after_folder_made(self, path: str) -> None:
+        """`os.makedirs("out")` in one stage, `open("out/a.txt", "w")` in a later one: the
+        folder must exist first."""
+        for folder, maker in self.folder_makers.items():
+            if maker != self.flow.name and (path == folder or path.startswith(folder + "/")
+                                            or not folder):
+                self.flow.after[maker] = None
+
     def probe(self, path: str) -> None:
         """`os.path.exists("flag.txt")`: the answer depends on whether an earlier stage wrote
         it, so the stage runs after that one; a file no stage writes is no dependency (it may
@@ -172,10 +207,14 @@ class FileFlows(FoldState):
                 self.flow.after[appender] = None
         writer = self.file_writer.get(path)
         maybe = self.maybe_writer.get(path)
+        raw = any(read[0] == path for read in self.file_reads)  # data read before it was touched
         if writer is None and maybe is not None:
             # It may not exist, so it is no dep; the reader still runs after the writer.
             if maybe != self.flow.name:
                 self.flow.after[maybe] = None
+        elif writer is None and self.touchers.get(path, self.flow.name) != self.flow.name \
+                and not raw:
+            pass  # touched by an earlier stage (after_toucher): it may have made it
         elif writer is None:
             self.file_reads.append((path, self.flow.name, cell))
             self.flow.data_deps[path] = None

@@ -43,6 +43,10 @@ class FoldState:
     skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
     skip_warned: set[tuple[str, int]] = field(default_factory=set)
     maybe_writer: dict[str, str] = field(default_factory=dict)  # path -> stage, under if/try
+    # path -> the last stage that gave it to a call which may read or write it (artifacts'
+    # "touch"), and folder -> the last stage that made it
+    touchers: dict[str, str] = field(default_factory=dict)
+    folder_makers: dict[str, str] = field(default_factory=dict)
     # folder -> stages writing files there at paths not known in full ("": anywhere)
     folder_writers: dict[str, dict[str, None]] = field(default_factory=dict)
     # where each `os.chdir` with a literal path moved, relative to the notebook: (cell, line, to)

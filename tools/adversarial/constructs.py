@@ -310,4 +310,9 @@ CONSTRUCTS: list[Construct] = [
               "c2 = C()", "print(C.count)"),
     construct("class-list-via-instance", "definitions", "class Log:\n    seen = []\n    def add(self, x):\n        self.seen.append(x)\nlog = Log()",
               "log.add(5)", "print(log.seen, Log.seen)"),
+    construct("makedirs-then-write", "files", "import os\nos.makedirs('outputs', exist_ok=True)", "with open('outputs/a.txt', 'w') as f:\n    f.write('A')", "print(open('outputs/a.txt').read())"),
+    construct("shutil-copy", "files", "open('src.txt', 'w').write('S')", "import shutil\nshutil.copy('src.txt', 'dst.txt')", "print(open('dst.txt').read())"),
+    construct("zipfile-roundtrip", "files", "import zipfile\nwith zipfile.ZipFile('z.zip', 'w') as z:\n    z.writestr('in.txt', 'Z')", "import zipfile\nwith zipfile.ZipFile('z.zip') as z:\n    print(z.read('in.txt'))"),
+    construct("os-rename", "files", "open('first.txt', 'w').write('F')", "import os\nos.rename('first.txt', 'second.txt')", "import os\nprint(os.path.exists('first.txt'), open('second.txt').read())"),
+    construct("sqlite-file", "files", PD + "\nimport sqlite3\ncon = sqlite3.connect('db.sqlite')\npd.DataFrame({'a': [1]}).to_sql('t', con, index=False)\ncon.close()", "import sqlite3\nimport pandas as pd\ncon2 = sqlite3.connect('db.sqlite')\nprint(pd.read_sql('select * from t', con2).a.tolist())\ncon2.close()"),
 ]

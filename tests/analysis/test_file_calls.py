@@ -1,0 +1,85 @@
+"""Calls that copy, move or make files and folders, and calls nb2pipe knows nothing about given a
+file's name: the stages using one file run in the notebook's order, and nothing DVC would demand
+(an out that may not be written, a dep that may not exist yet) is declared. One behaviour per
+test."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import run, stages
+
+WRITE_SRC = "open('src.txt', 'w').write('S')"
+
+
+@pytest.mark.parametrize("copy", [
+    "import shutil\nshutil.copy('src.txt', 'dst.txt')",
+    "import shutil\nshutil.copyfile(src='src.txt', dst='dst.txt')",
+    "import shutil\nshutil.copy2('src.txt', 'dst.txt')",
+], ids=["copy", "copyfile-keywords", "copy2"])
+def test_a_copy_reads_its_source_and_writes_its_target(copy):
+    s = stages([("stage:a", WRITE_SRC), ("stage:b", copy),
+                ("stage:c", "print(open('dst.txt').read())")])
+    assert [(f.path, f.producer) for f in s["b"].file_inputs] == [("src.txt", "a")]
+    assert s["b"].outs == ("dst.txt",)
+    assert [(f.path, f.producer) for f in s["c"].file_inputs] == [("dst.txt", "b")]
+
+
+@pytest.mark.parametrize("move", [
+    "import os\nos.rename('tmp.txt', 'final.txt')",
+    "import shutil\nshutil.move('tmp.txt', 'final.txt')",
+    "from pathlib import Path\nPath('tmp.txt').rename('final.txt')",
+], ids=["os-rename", "shutil-move", "path-rename"])
+def test_a_file_moved_by_its_writer_is_an_out_under_its_new_name(move):
+    s = stages([("stage:a", "open('tmp.txt', 'w').write('T')\n" + move),
+                ("stage:b", "print(open('final.txt').read())")])
+    assert s["a"].outs == ("final.txt",)
+    assert [(f.path, f.producer) for f in s["b"].file_inputs] == [("final.txt", "a")]
+
+
+def test_moving_a_file_another_stage_writes_is_refused():
+    a = run([("stage:a", "open('tmp.txt', 'w').write('T')"),
+             ("stage:b", "import os\nos.rename('tmp.txt', 'final.txt')")])
+    assert [d.code for d in a.errors] == ["file-deleted-by-another-stage"]
+
+
+@pytest.mark.parametrize("make", [
+    "import os\nos.makedirs('outputs', exist_ok=True)",
+    "import os\nos.mkdir('outputs')",
+    "from pathlib import Path\nPath('outputs').mkdir(exist_ok=True)",
+    "from pathlib import Path\nout = Path('outputs')\nout.mkdir(parents=True)",
+], ids=["makedirs", "mkdir", "path-mkdir", "path-variable-mkdir"])
+def test_a_stage_writing_into_a_folder_runs_after_the_stage_that_made_it(make):
+    s = stages([("stage:a", make), ("stage:b", "open('outputs/a.txt', 'w').write('A')")])
+    assert s["b"].after == ("a",)
+    assert s["a"].outs == (), "a folder made is no out: DVC would own all of it"
+
+
+@pytest.mark.parametrize("writer, reader", [
+    ("import zipfile\nwith zipfile.ZipFile('z.zip', 'w') as z:\n    z.writestr('a', 'b')",
+     "import zipfile\nprint(zipfile.ZipFile('z.zip').namelist())"),
+    ("import sqlite3\ncon = sqlite3.connect('db.sqlite')", "import pandas as pd\n"
+     "import sqlite3\nprint(pd.read_sql('select 1', sqlite3.connect('db.sqlite')))"),
+    ("import h5py\nh5py.File('d.h5', 'w').close()", "import h5py\nprint(h5py.File('d.h5').keys())"),
+], ids=["zipfile", "sqlite", "h5py"])
+def test_a_file_name_given_to_an_unknown_call_orders_the_stages_using_it(writer, reader):
+    s = stages([("stage:a", writer), ("stage:b", reader)])
+    assert s["b"].after == ("a",)
+    assert s["a"].outs == () and s["b"].data_deps == (), \
+        "it may not be written, and may not exist before stage a"
+
+
+def test_raw_data_read_before_an_unknown_call_touches_it_stays_a_dependency():
+    s = stages([("stage:a", "import pandas as pd\ndf = pd.read_csv('raw.csv')"),
+                ("stage:b", "import zipfile\nzipfile.is_zipfile('raw.csv')"),
+                ("stage:c", "import pandas as pd\nagain = pd.read_csv('raw.csv')")])
+    assert s["c"].data_deps == ("raw.csv",) and s["c"].after == ("b",)
+
+
+@pytest.mark.parametrize("text", [
+    "print('saved to out.csv')", "import logging\nlogging.info('wrote model.pkl')",
+    "name = 'a.csv'.replace('.csv', '.txt')", "df = {'x.y': 1}\nprint(len('x.y'))",
+], ids=["print", "logging", "str-method", "builtin"])
+def test_a_file_name_shown_or_edited_as_text_orders_nothing(text):
+    s = stages([("stage:a", text), ("stage:b", text.replace("'", '"'))])
+    assert s["b"].after == ()
