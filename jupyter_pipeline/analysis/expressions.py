@@ -13,7 +13,8 @@ from .facts import (Alias, Bind, CallArgument, Callback, CallSite, Drawing, Dyna
 from .held_objects import contents
 from .shell import shell_writes
 from .knowledge import (CALLBACK_BUILTINS, CONTAINER_METHODS, DATA_ATTRIBUTES, DRAWING_METHODS,
-                        PURE_CALLS, READ_ONLY_METHODS, SEEDING_FUNCTIONS, STORING_METHODS)
+                        PURE_CALLS, READ_ONLY_METHODS, SEEDING_FUNCTIONS, STORING_METHODS,
+                        UNSAVEABLE_MAKERS)
 from .scopes import (
     ScopeSummary,
     arguments_written,
@@ -355,9 +356,11 @@ def cannot_cross(value: ast.AST | None) -> str:
         return "a generator"
     if not isinstance(value, ast.Call):
         return ""
-    name = dotted(value.func).rsplit(".", 1)[-1]
-    if name in ("open", "connect", "socket", "urlopen"):
-        return "an open file or connection"
+    module, _, name = dotted(value.func).rpartition(".")
+    made = UNSAVEABLE_MAKERS.get(("", name)) or UNSAVEABLE_MAKERS.get(
+        (module.rsplit(".", 1)[-1], name))
+    if made:
+        return made
     if name == "defaultdict" and value.args and isinstance(value.args[0], ast.Lambda):
         return "a defaultdict whose default is a lambda"
     return ""

@@ -133,6 +133,35 @@ DATA_ATTRIBUTES = frozenset(
     hour minute second""".split()
 )
 
+# -- values that cannot cross ----------------------------------------------------------------
+
+# Calls whose result pickle refuses: (module, name) with "" for any module (a name nobody else
+# uses) -> what it is, for the message. A value made this way is refused at convert where a
+# later stage would load it, instead of failing in the save cell at run time.
+UNSAVEABLE_MAKERS: dict[tuple[str, str], str] = {
+    **{("", n): "an open file or connection" for n in ("open", "connect", "socket",
+                                                      "urlopen")},
+    **{("", n): "a weak reference" for n in ("WeakValueDictionary", "WeakKeyDictionary",
+                                             "WeakSet", "WeakMethod")},
+    ("weakref", "ref"): "a weak reference", ("weakref", "proxy"): "a weak reference",
+    ("weakref", "finalize"): "a weak reference",
+    **{("threading", n): "a lock or a thread" for n in ("Lock", "RLock", "Semaphore",
+                                                        "BoundedSemaphore", "Condition",
+                                                        "Thread", "Event", "Timer")},
+    **{("", n): "a lock or a thread" for n in ("RLock", "ThreadPoolExecutor",
+                                               "ProcessPoolExecutor")},
+    ("queue", "Queue"): "a lock or a thread",
+    ("multiprocessing", "Pool"): "a pool of processes",
+    ("subprocess", "Popen"): "a running process",
+    **{("", n): "an open file or connection" for n in ("ZipFile", "TemporaryFile",
+                                                      "NamedTemporaryFile",
+                                                      "SpooledTemporaryFile",
+                                                      "FileHandler", "RotatingFileHandler")},
+    ("csv", "writer"): "a writer of an open file", ("csv", "reader"): "a reader of an open file",
+    ("csv", "DictWriter"): "a writer of an open file",
+    ("csv", "DictReader"): "a reader of an open file",
+}
+
 # -- sharing ---------------------------------------------------------------------------------
 
 # Methods that store their arguments inside the receiver: later changes through one show in

@@ -316,4 +316,6 @@ CONSTRUCTS: list[Construct] = [
     construct("os-rename", "files", "open('first.txt', 'w').write('F')", "import os\nos.rename('first.txt', 'second.txt')", "import os\nprint(os.path.exists('first.txt'), open('second.txt').read())"),
     construct("sqlite-file", "files", PD + "\nimport sqlite3\ncon = sqlite3.connect('db.sqlite')\npd.DataFrame({'a': [1]}).to_sql('t', con, index=False)\ncon.close()", "import sqlite3\nimport pandas as pd\ncon2 = sqlite3.connect('db.sqlite')\nprint(pd.read_sql('select * from t', con2).a.tolist())\ncon2.close()"),
     construct("array-resize", "values", PD + "\na = np.arange(4)", "a.resize(2, refcheck=False)", "print(a)"),
+    construct("weakref-dict", "crossing", "import weakref\nclass Obj:\n    pass\no = Obj()\nwd = weakref.WeakValueDictionary()\nwd['a'] = o", "print(len(wd))"),
+    construct("thread-lock", "crossing", "import threading\nlock = threading.Lock()", "with lock:\n    print(lock.locked())"),
 ]
