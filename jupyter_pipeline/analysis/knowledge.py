@@ -189,11 +189,13 @@ PART_METHODS = frozenset("get pop popitem setdefault add_subplot add_axes add_gr
                          "twinx twiny get_figure get_axes subfigures".split()) | frozenset(
     # numpy views: `b = a.reshape(2, 2)` writes into `a`'s memory (pandas' `to_numpy()` too)
     "reshape view ravel transpose swapaxes squeeze diagonal to_numpy".split())
-# numpy functions whose result may be a view of their first argument: `b = np.asarray(a)`.
+# numpy functions whose result may be a view of their first argument (`b = np.asarray(a)`),
+# or a list of views of it (`parts = np.split(a, 2)`).
 VIEW_FUNCTIONS = frozenset(
     "asarray asanyarray ascontiguousarray asfortranarray reshape ravel transpose swapaxes "
     "moveaxis rollaxis squeeze expand_dims atleast_1d atleast_2d atleast_3d broadcast_to "
-    "real imag diagonal sliding_window_view as_strided".split())
+    "real imag diagonal sliding_window_view as_strided split array_split hsplit vsplit dsplit"
+    .split())
 
 # Calls that make a figure or axes (`fig, axes = plt.subplots()`, `ax = fig.add_subplot()`):
 # a name bound to their result is drawn on by methods that only read a table (`plot`, `hist`),

@@ -129,3 +129,31 @@ def test_the_targets_of_one_chained_assignment_are_one_object(assign):
     s = stages([("stage:a", "holder = {}\n" + assign), ("stage:b", "x.append(1)"),
                 ("stage:c", "print(y)")])
     assert needs(s["c"]) == {"y": "b"}, "y is x: appended to in stage b"
+
+
+@pytest.mark.parametrize("copy", ["b = rows.copy()", "import copy\nb = copy.copy(rows)",
+                                  "b = rows.copy(deep=False)"],
+                         ids=["copy-method", "copy-copy", "shallow-keyword"])
+def test_a_shallow_copy_holds_the_same_elements(copy):
+    s = stages([("stage:a", "rows = [[1], [2]]\n" + copy), ("stage:b", "b[0].append(9)"),
+                ("stage:c", "print(rows)")])
+    assert needs(s["c"]) == {"rows": "b"}, "rows[0] is b[0], changed in stage b"
+
+
+def test_appending_to_a_shallow_copy_leaves_the_original_alone():
+    s = stages([("stage:a", "rows = [[1], [2]]\nb = rows.copy()"), ("stage:b", "b.append([3])"),
+                ("stage:c", "print(rows)")])
+    assert needs(s["c"]) == {"rows": "a"}
+
+
+def test_a_deep_copy_shares_nothing():
+    s = stages([("stage:a", "import copy\nrows = [[1], [2]]\nb = copy.deepcopy(rows)"),
+                ("stage:b", "b[0].append(9)"), ("stage:c", "print(rows)")])
+    assert needs(s["c"]) == {"rows": "a"}
+
+
+@pytest.mark.parametrize("split", ["np.split(a, 2)", "np.array_split(a, 3)", "np.hsplit(a, 2)"])
+def test_the_parts_numpy_splits_an_array_into_are_views_of_it(split):
+    s = stages([("stage:a", f"import numpy as np\na = np.arange(4.0)\nparts = {split}"),
+                ("stage:b", "parts[0][:] = 7"), ("stage:c", "print(a)")])
+    assert needs(s["c"]) == {"a": "b"}

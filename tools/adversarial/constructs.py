@@ -318,4 +318,7 @@ CONSTRUCTS: list[Construct] = [
     construct("array-resize", "values", PD + "\na = np.arange(4)", "a.resize(2, refcheck=False)", "print(a)"),
     construct("weakref-dict", "crossing", "import weakref\nclass Obj:\n    pass\no = Obj()\nwd = weakref.WeakValueDictionary()\nwd['a'] = o", "print(len(wd))"),
     construct("thread-lock", "crossing", "import threading\nlock = threading.Lock()", "with lock:\n    print(lock.locked())"),
+    construct("list-copy-shallow", "sharing", "rows = [[1], [2]]\nb = rows.copy()", "b[0].append(9)", "print(rows)"),
+    construct("copy-copy-shallow", "sharing", "import copy\nrows = [[1], [2]]\nb = copy.copy(rows)", "b[0].append(9)", "print(rows)"),
+    construct("np-split-views", "sharing", PD + "\na = np.arange(4.0)\nparts = np.split(a, 2)", "parts[0][:] = 7", "print(a)"),
 ]
