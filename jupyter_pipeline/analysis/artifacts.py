@@ -62,6 +62,7 @@ _PATH_MOVES = frozenset({"rename", "replace"})  # Path("a").rename("b")
 # Calls that make a folder (`os.makedirs("out", exist_ok=True)`, `Path("out").mkdir()`).
 _FOLDER_MAKERS = frozenset({"os.makedirs", "os.mkdir", "mkdir"})
 _WRITE_MODES = set("wax+")
+_MODE = re.compile(r"[rwxabt+]{1,3}")  # the mode `p.open("w")` is given, not a path
 # Calls given a file's path without nb2pipe knowing what they do with it (`zipfile.ZipFile(p,
 # "w")`, `sqlite3.connect(p)`, `shutil.unpack_archive(p)`, a notebook's own helper): they may
 # read it or write it. Builtins and string methods only look at the text.
@@ -232,6 +233,14 @@ def file_effects(
             if norm:
                 found.append(("maybe-delete" if call.conditional else "delete", norm, call.line))
             continue
+        if method == "open" and call.receiver_path is not None:  # Path("x").open("w")
+            path = _resolve(call.receiver_path, literal)
+            mode_expr = call.args[0] if call.args else dict(call.kwargs).get("mode")
+            mode = _resolve(mode_expr, literal) if mode_expr is not None else "r"
+            if path is not None or (mode is not None and _MODE.fullmatch(mode)):
+                kind = "write" if mode is not None and _WRITE_MODES & set(mode) else "read"
+                _add(found, _maybe(kind, call), path, call.line, call.receiver_path)
+                continue
         if method == "open" and call.args:
             path = _resolve(call.args[0], literal)
             mode_expr = call.args[1] if len(call.args) > 1 else dict(call.kwargs).get("mode")
@@ -243,11 +252,30 @@ def file_effects(
             if method in table:
                 position, keywords = table[method]
                 expr = _argument(call, position, keywords)
-                _add(found, _maybe(kind, call), _resolve(expr, literal), call.line, expr)
+                path = _resolve(expr, literal)
+                if kind == "write" and path:
+                    path = _with_added_suffix(call, method, path, literal)
+                _add(found, _maybe(kind, call), path, call.line, expr)
                 break
         else:
             found += _touched(call, method, literal)
     return found
+
+
+def _with_added_suffix(call: CallSite, method: str, path: str,
+                       literal: Callable[[str], str | None]) -> str:
+    """The file a writer really makes: `np.save("arr")` writes arr.npy, `np.savez("b")`
+    b.npz, `plt.savefig("fig")` fig.png (matplotlib adds the default format when the name has
+    no extension and no `format=` is given)."""
+    if method == "save" and call.func in ("np.save", "numpy.save") and not path.endswith(
+            ".npy"):
+        return path + ".npy"
+    if method in ("savez", "savez_compressed") and not path.endswith(".npz"):
+        return path + ".npz"
+    if method == "savefig" and not posixpath.splitext(path.rstrip("."))[1] \
+            and "format" not in dict(call.kwargs):
+        return path.rstrip(".") + ".png"
+    return path
 
 
 def _touched(call: CallSite, method: str, literal: Callable[[str], str | None]

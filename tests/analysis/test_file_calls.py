@@ -83,3 +83,32 @@ def test_raw_data_read_before_an_unknown_call_touches_it_stays_a_dependency():
 def test_a_file_name_shown_or_edited_as_text_orders_nothing(text):
     s = stages([("stage:a", text), ("stage:b", text.replace("'", '"'))])
     assert s["b"].after == ()
+
+
+@pytest.mark.parametrize("writer, written", [
+    ("import numpy as np\nnp.save('arr', np.arange(3))", "arr.npy"),
+    ("import numpy as np\nnp.save('arr.npy', np.arange(3))", "arr.npy"),
+    ("import numpy as np\nnp.savez('bundle', a=np.arange(2))", "bundle.npz"),
+    ("import numpy as np\nnp.savez_compressed('bundle.npz', a=1)", "bundle.npz"),
+    ("import matplotlib.pyplot as plt\nplt.savefig('figure')", "figure.png"),
+    ("import matplotlib.pyplot as plt\nplt.savefig('figure.svg')", "figure.svg"),
+    ("import matplotlib.pyplot as plt\nplt.savefig('figure', format='pdf')", "figure"),
+], ids=["np-save", "np-save-with-npy", "savez", "savez-with-npz", "savefig", "savefig-svg",
+        "savefig-format"])
+def test_the_out_is_the_file_the_library_really_writes(writer, written):
+    s = stages([("stage:a", writer)])
+    assert s["a"].outs == (written,)
+
+
+@pytest.mark.parametrize("path", ["Path('po.txt')", "po"], ids=["path-call", "path-variable"])
+def test_a_path_opened_for_writing_by_its_own_open_is_an_out(path):
+    bind = "from pathlib import Path\npo = Path('po.txt')\n"
+    s = stages([("stage:a", bind + f"with {path}.open('w') as f:\n    f.write('P')"),
+                ("stage:b", f"print({path}.open().read())")])
+    assert s["a"].outs == ("po.txt",)
+    assert [(f.path, f.producer) for f in s["b"].file_inputs] == [("po.txt", "a")]
+
+
+def test_the_mode_given_to_an_unknown_paths_open_is_no_file():
+    s = stages([("stage:a", "p = make_path()\nwith p.open('w') as f:\n    f.write('P')")])
+    assert s["a"].data_deps == () and s["a"].outs == ()

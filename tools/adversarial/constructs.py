@@ -321,4 +321,8 @@ CONSTRUCTS: list[Construct] = [
     construct("list-copy-shallow", "sharing", "rows = [[1], [2]]\nb = rows.copy()", "b[0].append(9)", "print(rows)"),
     construct("copy-copy-shallow", "sharing", "import copy\nrows = [[1], [2]]\nb = copy.copy(rows)", "b[0].append(9)", "print(rows)"),
     construct("np-split-views", "sharing", PD + "\na = np.arange(4.0)\nparts = np.split(a, 2)", "parts[0][:] = 7", "print(a)"),
+    construct("np-save-no-extension", "files", "import numpy as np\nnp.save('arr', np.arange(3))", "print(np.load('arr.npy'))"),
+    construct("savez-no-extension", "files", "import numpy as np\nnp.savez('bundle', a=np.arange(2))", "print(np.load('bundle.npz')['a'])"),
+    construct("savefig-no-extension", "files", "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig('figure')", "import os\nprint(os.path.exists('figure.png'))"),
+    construct("path-open-w", "files", "from pathlib import Path\nwith Path('po.txt').open('w') as f:\n    f.write('P')", "from pathlib import Path\nprint(Path('po.txt').open().read())"),
 ]
