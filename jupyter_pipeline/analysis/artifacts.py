@@ -187,7 +187,8 @@ def file_effects(
     listing sees), "probe" (asked whether it exists), "write-into" (a file written at a
     path not known in full: the path is its folder, "" for anywhere) and "delete" /
     "maybe-delete" (`os.remove(p)`, `Path(p).unlink()`, `shutil.rmtree(p)`), "mkdir" (a
-    folder made) and "touch" (a file's path given to a call that may read or write it)."""
+    folder made), "touch" (a file's path given to a call that may read or write it) and
+    "list-hidden" (a "list" that also sees names starting with a dot)."""
     found: list[tuple[str, str, int]] = []
     for call in calls:
         method = call.func.rsplit(".", 1)[-1]
@@ -223,6 +224,8 @@ def file_effects(
             pattern = _listed(call, method, literal)
             if pattern is not None:
                 found.append(("list", pattern, call.line))
+                if method in _FOLDERS:  # os.listdir sees dotfiles (DVC's .gitignore), glob not
+                    found.append(("list-hidden", pattern, call.line))
             continue
         deleter = _DELETERS.get(call.func, _DELETERS.get(method) if method in ("unlink",
                                                                          "rmdir") else None)

@@ -109,6 +109,9 @@ class FileFlows(FoldState):
             if kind == "list":
                 self.listing(path)
                 continue
+            if kind == "list-hidden":
+                self.listing_sees_pipeline_files(path, cell, line)
+                continue
             if kind == "probe":
                 self.probe(path)
                 continue
@@ -163,6 +166,30 @@ class FileFlows(FoldState):
             self.flow.out_cells.pop(path, None)
         # A stage that later asks for it (exists, read) must see the deletion first.
         self.maybe_writer[path] = self.flow.name
+
+    def listing_sees_pipeline_files(self, pattern: str, cell: int, line: int) -> None:
+        """`os.listdir("figs")` also lists what the pipeline keeps there and the notebook run
+        does not make: DVC's .gitignore beside the outputs of a stage (and in the notebook's
+        own folder dvc.yaml, dvc.lock, params.yaml, pipelines/). A warning: what it lists
+        differs, and nb2pipe cannot hide those files."""
+        recursive = pattern.endswith("/**")
+        folder = pattern.rsplit("/", 1)[0] if "/" in pattern else ""
+        folder = "" if folder == "." else folder
+        inside = sorted({stage for path, (stage, _) in self.file_writer.items()
+                         if posixpath.dirname(path) == folder or (recursive and (
+                             not folder or path.startswith(folder + "/")))})
+        if folder and not inside:
+            return
+        keeps = "dvc.yaml, dvc.lock, params.yaml, the pipelines folder" + (
+            " and DVC's .gitignore" if inside else "") if not folder else (
+            "DVC's .gitignore beside the outputs of stage " + ", ".join(
+                f"'{s}'" for s in inside))
+        self.diagnostics.append(Diagnostic(
+            "listing-sees-pipeline-files", Severity.WARNING,
+            f"this lists the folder '{folder or '.'}', where the pipeline keeps files the "
+            f"notebook run does not make ({keeps}), so it lists more than the notebook did. "
+            f"Skip names starting with '.' and the pipeline's files, or list with glob "
+            f"(which skips hidden files) by a pattern", cell, line))
 
     def touched(self, path: str) -> None:
         """`zipfile.ZipFile("z.zip", "w")`, `sqlite3.connect("db.sqlite")`: a call that may read

@@ -112,3 +112,22 @@ def test_a_path_opened_for_writing_by_its_own_open_is_an_out(path):
 def test_the_mode_given_to_an_unknown_paths_open_is_no_file():
     s = stages([("stage:a", "p = make_path()\nwith p.open('w') as f:\n    f.write('P')")])
     assert s["a"].data_deps == () and s["a"].outs == ()
+
+
+@pytest.mark.parametrize("listing", ["os.listdir('figs')", "list(Path('figs').iterdir())",
+                                     "list(os.walk('figs'))", "os.listdir()"],
+                         ids=["listdir", "iterdir", "walk", "listdir-here"])
+def test_listing_a_folder_holding_outputs_warns_that_it_sees_the_pipelines_files(listing):
+    a = run([("stage:a", "open('figs/a.png', 'wb').write(b'x')"),
+             ("stage:b", f"import os\nfrom pathlib import Path\nprint({listing})")])
+    found = [d for d in a.diagnostics if d.code == "listing-sees-pipeline-files"]
+    assert found and not found[0].is_error and found[0].cell == 1, a.diagnostics
+    assert ".gitignore" in found[0].message or "dvc.yaml" in found[0].message
+
+
+@pytest.mark.parametrize("listing", ["glob.glob('figs/*')", "os.listdir('raw')"],
+                         ids=["glob-skips-hidden-files", "folder-without-outputs"])
+def test_a_listing_that_cannot_see_the_pipelines_files_is_not_warned_about(listing):
+    a = run([("stage:a", "open('figs/a.png', 'wb').write(b'x')"),
+             ("stage:b", f"import os, glob\nprint({listing})")])
+    assert "listing-sees-pipeline-files" not in [d.code for d in a.diagnostics]

@@ -325,4 +325,5 @@ CONSTRUCTS: list[Construct] = [
     construct("savez-no-extension", "files", "import numpy as np\nnp.savez('bundle', a=np.arange(2))", "print(np.load('bundle.npz')['a'])"),
     construct("savefig-no-extension", "files", "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig('figure')", "import os\nprint(os.path.exists('figure.png'))"),
     construct("path-open-w", "files", "from pathlib import Path\nwith Path('po.txt').open('w') as f:\n    f.write('P')", "from pathlib import Path\nprint(Path('po.txt').open().read())"),
+    construct("listdir-output-folder", "files", "import os\noutdir = 'figs'\nos.makedirs(outdir, exist_ok=True)", "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\nplt.plot([1])\nplt.savefig(os.path.join(outdir, 'a.png'))", "print(sorted(os.listdir(outdir)))"),
 ]
