@@ -49,6 +49,12 @@ SETTINGS = (
     "decimal.getcontext", "decimal.setcontext",
     "sklearn.set_config", "matplotlib.use", "matplotlib.pyplot.switch_backend",
     "numpy.set_string_function", "pandas.set_eng_float_format",
+    "socket.setdefaulttimeout", "locale.setlocale", "sys.set_int_max_str_digits",
+    "matplotlib.pyplot.ioff", "matplotlib.pyplot.ion", "matplotlib.interactive",
+    "matplotlib.rcdefaults", "matplotlib.pyplot.rcdefaults", "matplotlib.pyplot.xkcd",
+    # registrations: `tqdm.pandas()` gives every Series and DataFrame `progress_apply`
+    "tqdm.tqdm.pandas", "tqdm.auto.tqdm.pandas", "tqdm.notebook.tqdm.pandas",
+    "tqdm.std.tqdm.pandas",
 )
 
 # Calls that reach any variable: the flow through them cannot be analysed.

@@ -20,6 +20,11 @@ MADE_AGAIN = {
     "logger-level": ("import logging", "logging.getLogger('nb').setLevel(logging.WARNING)"),
     "module-attribute": ("import json", "json.SPECIAL = 2"),
     "backend": ("import matplotlib", "matplotlib.use('agg')"),
+    "socket-timeout": ("import socket", "socket.setdefaulttimeout(7)"),
+    "locale": ("import locale", "locale.setlocale(locale.LC_ALL, 'C')"),
+    "tqdm-pandas": ("from tqdm import tqdm", "tqdm.pandas()"),
+    "tqdm-auto-pandas": ("from tqdm.auto import tqdm", "tqdm.pandas(desc='rows')"),
+    "interactive-off": ("import matplotlib.pyplot as plt", "plt.ioff()"),
 }
 
 

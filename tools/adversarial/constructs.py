@@ -326,4 +326,6 @@ CONSTRUCTS: list[Construct] = [
     construct("savefig-no-extension", "files", "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig('figure')", "import os\nprint(os.path.exists('figure.png'))"),
     construct("path-open-w", "files", "from pathlib import Path\nwith Path('po.txt').open('w') as f:\n    f.write('P')", "from pathlib import Path\nprint(Path('po.txt').open().read())"),
     construct("listdir-output-folder", "files", "import os\noutdir = 'figs'\nos.makedirs(outdir, exist_ok=True)", "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\nplt.plot([1])\nplt.savefig(os.path.join(outdir, 'a.png'))", "print(sorted(os.listdir(outdir)))"),
+    construct("tqdm-pandas", "process", PD + "\nfrom tqdm import tqdm\ntqdm.pandas(disable=True)", "import pandas as pd\nprint(pd.Series([1, 2]).progress_apply(lambda v: v * 2).tolist())"),
+    construct("socket-timeout", "process", "import socket\nsocket.setdefaulttimeout(7)", "import socket\nprint(socket.getdefaulttimeout())"),
 ]
