@@ -328,4 +328,5 @@ CONSTRUCTS: list[Construct] = [
     construct("listdir-output-folder", "files", "import os\noutdir = 'figs'\nos.makedirs(outdir, exist_ok=True)", "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\nplt.plot([1])\nplt.savefig(os.path.join(outdir, 'a.png'))", "print(sorted(os.listdir(outdir)))"),
     construct("tqdm-pandas", "process", PD + "\nfrom tqdm import tqdm\ntqdm.pandas(disable=True)", "import pandas as pd\nprint(pd.Series([1, 2]).progress_apply(lambda v: v * 2).tolist())"),
     construct("socket-timeout", "process", "import socket\nsocket.setdefaulttimeout(7)", "import socket\nprint(socket.getdefaulttimeout())"),
+    construct("hash-consistency", "process", "h = hash('abc')", "print(h == hash('abc'))"),
 ]
