@@ -61,6 +61,10 @@ def class_keeps_state(node: ast.ClassDef) -> str:
            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
            and t.value.id == _first_param(m)}
     for method in methods:
+        for d in method.decorator_list:  # `@functools.cache def f(self, x)`: one cache, kept
+            func = d.func if isinstance(d, ast.Call) else d  # on the class for every instance
+            if dotted(func).rsplit(".", 1)[-1] in CACHING_DECORATORS:
+                return f"it is cached by @{dotted(func)} on its method '{method.name}'"
         first = _first_param(method)
         is_class = any(dotted(d) == "classmethod" for d in method.decorator_list)
         classes = {node.name} | ({first} if is_class and first else set())

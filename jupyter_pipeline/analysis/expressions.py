@@ -14,7 +14,7 @@ from .held_objects import contents
 from .shell import shell_writes
 from .knowledge import (CALLBACK_BUILTINS, CONTAINER_METHODS, DATA_ATTRIBUTES, DRAWING_METHODS,
                         PURE_CALLS, READ_ONLY_METHODS, SEEDING_FUNCTIONS, STORING_METHODS,
-                        UNSAVEABLE_MAKERS)
+                        UNSAVEABLE_MAKERS, UNSAVEABLE_METHODS, WRAPPING_BUILTINS)
 from .scopes import (
     ScopeSummary,
     arguments_written,
@@ -361,6 +361,14 @@ def cannot_cross(value: ast.AST | None) -> str:
         (module.rsplit(".", 1)[-1], name))
     if made:
         return made
+    if isinstance(value.func, ast.Attribute) and not value.args and not value.keywords \
+            and value.func.attr in UNSAVEABLE_METHODS:
+        return UNSAVEABLE_METHODS[value.func.attr]
+    if isinstance(value.func, ast.Name) and value.func.id in WRAPPING_BUILTINS:
+        for arg in value.args:  # `iter(open(p))`, `enumerate(open(p))`
+            wrapped = cannot_cross(arg)
+            if wrapped:
+                return wrapped
     if name == "defaultdict" and value.args and isinstance(value.args[0], ast.Lambda):
         return "a defaultdict whose default is a lambda"
     return ""

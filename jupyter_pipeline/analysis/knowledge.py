@@ -166,7 +166,16 @@ UNSAVEABLE_MAKERS: dict[tuple[str, str], str] = {
     ("csv", "writer"): "a writer of an open file", ("csv", "reader"): "a reader of an open file",
     ("csv", "DictWriter"): "a writer of an open file",
     ("csv", "DictReader"): "a reader of an open file",
+    ("", "memoryview"): "a memoryview", ("", "ExitStack"): "an exit stack",
+    ("contextlib", "ExitStack"): "an exit stack",
 }
+# Methods whose result pickle refuses whatever they are called on: a dict's views
+# (`vs = d.values()`), a DataFrame's `items()` generator. Not `keys()`: a DataFrame's is an
+# Index, which crosses.
+UNSAVEABLE_METHODS: dict[str, str] = {m: "a view of a dict (or a generator)"
+                                      for m in ("values", "items")}
+# Builtins whose result holds the iterator they are given: `iter(open(p))` is an open file.
+WRAPPING_BUILTINS = frozenset("iter enumerate zip map filter reversed".split())
 
 # -- sharing ---------------------------------------------------------------------------------
 
@@ -200,8 +209,8 @@ PART_METHODS = frozenset("get pop popitem setdefault add_subplot add_axes add_gr
 VIEW_FUNCTIONS = frozenset(
     "asarray asanyarray ascontiguousarray asfortranarray reshape ravel transpose swapaxes "
     "moveaxis rollaxis squeeze expand_dims atleast_1d atleast_2d atleast_3d broadcast_to "
-    "real imag diagonal sliding_window_view as_strided split array_split hsplit vsplit dsplit"
-    .split())
+    "real imag diagonal sliding_window_view as_strided split array_split hsplit vsplit dsplit "
+    "frombuffer".split())
 
 # Calls that make a figure or axes (`fig, axes = plt.subplots()`, `ax = fig.add_subplot()`):
 # a name bound to their result is drawn on by methods that only read a table (`plot`, `hist`),

@@ -26,6 +26,11 @@ MADE = {
                  "an open file"),
     "csv-writer": ("import csv\nw = csv.writer(open('a.csv', 'w'))", "w.writerow([1])",
                    "a writer of an open file"),
+    "dict-items-view": ("d = {'a': 1}\nit = d.items()", "print(list(it))", "a view of a dict"),
+    "memoryview": ("mv = memoryview(bytearray(b'ab'))", "print(bytes(mv))", "a memoryview"),
+    "exit-stack": ("import contextlib\nstack = contextlib.ExitStack()", "stack.close()",
+                   "an exit stack"),
+    "iter-over-a-file": ("it = iter(open('x.txt'))", "print(next(it))", "an open file"),
 }
 
 
@@ -40,6 +45,11 @@ def test_a_value_that_cannot_be_saved_is_refused_where_a_later_stage_uses_it(mad
 @pytest.mark.parametrize("made,used,why", MADE.values(), ids=MADE.keys())
 def test_the_same_value_used_in_its_own_stage_is_fine(made, used, why):
     stages([("stage:a", f"{made}\n{used}"), ("stage:b", "x = 1")])
+
+
+def test_a_frames_keys_and_a_loop_over_items_cross():
+    stages([("stage:a", "import pandas as pd\ndf = pd.DataFrame({'a': [1]})\ncols = df.keys()\n"
+                        "for k, v in {1: 2}.items():\n    pass"), ("stage:b", "print(cols, k, v)")])
 
 
 def test_a_class_of_the_notebook_named_like_a_lock_crosses():

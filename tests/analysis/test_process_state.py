@@ -138,6 +138,15 @@ def test_a_class_whose_methods_change_the_class_is_refused_across_stages(cls):
     assert "changes" in found[0].message and "'C'" in found[0].message
 
 
+def test_a_class_with_a_cached_method_used_in_two_stages_is_warned_about():
+    # as a cached function is: the results are the same, the cache (cache_info) is not
+    cls = "import functools\nclass C:\n    @functools.cache\n    def f(self, x):\n        return x"
+    a = run([("stage:a", cls + "\nc1 = C()\nc1.f(2)"), ("stage:b", "print(C.f.cache_info())")])
+    found = [d for d in a.diagnostics if d.code == "definition-keeps-state"]
+    assert found and not found[0].is_error and "@functools.cache on its method 'f'" in \
+        found[0].message
+
+
 def test_an_instance_changing_its_class_in_a_later_stage_is_warned_about():
     cls = "class C:\n    seen = []\n    def add(self, x):\n        self.seen.append(x)"
     a = run([("stage:a", cls + "\nc1 = C()"), ("stage:b", "c1.add(5)"),

@@ -157,3 +157,10 @@ def test_the_parts_numpy_splits_an_array_into_are_views_of_it(split):
     s = stages([("stage:a", f"import numpy as np\na = np.arange(4.0)\nparts = {split}"),
                 ("stage:b", "parts[0][:] = 7"), ("stage:c", "print(a)")])
     assert needs(s["c"]) == {"a": "b"}
+
+
+def test_an_array_made_on_a_buffer_is_a_view_of_it():
+    s = stages([("stage:a", "import numpy as np\nbuf = bytearray(8)\n"
+                            "arr = np.frombuffer(buf, dtype=np.uint8)"),
+                ("stage:b", "buf[0] = 7"), ("stage:c", "print(arr)")])
+    assert needs(s["c"]) == {"arr": "b"}
