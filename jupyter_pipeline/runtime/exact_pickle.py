@@ -69,6 +69,17 @@ class _ExactPickler(_ClassPickler):
 
     def _array(self, arr: Any) -> Any:
         owner = array_owner(arr)
+        buffer = bytearray_under(owner)
+        if buffer is not None and not arr.dtype.hasobject:
+            # `np.frombuffer(buf)`: saved as a window on the bytearray, which this pickle
+            # saves once, so a change to buf still shows in the array (and back)
+            import numpy as np
+
+            start = np.frombuffer(buffer, dtype=np.uint8).__array_interface__["data"][0] \
+                if len(buffer) else 0
+            offset = arr.__array_interface__["data"][0] - start
+            return (array_window, (buffer, offset, arr.shape, arr.strides, arr.dtype,
+                                   bool(arr.flags.writeable)))
         if owner is not arr and not arr.dtype.hasobject \
                 and (owner.flags.c_contiguous or owner.flags.f_contiguous):
             if owner.nbytes <= max(VIEW_OWNER_LIMIT, VIEW_OWNER_RATIO * arr.nbytes):
@@ -82,6 +93,14 @@ class _ExactPickler(_ClassPickler):
         if not arr.flags.writeable:
             return (read_only, (arr.copy(order="K"),))
         return NotImplemented
+
+
+def bytearray_under(owner: Any) -> bytearray | None:
+    """The bytearray an array's memory is (through numpy's memoryview of it), or None."""
+    base = getattr(owner, "base", None)
+    if isinstance(base, memoryview) and type(base.obj) is bytearray:
+        return base.obj
+    return base if type(base) is bytearray else None
 
 
 def _is_masked_array(obj: Any) -> bool:
@@ -126,6 +145,10 @@ def array_window(owner: Any, offset: int, shape: tuple, strides: tuple, dtype: A
                  writeable: bool) -> Any:
     import numpy as np
 
+    if type(owner) is bytearray:  # np.frombuffer(buf) and views of it
+        view = np.ndarray(shape, dtype, buffer=owner, offset=offset, strides=strides)
+        view.flags.writeable = writeable
+        return view
     # A Fortran-ordered array's memory, as one C-ordered run from the same first byte
     memory = owner if owner.flags.c_contiguous else owner.ravel(order="K")
     view = np.ndarray(shape, dtype, buffer=memory, offset=offset, strides=strides)

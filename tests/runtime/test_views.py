@@ -81,3 +81,12 @@ def test_an_array_taken_from_a_frame_still_writes_into_it_after_loading(roundtri
     loaded["df"].loc[0, "x"] = 5.0
     assert loaded["arr"].tolist() == [5.0, 2.0, 3.0]
     pd.testing.assert_frame_equal(loaded["df"].iloc[1:], df.iloc[1:])
+
+
+def test_an_array_made_on_a_bytearray_still_shares_it_after_loading(tmp_path):
+    buf = bytearray(8)
+    arr, tail = np.frombuffer(buf, dtype=np.uint8), np.frombuffer(buf, dtype=np.uint8)[4:]
+    handoff.save(str(tmp_path), {"buf": buf, "arr": arr, "tail": tail}, stage="a")
+    buf2, arr2, tail2 = (handoff.load(str(tmp_path), n) for n in ("buf", "arr", "tail"))
+    buf2[5] = 7
+    assert arr2[5] == 7 and tail2[1] == 7 and arr2.flags.writeable

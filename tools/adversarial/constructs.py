@@ -329,4 +329,8 @@ CONSTRUCTS: list[Construct] = [
     construct("tqdm-pandas", "process", PD + "\nfrom tqdm import tqdm\ntqdm.pandas(disable=True)", "import pandas as pd\nprint(pd.Series([1, 2]).progress_apply(lambda v: v * 2).tolist())"),
     construct("socket-timeout", "process", "import socket\nsocket.setdefaulttimeout(7)", "import socket\nprint(socket.getdefaulttimeout())"),
     construct("hash-consistency", "process", "h = hash('abc')", "print(h == hash('abc'))"),
+    construct("iter-open-file", "crossing", "open('lines.txt', 'w').write('a\\nb\\n')", "it = iter(open('lines.txt'))\nfirst = next(it)", "print(first, next(it))"),
+    construct("dict-items-view", "sharing", "d = {'a': 1}\nit = d.items()", "d['c'] = 3", "print(sorted(it))"),
+    construct("frombuffer-sharing", "sharing", PD + "\nbuf = bytearray(8)\narr = np.frombuffer(buf, dtype=np.uint8)", "buf[0] = 7", "print(arr[0])"),
+    construct("functools-cache-method", "definitions", "import functools\nclass K:\n    @functools.cache\n    def f(self, x):\n        return x * 2\nk = K()\nk.f(2)", "print(K.f.cache_info().currsize)"),
 ]
