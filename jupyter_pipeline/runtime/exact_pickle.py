@@ -52,9 +52,12 @@ class _ClassPickler(pickle.Pickler):
 
 
 class _ExactPickler(_ClassPickler):
-    def __init__(self, file: io.BytesIO) -> None:
+    def __init__(self, file: io.BytesIO, buffers: frozenset[int] = frozenset()) -> None:
         super().__init__(file, protocol=_PROTOCOL)
         self.notes: list[str] = []
+        # ids of the bytearrays handed over themselves: an array on one of them stays a
+        # window on it (not on the bytearray every array loaded from a pickle sits on)
+        self.buffers = buffers
 
     def reducer_override(self, obj: Any) -> Any:
         if _is_plain_ndarray(obj):
@@ -70,7 +73,8 @@ class _ExactPickler(_ClassPickler):
     def _array(self, arr: Any) -> Any:
         owner = array_owner(arr)
         buffer = bytearray_under(owner)
-        if buffer is not None and not arr.dtype.hasobject:
+        if buffer is not None and id(buffer) in self.buffers and arr.size \
+                and not arr.dtype.hasobject:
             # `np.frombuffer(buf)`: saved as a window on the bytearray, which this pickle
             # saves once, so a change to buf still shows in the array (and back)
             import numpy as np
@@ -124,7 +128,8 @@ def dumps(obj: Any) -> tuple[bytes, list[str]]:
     if type(obj).__module__.startswith("pandas"):
         return dumps_plain(obj), []  # not wrapped: one copy of a large frame, not two
     buffer = io.BytesIO()
-    pickler = _ExactPickler(buffer)
+    values = obj.values() if type(obj) is dict else (obj,)
+    pickler = _ExactPickler(buffer, frozenset(id(v) for v in values if type(v) is bytearray))
     pickler.dump(obj)
     return buffer.getvalue(), pickler.notes
 
