@@ -258,6 +258,7 @@ class FileFlows(FoldState):
                                                       arg.value))
             if not moved.startswith("..") and not posixpath.isabs(moved):
                 self.cwd_changes.append((self.cell, line, "" if moved == "." else moved))
+                self.cwd_stages[self.flow.name] = None
                 return
         self.diagnostics.append(Diagnostic(
             "setting-not-made-again", Severity.WARNING,

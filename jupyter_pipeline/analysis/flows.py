@@ -53,6 +53,9 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects, He
                 writer = self.file_writer.get(log)
                 if writer is not None and writer[0] != name:
                     flow.after[writer[0]] = None
+        for mover in self.cwd_stages:  # `os.chdir("sub")` made again: "sub" must exist
+            if mover != name:
+                flow.after[mover] = None
         self.cell = cells[0] if cells else -1
         self.replay_module_files()
         for cell in cells:

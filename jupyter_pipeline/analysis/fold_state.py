@@ -51,6 +51,9 @@ class FoldState:
     folder_writers: dict[str, dict[str, None]] = field(default_factory=dict)
     # where each `os.chdir` with a literal path moved, relative to the notebook: (cell, line, to)
     cwd_changes: list[tuple[int, int, str]] = field(default_factory=list)
+    # the stages that made those moves: a later stage makes them again, so it runs after them
+    # (the folder it moves into may be made there)
+    cwd_stages: dict[str, None] = field(default_factory=dict)
     result_stage: str = ""  # the stage of the last cell that showed a value (IPython's `_`)
     # the notebook's own modules {module: file}, and the imports of them made so far {statement:
     # file} (own_modules.py)

@@ -131,3 +131,10 @@ def test_a_listing_that_cannot_see_the_pipelines_files_is_not_warned_about(listi
     a = run([("stage:a", "open('figs/a.png', 'wb').write(b'x')"),
              ("stage:b", f"import os, glob\nprint({listing})")])
     assert "listing-sees-pipeline-files" not in [d.code for d in a.diagnostics]
+
+
+def test_a_stage_that_moves_into_a_folder_again_runs_after_the_stage_that_moved_there():
+    s = stages([("stage:a", "import os\nos.makedirs('sub', exist_ok=True)\nos.chdir('sub')"),
+                ("stage:b", "import numpy as np\nnp.seterr(divide='raise')"), ("stage:c", "x = 1")])
+    assert "import os" in s["c"].settings and "os.chdir('sub')" in s["c"].settings
+    assert s["b"].after == ("a",) and "a" in s["c"].after, "'sub' is made in stage a"
