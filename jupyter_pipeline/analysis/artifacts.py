@@ -8,9 +8,11 @@ f-strings) from constants and names the notebook bound to string constants earli
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Callable, Iterable, Mapping
 
 from .facts import CallSite, PathExpr
+from .knowledge import PURE_CALLS
 
 # function or method name -> (positional index of the path, keyword names of the path)
 _WRITERS: Mapping[str, tuple[int, tuple[str, ...]]] = {
@@ -25,6 +27,7 @@ _WRITERS: Mapping[str, tuple[int, tuple[str, ...]]] = {
     "dump": (1, ("filename", "file")),  # joblib.dump(value, filename)
     "write_text": (-1, ()),
     "write_bytes": (-1, ()),
+    "touch": (-1, ()),  # Path("done.flag").touch()
     "imwrite": (0, ("filename", "uri")),
     "imsave": (0, ("fname",)),
     "FileHandler": (0, ("filename",)),  # logging
@@ -48,7 +51,28 @@ _DELETERS: Mapping[str, int] = {
     "os.remove": 0, "os.unlink": 0, "os.rmdir": 0, "shutil.rmtree": 0,
     "unlink": -1, "rmdir": -1,
 }
+# Calls that copy or move a file or folder: (the last two dotted components of the function,
+# or a pathlib method on the path it is called on) -> whether the source goes away.
+_COPIES: Mapping[str, bool] = {
+    "shutil.copy": False, "shutil.copy2": False, "shutil.copyfile": False,
+    "shutil.copytree": False, "shutil.move": True, "os.rename": True, "os.replace": True,
+    "os.renames": True,
+}
+_PATH_MOVES = frozenset({"rename", "replace"})  # Path("a").rename("b")
+# Calls that make a folder (`os.makedirs("out", exist_ok=True)`, `Path("out").mkdir()`).
+_FOLDER_MAKERS = frozenset({"os.makedirs", "os.mkdir", "mkdir"})
 _WRITE_MODES = set("wax+")
+_MODE = re.compile(r"[rwxabt+]{1,3}")  # the mode `p.open("w")` is given, not a path
+# Calls given a file's path without nb2pipe knowing what they do with it (`zipfile.ZipFile(p,
+# "w")`, `sqlite3.connect(p)`, `shutil.unpack_archive(p)`, a notebook's own helper): they may
+# read it or write it. Builtins and string methods only look at the text.
+_TEXT_CALLS = frozenset(
+    """print format join replace split rsplit startswith endswith strip lstrip rstrip lower upper
+    title encode decode find rfind index count partition rpartition removeprefix removesuffix
+    debug info warning warn error exception critical log write writelines append add
+    set_title set_xlabel set_ylabel suptitle text annotate markdown Markdown HTML display
+    """.split())
+_FILE_NAME = re.compile(r"[\w.\- /]*?(/[\w.\- ]*|\w\.[A-Za-z][A-Za-z0-9]{0,7})")
 # Calls that list a folder: the glob pattern, or the folder whose files they list (recursively:
 # walk, rglob); as a pattern of the paths they see.
 _PATTERNS = frozenset({"glob", "iglob"})
@@ -165,11 +189,36 @@ def file_effects(
     listing sees), "probe" (asked whether it exists), "write-into" (a file written at a
     path not known in full: the path is its folder, "" for anywhere), "read-into" (a file read
     at a path not known in full, in a folder that is: the path is the folder), "read-anywhere"
-    (a file read at a path with no literal folder either) and "delete" /
-    "maybe-delete" (`os.remove(p)`, `Path(p).unlink()`, `shutil.rmtree(p)`)."""
+    (a file read at a path with no literal folder either), "delete" / "maybe-delete"
+    (`os.remove(p)`, `Path(p).unlink()`, `shutil.rmtree(p)`), "mkdir" (a folder made), "touch"
+    (a file's path given to a call that may read or write it) and "list-hidden" (a "list" that
+    also sees names starting with a dot)."""
     found: list[tuple[str, str, int]] = []
     for call in calls:
         method = call.func.rsplit(".", 1)[-1]
+        if call.func in _FOLDER_MAKERS or (method == "mkdir" and call.receiver_path):
+            expr = _argument(call, 0, ("name", "path")) if call.func.startswith("os.") else (
+                call.receiver_path)
+            made = _resolve(expr, literal)
+            norm = normalise(made) if made else None
+            if norm:
+                found.append(("mkdir", norm, call.line))
+            continue
+        if call.func in _COPIES or (method in _PATH_MOVES and call.receiver_path):
+            moved = _COPIES.get(call.func, True)
+            source = call.receiver_path if call.func not in _COPIES else _argument(
+                call, 0, ("src",))
+            target = _argument(call, 0 if call.func not in _COPIES else 1, ("dst", "target"))
+            if moved:
+                path = _resolve(source, literal)
+                norm = normalise(path) if path else None
+                if norm:
+                    found.append(("maybe-delete" if call.conditional else "delete", norm,
+                                  call.line))
+            else:
+                _add(found, "read", _resolve(source, literal), call.line, source)
+            _add(found, _maybe("write", call), _resolve(target, literal), call.line, target)
+            continue
         if method in _PROBES:
             probed = _probed(call, literal)
             if probed is not None:
@@ -179,6 +228,8 @@ def file_effects(
             pattern = _listed(call, method, literal)
             if pattern is not None:
                 found.append(("list", pattern, call.line))
+                if method in _FOLDERS:  # os.listdir sees dotfiles (DVC's .gitignore), glob not
+                    found.append(("list-hidden", pattern, call.line))
             continue
         deleter = _DELETERS.get(call.func, _DELETERS.get(method) if method in ("unlink",
                                                                          "rmdir") else None)
@@ -189,6 +240,14 @@ def file_effects(
             if norm:
                 found.append(("maybe-delete" if call.conditional else "delete", norm, call.line))
             continue
+        if method == "open" and call.receiver_path is not None:  # Path("x").open("w")
+            path = _resolve(call.receiver_path, literal)
+            mode_expr = call.args[0] if call.args else dict(call.kwargs).get("mode")
+            mode = _resolve(mode_expr, literal) if mode_expr is not None else "r"
+            if path is not None or (mode is not None and _MODE.fullmatch(mode)):
+                kind = "write" if mode is not None and _WRITE_MODES & set(mode) else "read"
+                _add(found, _maybe(kind, call), path, call.line, call.receiver_path)
+                continue
         if method == "open" and call.args:
             path = _resolve(call.args[0], literal)
             mode_expr = call.args[1] if len(call.args) > 1 else dict(call.kwargs).get("mode")
@@ -200,7 +259,47 @@ def file_effects(
             if method in table:
                 position, keywords = table[method]
                 expr = _argument(call, position, keywords)
-                _add(found, _maybe(kind, call), _resolve(expr, literal), call.line, expr)
+                path = _resolve(expr, literal)
+                if kind == "write" and path:
+                    path = _with_added_suffix(call, method, path, literal)
+                _add(found, _maybe(kind, call), path, call.line, expr)
+                break
+        else:
+            found += _touched(call, method, literal)
+    return found
+
+
+def _with_added_suffix(call: CallSite, method: str, path: str,
+                       literal: Callable[[str], str | None]) -> str:
+    """The file a writer really makes: `np.save("arr")` writes arr.npy, `np.savez("b")`
+    b.npz, `plt.savefig("fig")` fig.png (matplotlib adds the default format when the name has
+    no extension and no `format=` is given)."""
+    if method == "save" and call.func in ("np.save", "numpy.save") and not path.endswith(
+            ".npy"):
+        return path + ".npy"
+    if method in ("savez", "savez_compressed") and not path.endswith(".npz"):
+        return path + ".npz"
+    if method == "savefig" and not posixpath.splitext(path.rstrip("."))[1] \
+            and "format" not in dict(call.kwargs):
+        return path.rstrip(".") + ".png"
+    return path
+
+
+def _touched(call: CallSite, method: str, literal: Callable[[str], str | None]
+             ) -> list[tuple[str, str, int]]:
+    """The file names given to a call nb2pipe knows nothing about (`ZipFile("z.zip", "w")`,
+    `sqlite3.connect("db.sqlite")`): it may read them or write them, so the stages using
+    one run in the notebook's order. A text counts as a file name when it has a folder or an
+    extension (`"out/a"`, `"model.bin"`)."""
+    if method in _TEXT_CALLS or ("." not in call.func and method in PURE_CALLS):
+        return []
+    found = []
+    for expr in list(call.args) + [v for _, v in call.kwargs]:
+        text = _resolve(expr, literal)
+        if text and len(text) < 256 and _FILE_NAME.fullmatch(text):
+            norm = normalise(text)
+            if norm:
+                found.append(("touch", norm, call.line))
     return found
 
 

@@ -68,8 +68,9 @@ class DefinitionUses(FoldState):
         for b in sorted(d.binds):
             self.read(b, line, quiet=True)
             self.rebind(b, line, Binding("value", self.flow.name, self.cell, line))
-        if d.keeps_state and not maybe:
-            self.state_used(d.name, binding, line)
+        if d.keeps_state and (not maybe or d.kind == "class"):
+            # (an instance loaded here may change its class, or see it changed before)
+            self.state_used(d.name, binding, line, maybe)
         if not maybe:
             if d.dynamic:  # `def get(): return eval("secret")`
                 self.dynamic(line)
@@ -96,7 +97,7 @@ class DefinitionUses(FoldState):
             f"variable of its own",
             binding, line, maybe)
 
-    def state_used(self, name: str, binding: Binding, line: int) -> None:
+    def state_used(self, name: str, binding: Binding, line: int, maybe: bool = False) -> None:
         """A function that keeps state between calls (a mutable default its body changes, a
         cache decorator) is a fresh copy in each stage that defines it again: refused where a
         stage uses it after another stage may have changed that state."""
@@ -112,16 +113,18 @@ class DefinitionUses(FoldState):
             effects = _side_effects(d)
             cached = d.keeps_state.startswith("it is cached")
             why = d.keeps_state + (f", and its body {effects}" if cached and effects else "")
+            uses = "may load instances of" if maybe else "uses"
             self.diagnostics.append(Diagnostic(
                 "definition-keeps-state",
-                Severity.WARNING if cached and not effects else Severity.ERROR,
-                f"stage '{self.flow.name}' uses '{name}', which keeps state between calls "
+                Severity.WARNING if maybe or (cached and not effects) else Severity.ERROR,
+                f"stage '{self.flow.name}' {uses} '{name}', which keeps state between calls "
                 f"({why}) and was already used by stage '{stage}' ({cell_name(cell)}, line "
                 f"{at}); nb2pipe defines '{name}' again from its source here, with that state "
                 f"empty. Keep the uses of '{name}' in one stage, or keep the state in a "
-                f"variable of its own (pass it in, return it)", self.cell, line))
+                f"variable of its own (pass it in, return it)",
+                *((binding.cell, binding.line) if maybe else (self.cell, line))))
             return
-        if first is None:
+        if first is None and not maybe:
             binding.state_used_in = (self.flow.name, self.cell, line)
 
     def decorators_run_again(self, name: str, binding: Binding, line: int, maybe: bool) -> None:

@@ -14,7 +14,8 @@ from .facts import (Alias, Bind, CallArgument, Callback, CallSite, Drawing, Dyna
 from .held_objects import contents
 from .shell import shell_writes
 from .knowledge import (CALLBACK_BUILTINS, CONTAINER_METHODS, DATA_ATTRIBUTES, DRAWING_METHODS,
-                        PURE_CALLS, READ_ONLY_METHODS, SEEDING_FUNCTIONS, STORING_METHODS)
+                        PURE_CALLS, READ_ONLY_METHODS, SEEDING_FUNCTIONS, STORING_METHODS,
+                        UNSAVEABLE_MAKERS, WRAPPING_BUILTINS)
 from .scopes import (
     ScopeSummary,
     arguments_written,
@@ -392,9 +393,16 @@ def cannot_cross(value: ast.AST | None) -> str:
         return "a generator"
     if not isinstance(value, ast.Call):
         return ""
-    name = dotted(value.func).rsplit(".", 1)[-1]
-    if name in ("open", "connect", "socket", "urlopen"):
-        return "an open file or connection"
+    module, _, name = dotted(value.func).rpartition(".")
+    made = UNSAVEABLE_MAKERS.get(("", name)) or UNSAVEABLE_MAKERS.get(
+        (module.rsplit(".", 1)[-1], name))
+    if made:
+        return made
+    if isinstance(value.func, ast.Name) and value.func.id in WRAPPING_BUILTINS:
+        for arg in value.args:  # `iter(open(p))`, `enumerate(open(p))`
+            wrapped = cannot_cross(arg)
+            if wrapped:
+                return wrapped
     if name == "defaultdict" and value.args and isinstance(value.args[0], ast.Lambda):
         return "a defaultdict whose default is a lambda"
     return ""

@@ -42,7 +42,7 @@ class FileFlows(FoldState):
             if fnmatch.fnmatchcase(path, pattern) or (recursive and path.startswith(
                     pattern[:-2])):
                 writers[stage] = None
-        for path, stage in self.maybe_writer.items():
+        for path, stage in list(self.maybe_writer.items()) + list(self.touchers.items()):
             if fnmatch.fnmatchcase(path, pattern):
                 writers[stage] = None
         for written, stages in self.folder_writers.items():
@@ -136,6 +136,15 @@ class FileFlows(FoldState):
         effects = [("maybe-write" if k == "write" and _goes_up(p) else k, p, n)
                    for k, p, n in effects]
         for kind, path, line in effects:
+            self.after_folder_made(path)
+            if kind == "mkdir":
+                self.folder_makers[path] = self.flow.name
+                continue
+            if kind == "touch":
+                self.touched(path)
+                continue
+            if kind != "list":
+                self.after_toucher(path)
             if kind == "write-into":  # a path not known in full: order for folder listings
                 self.folder_writers.setdefault("" if path == "." else path, {})[
                     self.flow.name] = None
@@ -148,6 +157,9 @@ class FileFlows(FoldState):
                 continue
             if kind == "read-anywhere":
                 self.read_anywhere(cell, line)
+                continue
+            if kind == "list-hidden":
+                self.listing_sees_pipeline_files(path, cell, line)
                 continue
             if kind == "probe":
                 self.probe(path)
@@ -214,6 +226,56 @@ class FileFlows(FoldState):
                 found = next(reversed(stages))
         return found
 
+    def listing_sees_pipeline_files(self, pattern: str, cell: int, line: int) -> None:
+        """`os.listdir("figs")` also lists what the pipeline keeps there and the notebook run
+        does not make: DVC's .gitignore beside the outputs of a stage (and in the notebook's
+        own folder dvc.yaml, dvc.lock, params.yaml, pipelines/). A warning: what it lists
+        differs, and nb2pipe cannot hide those files."""
+        recursive = pattern.endswith("/**")
+        folder = pattern.rsplit("/", 1)[0] if "/" in pattern else ""
+        folder = "" if folder == "." else folder
+        inside = sorted({stage for path, (stage, _) in self.file_writer.items()
+                         if posixpath.dirname(path) == folder or (recursive and (
+                             not folder or path.startswith(folder + "/")))})
+        if folder and not inside:
+            return
+        keeps = "dvc.yaml, dvc.lock, params.yaml, the pipelines folder" + (
+            " and DVC's .gitignore" if inside else "") if not folder else (
+            "DVC's .gitignore beside the outputs of stage " + ", ".join(
+                f"'{s}'" for s in inside))
+        self.diagnostics.append(Diagnostic(
+            "listing-sees-pipeline-files", Severity.WARNING,
+            f"this lists the folder '{folder or '.'}', where the pipeline keeps files the "
+            f"notebook run does not make ({keeps}), so it lists more than the notebook did. "
+            f"Skip names starting with '.' and the pipeline's files, or list with glob "
+            f"(which skips hidden files) by a pattern", cell, line))
+
+    def touched(self, path: str) -> None:
+        """`zipfile.ZipFile("z.zip", "w")`, `sqlite3.connect("db.sqlite")`: a call that may read
+        or write the file. It runs after every earlier stage that wrote or touched it, and
+        later stages using the file run after it; it is no out (it may not be written) and no
+        dep (it may not exist yet)."""
+        writer = self.file_writer.get(path)
+        for stage in (writer[0] if writer else None, self.maybe_writer.get(path),
+                      self.touchers.get(path)):
+            if stage is not None and stage != self.flow.name:
+                self.flow.after[stage] = None
+        self.touchers[path] = self.flow.name
+
+    def after_toucher(self, path: str) -> None:
+        """A file read, written or deleted after a stage touched it runs after that stage."""
+        toucher = self.touchers.get(path)
+        if toucher is not None and toucher != self.flow.name:
+            self.flow.after[toucher] = None
+
+    def after_folder_made(self, path: str) -> None:
+        """`os.makedirs("out")` in one stage, `open("out/a.txt", "w")` in a later one: the
+        folder must exist first."""
+        for folder, maker in self.folder_makers.items():
+            if maker != self.flow.name and (path == folder or path.startswith(folder + "/")
+                                            or not folder):
+                self.flow.after[maker] = None
+
     def probe(self, path: str) -> None:
         """`os.path.exists("flag.txt")`: the answer depends on whether an earlier stage wrote
         it, so the stage runs after that one; a file no stage writes is no dependency (it may
@@ -233,10 +295,14 @@ class FileFlows(FoldState):
         maybe = self.maybe_writer.get(path)
         if writer is None and maybe is None:
             maybe = self.folder_writer_of(path)
+        raw = any(read[0] == path for read in self.file_reads)  # data read before it was touched
         if writer is None and maybe is not None:
             # It may not exist, so it is no dep; the reader still runs after the writer.
             if maybe != self.flow.name:
                 self.flow.after[maybe] = None
+        elif writer is None and self.touchers.get(path, self.flow.name) != self.flow.name \
+                and not raw:
+            pass  # touched by an earlier stage (after_toucher): it may have made it
         elif writer is None:
             self.file_reads.append((path, self.flow.name, cell))
             self.flow.data_deps[path] = None
@@ -263,6 +329,7 @@ class FileFlows(FoldState):
                                                       arg.value))
             if not moved.startswith("..") and not posixpath.isabs(moved):
                 self.cwd_changes.append((self.cell, line, "" if moved == "." else moved))
+                self.cwd_stages[self.flow.name] = None
                 return
         self.diagnostics.append(Diagnostic(
             "setting-not-made-again", Severity.WARNING,

@@ -41,6 +41,9 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects, He
             flow.imports[star] = None
         self.carry_module_states(cells[0] if cells else -1)
         self.made_again(flow)
+        for mover in self.cwd_stages:  # `os.chdir("sub")` made again: "sub" must exist
+            if mover != name:
+                flow.after[mover] = None
         self.cell = cells[0] if cells else -1
         self.replay_module_files()
         for cell in cells:

@@ -59,12 +59,19 @@ class FoldState(ABC):
     skip_changes: dict[str, list[int]] = field(default_factory=dict)  # name -> skip cells
     skip_warned: set[tuple[str, int]] = field(default_factory=set)
     maybe_writer: dict[str, str] = field(default_factory=dict)  # path -> stage, under if/try
+    # path -> the last stage that gave it to a call which may read or write it (artifacts'
+    # "touch"), and folder -> the last stage that made it
+    touchers: dict[str, str] = field(default_factory=dict)
+    folder_makers: dict[str, str] = field(default_factory=dict)
     # folder -> stages writing files there at paths not known in full ("": anywhere)
     folder_writers: dict[str, dict[str, None]] = field(default_factory=dict)
     # folder -> stages that read files there at paths not known in full, as a DVC dependency
     folder_deps: dict[str, dict[str, None]] = field(default_factory=dict)
     # where each `os.chdir` with a literal path moved, relative to the notebook: (cell, line, to)
     cwd_changes: list[tuple[int, int, str]] = field(default_factory=list)
+    # the stages that made those moves: a later stage makes them again, so it runs after them
+    # (the folder it moves into may be made there)
+    cwd_stages: dict[str, None] = field(default_factory=dict)
     result_stage: str = ""  # the stage of the last cell that showed a value (IPython's `_`)
     # the notebook's own modules {module: file}, and the imports of them made so far {statement:
     # file} (own_modules.py)

@@ -49,6 +49,12 @@ SETTINGS = (
     "decimal.getcontext", "decimal.setcontext",
     "sklearn.set_config", "matplotlib.use", "matplotlib.pyplot.switch_backend",
     "numpy.set_string_function", "pandas.set_eng_float_format",
+    "socket.setdefaulttimeout", "locale.setlocale", "sys.set_int_max_str_digits",
+    "matplotlib.pyplot.ioff", "matplotlib.pyplot.ion", "matplotlib.interactive",
+    "matplotlib.rcdefaults", "matplotlib.pyplot.rcdefaults", "matplotlib.pyplot.xkcd",
+    # registrations: `tqdm.pandas()` gives every Series and DataFrame `progress_apply`
+    "tqdm.tqdm.pandas", "tqdm.auto.tqdm.pandas", "tqdm.notebook.tqdm.pandas",
+    "tqdm.std.tqdm.pandas",
 )
 
 # Calls that reach any variable: the flow through them cannot be analysed.
@@ -133,6 +139,40 @@ DATA_ATTRIBUTES = frozenset(
     hour minute second""".split()
 )
 
+# -- values that cannot cross ----------------------------------------------------------------
+
+# Calls whose result pickle refuses: (module, name) with "" for any module (a name nobody else
+# uses) -> what it is, for the message. A value made this way is refused at convert where a
+# later stage would load it, instead of failing in the save cell at run time.
+UNSAVEABLE_MAKERS: dict[tuple[str, str], str] = {
+    **{("", n): "an open file or connection" for n in ("open", "connect", "socket",
+                                                      "urlopen")},
+    **{("", n): "a weak reference" for n in ("WeakValueDictionary", "WeakKeyDictionary",
+                                             "WeakSet", "WeakMethod")},
+    ("weakref", "ref"): "a weak reference", ("weakref", "proxy"): "a weak reference",
+    ("weakref", "finalize"): "a weak reference",
+    **{("threading", n): "a lock or a thread" for n in ("Lock", "RLock", "Semaphore",
+                                                        "BoundedSemaphore", "Condition",
+                                                        "Thread", "Event", "Timer")},
+    **{("", n): "a lock or a thread" for n in ("RLock", "ThreadPoolExecutor",
+                                               "ProcessPoolExecutor")},
+    ("queue", "Queue"): "a lock or a thread",
+    ("multiprocessing", "Pool"): "a pool of processes",
+    ("subprocess", "Popen"): "a running process",
+    **{("", n): "an open file or connection" for n in ("ZipFile", "TemporaryFile",
+                                                      "NamedTemporaryFile",
+                                                      "SpooledTemporaryFile",
+                                                      "FileHandler", "RotatingFileHandler")},
+    ("csv", "writer"): "a writer of an open file", ("csv", "reader"): "a reader of an open file",
+    ("csv", "DictWriter"): "a writer of an open file",
+    ("csv", "DictReader"): "a reader of an open file",
+    ("", "memoryview"): "a memoryview", ("", "ExitStack"): "an exit stack",
+    ("contextlib", "ExitStack"): "an exit stack",
+}
+# (A dict's views cross: runtime/exact_pickle.py saves one as a view of its dict's copy.)
+# Builtins whose result holds the iterator they are given: `iter(open(p))` is an open file.
+WRAPPING_BUILTINS = frozenset("iter enumerate zip map filter reversed".split())
+
 # -- sharing ---------------------------------------------------------------------------------
 
 # Methods that store their arguments inside the receiver: later changes through one show in
@@ -162,11 +202,13 @@ PART_METHODS = frozenset("get pop popitem setdefault add_subplot add_axes add_gr
     "reshape view ravel transpose swapaxes squeeze diagonal to_numpy "
     # dict views: `k = d.keys()` shows what is added to `d` later
     "keys values items".split())
-# numpy functions whose result may be a view of their first argument: `b = np.asarray(a)`.
+# numpy functions whose result may be a view of their first argument (`b = np.asarray(a)`),
+# or a list of views of it (`parts = np.split(a, 2)`).
 VIEW_FUNCTIONS = frozenset(
     "asarray asanyarray ascontiguousarray asfortranarray reshape ravel transpose swapaxes "
     "moveaxis rollaxis squeeze expand_dims atleast_1d atleast_2d atleast_3d broadcast_to "
-    "real imag diagonal sliding_window_view as_strided".split())
+    "real imag diagonal sliding_window_view as_strided split array_split hsplit vsplit dsplit "
+    "frombuffer".split())
 
 # Calls that make a figure or axes (`fig, axes = plt.subplots()`, `ax = fig.add_subplot()`):
 # a name bound to their result is drawn on by methods that only read a table (`plot`, `hist`),

@@ -84,6 +84,7 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
             self.target(target, node.value, literal, literal_path=path, unpacked=shared,
                         part=None if shared else node.value)
             self.unpacked_together(target, node.value)
+        self.assigned_together(node.targets)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -232,6 +233,23 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
         if len(names) > 1:
             for name in sorted(names):
                 self.effects.append(Alias(name, self._line(target), frozenset(names - {name})))
+
+    def assigned_together(self, targets: list[ast.expr]) -> None:
+        """`x = y = []`, `a = d['k'] = {}`: the targets of one assignment hold the very same
+        object, so a change through one is a change through all."""
+        if len(targets) < 2:
+            return
+        names: set[str] = set()
+        for target in targets:
+            if isinstance(target, (ast.Tuple, ast.List, ast.Starred, ast.Name)):
+                target_names(target, names)
+            elif root_name(target):
+                names.add(root_name(target))
+        names -= self.hidden
+        if len(names) > 1:
+            line = self._line(targets[0])
+            for name in sorted(names):
+                self.effects.append(Alias(name, line, frozenset(names - {name})))
 
     def store_into(self, target: ast.AST, value: ast.AST | None = None) -> None:
         """`a.b = v`, `a[k] = v`, `del a[k]`: reads and may mutate `a`, which holds `v` now."""

@@ -305,7 +305,8 @@ def interpolated_names(text: str) -> list[str]:
 
 
 # pathlib methods whose receiver is the path they read or write
-_PATH_METHODS = frozenset({"write_text", "write_bytes", "read_text", "read_bytes"})
+_PATH_METHODS = frozenset({"write_text", "write_bytes", "read_text", "read_bytes", "mkdir", "touch",
+                           "open"})
 
 
 def call_site(node: ast.Call, line: int) -> CallSite | None:

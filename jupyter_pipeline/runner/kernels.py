@@ -24,7 +24,7 @@ from ..errors import Nb2PipeError
 from ..lifetime import die_with_parent
 from .execute import kernel_of, kernel_start_problem, stage_kernel
 from .ready import ready_client_class
-from .zygote import ForkedProcess, Zygote, preloadable, provisioner_class
+from .zygote import ForkedProcess, Zygote, kernel_environment, preloadable, provisioner_class
 
 
 def _installed_imports(notebook: dict[str, Any], wdir: Path) -> dict[str, list[str]]:
@@ -222,7 +222,7 @@ class KernelPool:
         # Fortran libraries: scipy's L-BFGS-B prints its iterations there) into the notebook
         # and echoes it to the kernel's own stdout, which would otherwise be verify's report.
         launch: dict[str, Any] = {"cwd": str(wdir), "stderr": subprocess.DEVNULL,
-                                  "stdout": subprocess.DEVNULL,
+                                  "stdout": subprocess.DEVNULL, "env": kernel_environment(),
                                   "preexec_fn": functools.partial(die_with_parent, os.getpid())}
         run_sync(km.start_kernel)(**launch)
         forked = isinstance(provisioner.process, ForkedProcess)

@@ -41,13 +41,24 @@ def preloadable(modules: list[str]) -> list[str]:
     return [m for m in dict.fromkeys(modules) if m.split(".")[0] not in FORK_UNSAFE]
 
 
+def kernel_environment() -> dict[str, str]:
+    """The environment every kernel nb2pipe starts runs with (stages, and verify's whole run):
+    one fixed hash seed, unless the user set one. Python salts the hash of strings per process,
+    so each stage (a process of its own) would order a set of strings differently and see
+    `hash("a")` change from the stage that saved it, where the notebook, one process, does not.
+    Forked kernels inherit it from the fork server, which is started with it."""
+    env = dict(os.environ)
+    env.setdefault("PYTHONHASHSEED", "0")
+    return env
+
+
 class Zygote:
     """The runner's handle on the fork server."""
 
     def __init__(self, modules: list[str]) -> None:
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "jupyter_pipeline.runner.zygote", *modules],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=kernel_environment(),
             # Kernels inherit this stderr: ipykernel's start-up warnings would flood the terminal;
             # a kernel's own output reaches the stage notebook through iopub.
             stderr=subprocess.DEVNULL, text=True, bufsize=1, start_new_session=True)

@@ -55,9 +55,12 @@ class _ClassPickler(pickle.Pickler):
 
 
 class _ExactPickler(_ClassPickler):
-    def __init__(self, file: io.BytesIO) -> None:
+    def __init__(self, file: io.BytesIO, buffers: frozenset[int] = frozenset()) -> None:
         super().__init__(file, protocol=_PROTOCOL)
         self.notes: list[str] = []
+        # ids of the bytearrays handed over themselves: an array on one of them stays a
+        # window on it (not on the bytearray every array loaded from a pickle sits on)
+        self.buffers = buffers
 
     def reducer_override(self, obj: Any) -> Any:
         if _is_plain_ndarray(obj):
@@ -76,6 +79,18 @@ class _ExactPickler(_ClassPickler):
 
     def _array(self, arr: Any) -> Any:
         owner = array_owner(arr)
+        buffer = bytearray_under(owner)
+        if buffer is not None and id(buffer) in self.buffers and arr.size \
+                and not arr.dtype.hasobject:
+            # `np.frombuffer(buf)`: saved as a window on the bytearray, which this pickle
+            # saves once, so a change to buf still shows in the array (and back)
+            import numpy as np
+
+            start = np.frombuffer(buffer, dtype=np.uint8).__array_interface__["data"][0] \
+                if len(buffer) else 0
+            offset = arr.__array_interface__["data"][0] - start
+            return (array_window, (buffer, offset, arr.shape, arr.strides, arr.dtype,
+                                   bool(arr.flags.writeable)))
         if owner is not arr and not arr.dtype.hasobject \
                 and (owner.flags.c_contiguous or owner.flags.f_contiguous):
             if owner.nbytes <= max(VIEW_OWNER_LIMIT, VIEW_OWNER_RATIO * arr.nbytes):
@@ -92,6 +107,14 @@ class _ExactPickler(_ClassPickler):
 
 
 _DICT_VIEWS = {type({}.keys()): "keys", type({}.values()): "values", type({}.items()): "items"}
+
+
+def bytearray_under(owner: Any) -> bytearray | None:
+    """The bytearray an array's memory is (through numpy's memoryview of it), or None."""
+    base = getattr(owner, "base", None)
+    if isinstance(base, memoryview) and type(base.obj) is bytearray:
+        return base.obj
+    return base if type(base) is bytearray else None
 
 
 def _is_masked_array(obj: Any) -> bool:
@@ -115,7 +138,8 @@ def dumps(obj: Any) -> tuple[bytes, list[str]]:
     if type(obj).__module__.startswith("pandas"):
         return dumps_plain(obj), []  # not wrapped: one copy of a large frame, not two
     buffer = io.BytesIO()
-    pickler = _ExactPickler(buffer)
+    values = obj.values() if type(obj) is dict else (obj,)
+    pickler = _ExactPickler(buffer, frozenset(id(v) for v in values if type(v) is bytearray))
     pickler.dump(obj)
     return buffer.getvalue(), pickler.notes
 
@@ -136,6 +160,10 @@ def array_window(owner: Any, offset: int, shape: tuple, strides: tuple, dtype: A
                  writeable: bool) -> Any:
     import numpy as np
 
+    if type(owner) is bytearray:  # np.frombuffer(buf) and views of it
+        view = np.ndarray(shape, dtype, buffer=owner, offset=offset, strides=strides)
+        view.flags.writeable = writeable
+        return view
     # A Fortran-ordered array's memory, as one C-ordered run from the same first byte
     memory = owner if owner.flags.c_contiguous else owner.ravel(order="K")
     view = np.ndarray(shape, dtype, buffer=memory, offset=offset, strides=strides)

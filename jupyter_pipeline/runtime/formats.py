@@ -92,6 +92,8 @@ def write_npy(path: str, value: Any, root: Any) -> dict[str, Any] | None:
     entry: dict[str, Any] = {"format": "npy", "file": os.path.basename(path)}
     if not value.flags.writeable:
         entry["writeable"] = False
+    if value.flags.owndata:
+        entry["owns"] = True
     return entry
 
 
@@ -99,9 +101,26 @@ def read_npy(path: str, entry: dict[str, Any]) -> Any:
     import numpy as np
 
     arr = np.load(path, allow_pickle=False)
+    if entry.get("owns") and not arr.flags.owndata:
+        arr = _owning(arr)
     if entry.get("writeable", True) is False:
         arr.flags.writeable = False
     return arr
+
+
+def _owning(arr: Any) -> Any:
+    """The loaded array as one that owns its memory, as the notebook's did (`a.resize(...)`
+    refuses a view): numpy's .npy reader returns a reshaped view of the flat array it read,
+    whose shape can simply be set on that array itself (a Fortran-ordered one is copied)."""
+    import numpy as np
+
+    flat = arr.base
+    if isinstance(flat, np.ndarray) and flat.flags.owndata and flat.base is None \
+            and flat.dtype == arr.dtype and flat.nbytes == arr.nbytes \
+            and arr.flags.c_contiguous:
+        flat.shape = arr.shape
+        return flat
+    return arr.copy(order="K")
 
 
 # --- pandas parquet -----------------------------------------------------------------------

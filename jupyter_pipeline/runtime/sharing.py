@@ -14,7 +14,7 @@ import types
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
-from .exact_pickle import array_owner
+from .exact_pickle import array_owner, bytearray_under
 
 # Objects the walk visits before it gives up and groups all values (≈ 1 s of walking).
 BUDGET = 1_000_000
@@ -102,6 +102,9 @@ def _object_ids(value: Any, budget: list[int], memory: set[int] | None = None) -
             owner = array_owner(v)
             if owner is not None:
                 ids.add(id(owner))  # a view shares its owner's memory
+                buffer = bytearray_under(owner)  # `np.frombuffer(buf)`: buf's memory
+                if buffer is not None:
+                    ids.add(id(buffer))
                 if v.dtype.hasobject:
                     extend(v.ravel(order="K").tolist())
                 continue

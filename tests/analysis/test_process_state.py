@@ -20,6 +20,11 @@ MADE_AGAIN = {
     "logger-level": ("import logging", "logging.getLogger('nb').setLevel(logging.WARNING)"),
     "module-attribute": ("import json", "json.SPECIAL = 2"),
     "backend": ("import matplotlib", "matplotlib.use('agg')"),
+    "socket-timeout": ("import socket", "socket.setdefaulttimeout(7)"),
+    "locale": ("import locale", "locale.setlocale(locale.LC_ALL, 'C')"),
+    "tqdm-pandas": ("from tqdm import tqdm", "tqdm.pandas()"),
+    "tqdm-auto-pandas": ("from tqdm.auto import tqdm", "tqdm.pandas(desc='rows')"),
+    "interactive-off": ("import matplotlib.pyplot as plt", "plt.ioff()"),
 }
 
 
@@ -214,6 +219,49 @@ def test_a_function_that_keeps_state_between_calls_is_refused_across_stages(defi
         assert "its body changes 'seen'" in found[0].message
     assert found and found[0].cell == 2 and "'add'" in found[0].message, a.diagnostics
     assert "stage 'b'" in found[0].message
+
+
+@pytest.mark.parametrize("cls", [
+    "class C:\n    count = 0\n    def __init__(self):\n        type(self).count += 1",
+    "class C:\n    count = 0\n    def __init__(self):\n        self.__class__.count += 1",
+    "class C:\n    count = 0\n    def __init__(self):\n        C.count += 1",
+    "class C:\n    items = []\n    @classmethod\n    def make(cls):\n        cls.items.append(1)"
+    "\n        return cls()",
+    "class C:\n    seen = []\n    def __init__(self):\n        self.seen.append(1)",
+], ids=["type-self", "self-class", "own-name", "classmethod", "class-list-through-self"])
+def test_a_class_whose_methods_change_the_class_is_refused_across_stages(cls):
+    a = run([("stage:a", cls + "\nc1 = C()"), ("stage:b", "c2 = C()"),
+             ("stage:c", "print(C.__dict__)")])
+    found = [d for d in a.diagnostics if d.code == "definition-keeps-state"]
+    assert found and found[0].is_error and found[0].cell == 1, a.diagnostics
+    assert "changes" in found[0].message and "'C'" in found[0].message
+
+
+def test_a_class_with_a_cached_method_used_in_two_stages_is_warned_about():
+    # as a cached function is: the results are the same, the cache (cache_info) is not
+    cls = "import functools\nclass C:\n    @functools.cache\n    def f(self, x):\n        return x"
+    a = run([("stage:a", cls + "\nc1 = C()\nc1.f(2)"), ("stage:b", "print(C.f.cache_info())")])
+    found = [d for d in a.diagnostics if d.code == "definition-keeps-state"]
+    assert found and not found[0].is_error and "@functools.cache on its method 'f'" in \
+        found[0].message
+
+
+def test_an_instance_changing_its_class_in_a_later_stage_is_warned_about():
+    cls = "class C:\n    seen = []\n    def add(self, x):\n        self.seen.append(x)"
+    a = run([("stage:a", cls + "\nc1 = C()"), ("stage:b", "c1.add(5)"),
+             ("stage:c", "print(c1.seen)")])
+    found = [d for d in a.diagnostics if d.code == "definition-keeps-state"]
+    assert found and not found[0].is_error and "may load instances of 'C'" in found[0].message
+
+
+@pytest.mark.parametrize("cls", [
+    "class C:\n    seen = []\n    def __init__(self):\n        self.seen = []\n"
+    "    def add(self, x):\n        self.seen.append(x)",
+    "class C:\n    n = 0\n    def __init__(self):\n        self.n += 1",
+], ids=["own-list", "int-counter-on-the-instance"])
+def test_a_class_whose_methods_change_only_the_instance_keeps_no_state(cls):
+    stages([("stage:a", cls + "\nc1 = C()"), ("stage:b", "c2 = C()\nc2.n = 1"),
+            ("stage:c", "print(C.__dict__)")])
 
 
 def test_a_function_with_state_used_in_one_stage_only_is_fine():

@@ -128,3 +128,46 @@ def test_an_object_stored_into_another_is_shared_with_it(store):
     s = stages([("stage:a", "c = [1]\n" + store), ("stage:b", "c.append(2)"),
                 ("stage:c", "print(d)")])
     assert needs(s["c"]) == {"d": "b"}
+
+
+@pytest.mark.parametrize("assign", ["x = y = []", "y = x = []", "x = holder['k'] = y = []"],
+                         ids=["names", "names-reversed", "through-a-subscript"])
+def test_the_targets_of_one_chained_assignment_are_one_object(assign):
+    s = stages([("stage:a", "holder = {}\n" + assign), ("stage:b", "x.append(1)"),
+                ("stage:c", "print(y)")])
+    assert needs(s["c"]) == {"y": "b"}, "y is x: appended to in stage b"
+
+
+@pytest.mark.parametrize("copy", ["b = rows.copy()", "import copy\nb = copy.copy(rows)",
+                                  "b = rows.copy(deep=False)"],
+                         ids=["copy-method", "copy-copy", "shallow-keyword"])
+def test_a_shallow_copy_holds_the_same_elements(copy):
+    s = stages([("stage:a", "rows = [[1], [2]]\n" + copy), ("stage:b", "b[0].append(9)"),
+                ("stage:c", "print(rows)")])
+    assert needs(s["c"]) == {"rows": "b"}, "rows[0] is b[0], changed in stage b"
+
+
+def test_appending_to_a_shallow_copy_leaves_the_original_alone():
+    s = stages([("stage:a", "rows = [[1], [2]]\nb = rows.copy()"), ("stage:b", "b.append([3])"),
+                ("stage:c", "print(rows)")])
+    assert needs(s["c"]) == {"rows": "a"}
+
+
+def test_a_deep_copy_shares_nothing():
+    s = stages([("stage:a", "import copy\nrows = [[1], [2]]\nb = copy.deepcopy(rows)"),
+                ("stage:b", "b[0].append(9)"), ("stage:c", "print(rows)")])
+    assert needs(s["c"]) == {"rows": "a"}
+
+
+@pytest.mark.parametrize("split", ["np.split(a, 2)", "np.array_split(a, 3)", "np.hsplit(a, 2)"])
+def test_the_parts_numpy_splits_an_array_into_are_views_of_it(split):
+    s = stages([("stage:a", f"import numpy as np\na = np.arange(4.0)\nparts = {split}"),
+                ("stage:b", "parts[0][:] = 7"), ("stage:c", "print(a)")])
+    assert needs(s["c"]) == {"a": "b"}
+
+
+def test_an_array_made_on_a_buffer_is_a_view_of_it():
+    s = stages([("stage:a", "import numpy as np\nbuf = bytearray(8)\n"
+                            "arr = np.frombuffer(buf, dtype=np.uint8)"),
+                ("stage:b", "buf[0] = 7"), ("stage:c", "print(arr)")])
+    assert needs(s["c"]) == {"arr": "b"}

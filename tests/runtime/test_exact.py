@@ -228,6 +228,8 @@ ARRAYS = {
     "dtype with metadata": lambda: np.zeros(3, dtype=np.dtype(float, metadata={"unit": "m"})),
     "datetime64": lambda: np.array(["2024-01-01", "NaT"], dtype="datetime64[s]"),
     "float16 with nan": lambda: np.array([np.nan, 1], dtype=np.float16),
+    "2-D, owning its memory": lambda: np.arange(6.0).reshape(2, 3).copy(),
+    "a view of all of another array": lambda: np.arange(6.0).reshape(2, 3),
 }
 
 
@@ -237,6 +239,21 @@ def test_an_array_comes_back_exactly(roundtrip, make):
     assert_exact(make(), loaded["v"])
     if type(make()) is np.ndarray and make().dtype.metadata:
         assert loaded["v"].dtype.metadata == make().dtype.metadata
+
+
+@pytest.mark.parametrize("make", [lambda: np.arange(4), lambda: np.ones((2, 3)),
+                                  lambda: np.asfortranarray(np.ones((2, 3)))],
+                         ids=["1-D", "2-D", "Fortran-ordered"])
+def test_an_array_that_owned_its_memory_owns_it_after_loading(roundtrip, make):
+    loaded, formats = roundtrip(v=make())
+    assert formats["v"] == "npy" and loaded["v"].flags.owndata
+    loaded["v"].resize(2, refcheck=False)  # numpy refuses this on a view
+    assert loaded["v"].tolist() == make().ravel(order="K")[:2].tolist()
+
+
+def test_a_view_saved_as_npy_is_still_a_view_after_loading(roundtrip):
+    loaded, formats = roundtrip(v=np.arange(6.0).reshape(2, 3))
+    assert formats["v"] == "npy" and not loaded["v"].flags.owndata
 
 
 def test_a_read_only_array_inside_a_container_stays_read_only(roundtrip):

@@ -81,3 +81,27 @@ def test_an_array_taken_from_a_frame_still_writes_into_it_after_loading(roundtri
     loaded["df"].loc[0, "x"] = 5.0
     assert loaded["arr"].tolist() == [5.0, 2.0, 3.0]
     pd.testing.assert_frame_equal(loaded["df"].iloc[1:], df.iloc[1:])
+
+
+def test_an_array_made_on_a_bytearray_still_shares_it_after_loading(tmp_path):
+    buf = bytearray(8)
+    arr, tail = np.frombuffer(buf, dtype=np.uint8), np.frombuffer(buf, dtype=np.uint8)[4:]
+    handoff.save(str(tmp_path), {"buf": buf, "arr": arr, "tail": tail}, stage="a")
+    buf2, arr2, tail2 = (handoff.load(str(tmp_path), n) for n in ("buf", "arr", "tail"))
+    buf2[5] = 7
+    assert arr2[5] == 7 and tail2[1] == 7 and arr2.flags.writeable
+
+
+def test_arrays_loaded_from_a_pickle_are_saved_again_as_they_were(tmp_path):
+    # An array loaded from a pickle sits on a bytearray of the pickle's own: that one is no
+    # handed-over bytearray, and saving the array again must not treat it as one (a figure
+    # handed on twice failed to load: "strides is incompatible with shape")
+    arr = np.arange(12.0).reshape(3, 4)
+    made = {"arr": arr, "col": arr[:, 1], "box": [arr, np.zeros((0, 4))[:, ::2]]}
+    handoff.save(str(tmp_path / "a"), made, stage="a")
+    first = {n: handoff.load(str(tmp_path / "a"), n) for n in made}
+    handoff.save(str(tmp_path / "b"), first, stage="b")
+    again = {n: handoff.load(str(tmp_path / "b"), n) for n in made}
+    again["arr"][0, 1] = -1
+    assert again["col"].tolist() == [-1, 5, 9] and again["box"][0] is again["arr"]
+    assert again["box"][1].shape == (0, 2)
