@@ -20,12 +20,10 @@ class DefinitionUses(FoldState):
     def classes_for_loaded_values(self) -> None:
         """A loaded value may be an instance of a class the notebook defined earlier; unpickling
         it needs the class, so every such class is defined again here (with what it reads)."""
-        # Filtered before sorting: the environment holds every name of the notebook, and this
-        # runs for each stage that loads a value (sorting it all was 9% of a re-analysis).
-        classes = [(name, binding) for name, binding in self.env.items()
-                   if binding.kind == "definition" and binding.definition is not None
-                   and binding.definition.kind == "class"]
-        for name, binding in sorted(classes, key=lambda item: item[0]):
+        # From the names of classes the fold keeps (FoldState.class_names): the environment
+        # holds every name of the notebook, and this runs for each stage that loads a value.
+        for name in sorted(self.class_names):
+            binding = self.env[name]
             if binding.stage != self.flow.name and name not in self.flow.definitions:
                 self.use_definition(name, binding, binding.line, set(), maybe=True)
 

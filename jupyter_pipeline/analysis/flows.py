@@ -112,6 +112,7 @@ class _Fold(DefinitionUses, ProcessState, OwnModules, FileFlows, CallEffects, He
                 self.read(name, line)  # `del x` fails on an unbound x: the stage must have x
                 self.generation[name] = self.generation.get(name, 0) + 1
                 self.env[name] = Binding("deleted", self.flow.name, self.cell, line)
+                self.class_names.pop(name, None)
                 self.local.discard(name)
                 self.flow.writes.pop(name, None)
                 self.unalias(name)

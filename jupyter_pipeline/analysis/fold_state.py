@@ -84,6 +84,9 @@ class FoldState(ABC):
     # may append to the file {path: stages}: its readers run after them
     setting_files: dict[str, str] = field(default_factory=dict)
     appenders: dict[str, dict[str, None]] = field(default_factory=dict)
+    # the names bound to the notebook's classes now (write keeps it): every stage that loads a
+    # value looks them up, and the environment holds every name of the notebook
+    class_names: dict[str, None] = field(default_factory=dict)
     # inputs already warned about as maybe written at a name only the run knows
     doubted_inputs: set[str] = field(default_factory=set)
     # settings (cell, line, statement) already warned about as not made again
@@ -110,6 +113,11 @@ class FoldState(ABC):
     def write(self, name: str, line: int, binding: Binding) -> None:
         self.env[name] = binding
         self.flow.writes[name] = None
+        if binding.kind == "definition" and binding.definition is not None \
+                and binding.definition.kind == "class":
+            self.class_names[name] = None
+        else:
+            self.class_names.pop(name, None)
 
     def rebind(self, name: str, line: int, binding: Binding) -> None:
         """A new object under `name` (not an in-place change). Repeating the same import or

@@ -189,8 +189,11 @@ class ProcessState(FoldState):
                 flow.params[param] = None
             for statement in made.imports:
                 flow.settings.setdefault(statement, None)
-            (flow.settings_after_loads if after_loads else flow.settings).setdefault(
-                made.statement, None)
+            made_here = flow.settings_after_loads if after_loads else flow.settings
+            if made.statement in made_here and not made.statement.startswith(_KEEP_FIRST):
+                # made again later in the notebook (1, then 2, then 1): the last one holds
+                del made_here[made.statement]
+            made_here[made.statement] = None
             flow.uses_ipython |= made.statement.startswith("get_ipython()")  # a magic
             if made.statement in self.setting_files:  # the stage's logging appends to the
                 log = self.setting_files[made.statement]  # file, after the stage that wrote it
@@ -236,6 +239,11 @@ class ProcessState(FoldState):
         if state is not None:
             self.seeded[state] = None
             self.rebind(state, line, Binding("value", self.flow.name, self.cell, line))
+
+
+# Statements whose first place counts when the notebook repeats them: an import (what follows
+# may use it), and a `sys.path` entry (the first one found is the one imported from).
+_KEEP_FIRST = ("import ", "from ", "sys.path.")
 
 
 # Pure, and met again by every re-analysis of the notebook (each stage folds it anew).

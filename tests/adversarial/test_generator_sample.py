@@ -40,7 +40,7 @@ WITH_DVC = (
     # once warned and different: settings made from notebook values (literals folded in, other
     # values loaded and the setting made after the loads)
     "rcparams-from-dict", "setting-from-computed", "setting-from-notebook-function",
-    "setting-in-try",
+    "setting-in-try", "setting-made-again-later",
     # once refused at run time: dict views (now handed with their dict, and views of it)
     "dict-views",
     # once warned and different: a star import of a module that star-imports another

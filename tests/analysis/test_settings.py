@@ -35,6 +35,14 @@ def test_settings_keep_their_order():
                                "pd.reset_option('display.max_rows')")
 
 
+def test_a_setting_made_again_later_holds_in_the_stages_after_it():
+    s = stages([("stage:a", "import pandas as pd\npd.set_option('display.max_rows', 1)"),
+                ("stage:b", "pd.set_option('display.max_rows', 2)"),
+                ("stage:c", "pd.set_option('display.max_rows', 1)"), ("stage:d", "x = 1")])
+    assert s["d"].settings == ("import pandas as pd", "pd.set_option('display.max_rows', 2)",
+                               "pd.set_option('display.max_rows', 1)")
+
+
 NOT_SETTINGS = {
     "plot": "import matplotlib.pyplot as plt\nplt.plot([1, 2])",
     "makedirs": "import os\nos.makedirs('out', exist_ok=True)",

@@ -213,6 +213,8 @@ CONSTRUCTS: list[Construct] = [
               "print(pd.DataFrame({'a': [1 / 3]}))"),
     construct("setting-in-try", "process", "import pandas as pd\ntry:\n    pd.set_option('display.max_colwidth', 8)\nexcept KeyError:\n    pass",
               "print(pd.DataFrame({'a': ['a long text value here']}))"),
+    construct("setting-made-again-later", "process", "import pandas as pd\npd.set_option('display.max_rows', 11)", "pd.set_option('display.max_rows', 22)",
+              "pd.set_option('display.max_rows', 11)", "print(pd.get_option('display.max_rows'))"),
     construct("np-printoptions", "process", "import numpy as np\nnp.set_printoptions(precision=2)", "print(np.array([1 / 3]))"),
     construct("np-seterr", "process", "import numpy as np\nnp.seterr(divide='raise')",
               "try:\n    np.array([1.0]) / 0\n    print('no error')\nexcept FloatingPointError:\n    print('raised')"),
