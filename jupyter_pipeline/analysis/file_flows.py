@@ -307,15 +307,17 @@ class FileFlows(FoldState):
             self.file_reads.append((path, self.flow.name, cell))
             self.flow.data_deps[path] = None
             anywhere = [s for s in self.folder_writers.get("", {}) if s != self.flow.name]
+            for stage in anywhere:  # it may be the one that makes it: run after it
+                self.flow.after[stage] = None
             if anywhere and path not in self.doubted_inputs:
                 self.doubted_inputs.add(path)
                 self.diagnostics.append(Diagnostic(
                     "file-path-unknown", Severity.WARNING,
                     f"'{path}' is read here as an input no stage writes, but stage "
                     f"'{anywhere[-1]}' writes files at names nb2pipe cannot work out before the "
-                    f"run; if one of them is '{path}', write it by its name (a literal, a "
-                    f"parameter or a name bound to a string) so that this stage runs after "
-                    f"that one", cell))
+                    f"run; this stage runs after it, but if one of them is '{path}', DVC "
+                    f"cannot tell: write it by its name (a literal, a parameter or a name "
+                    f"bound to a string)", cell))
         elif writer[0] != self.flow.name:
             self.flow.file_inputs[path] = writer[0]
 

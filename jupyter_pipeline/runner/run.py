@@ -88,17 +88,33 @@ def plan(root: Path, targets: list[str] | None = None, force: bool = False,
 
     decisions = decide(specs, edges, changes, set(targets) if targets else None, force,
                        downstream)
-    _check_inputs(specs, decisions, root)
+    _check_inputs(specs, decisions, root, edges)
     cache.save()
     return specs, edges, decisions, [warning] if warning else []
 
 
-def _check_inputs(specs: list[StageSpec], decisions: list[Decision], root: Path) -> None:
+def _check_inputs(specs: list[StageSpec], decisions: list[Decision], root: Path,
+                  edges: dict[str, list[str]]) -> None:
     """Every stage that will run, whatever the reason (changed, forced, its upstream runs), has
     its dependencies and parameters, as `dvc repro` demands: a stage run only because its
-    upstream ran must not write a dvc.lock entry that DVC, and the next run, then refuse."""
+    upstream ran must not write a dvc.lock entry that DVC, and the next run, then refuse.
+    A missing file no stage declares is looked for again when the stage starts (_missing_now)
+    if a stage before it runs now: that one may make it under a name only its run knows, and
+    `dvc repro`, which looks when it reaches the stage, then runs it too."""
     by_name = {s.name: s for s in specs}
     running = [by_name[d.stage] for d in decisions if d.run]
+    runs_now = {s.name for s in running}
+
+    def runs_after_another(name: str) -> bool:
+        seen, stack = set(), list(edges.get(name, ()))
+        while stack:
+            up = stack.pop()
+            if up in runs_now:
+                return True
+            if up not in seen:
+                seen.add(up)
+                stack.extend(edges.get(up, ()))
+        return False
     made_now = {s.root_path(o.path): s.name for s in running for o in s.outs}
     made_by = {s.root_path(o.path): s.name for s in specs for o in s.outs}
 
@@ -117,6 +133,8 @@ def _check_inputs(specs: list[StageSpec], decisions: list[Decision], root: Path)
                     f"stage '{spec.name}' depends on '{d}', which does not exist; stage "
                     f"'{other}' writes it but does not run now. Run it too ('nb2pipe run "
                     f"{other}'). Nothing was run")
+            if runs_after_another(spec.name):
+                continue
             raise PipelineError(
                 f"stage '{spec.name}' depends on '{d}', which does not exist and no stage "
                 "writes; restore the file or remove it from the stage's deps. Nothing was run")
@@ -125,6 +143,11 @@ def _check_inputs(specs: list[StageSpec], decisions: list[Decision], root: Path)
             raise PipelineError(f"stage '{spec.name}' reads parameter(s) "
                                 f"{', '.join(missing)}, missing from the params file; add "
                                 "them or convert the notebook again. Nothing was run")
+
+
+def _missing_now(spec: StageSpec, root: Path) -> str | None:
+    """The first of the stage's dependencies that does not exist as it starts (DVC's check)."""
+    return next((d for d in spec.deps if not (root / spec.root_path(d)).exists()), None)
 
 
 def _remove_outputs(spec: StageSpec, root: Path, repository: Path) -> str | None:
@@ -230,6 +253,11 @@ def _execute(root: Path, targets: list[str] | None, jobs: int | None, force: boo
                 idle.append(name)
 
     def prepare(name: str) -> str | None:
+        missing = _missing_now(by_name[name], root)
+        if missing:
+            return (f"it depends on '{missing}', which does not exist: no stage declares it, "
+                    "and the stages before it did not make it. Restore the file, or write it "
+                    "by its name in the notebook; it did not run")
         problem = _remove_outputs(by_name[name], root, repository)
         return f"{problem}; nothing was deleted and it did not run" if problem else None
 

@@ -230,6 +230,6 @@ def test_an_input_read_after_a_stage_writing_files_at_unknown_names_is_a_warning
                          "pd.DataFrame({'a': [1]}).to_csv(name)"),
              ("stage:b", "df = pd.read_csv('data.csv')")])
     b = a.pipeline.stages[1]
-    assert b.data_deps == ("data.csv",)  # the raw input it usually is
+    assert b.data_deps == ("data.csv",) and b.after == ("a",)  # an input, read after a
     found = [d for d in a.diagnostics if d.code == "file-path-unknown"]
     assert len(found) == 1 and found[0].cell == 1 and "stage 'a'" in found[0].message

@@ -278,6 +278,8 @@ CONSTRUCTS: list[Construct] = [
     construct("exists-check", "files", "open('flag.txt', 'w').write('1')", "import os\nprint(os.path.exists('flag.txt'))"),
     construct("read-path-known-at-run-time", "files", "import pandas as pd\npd.DataFrame({'a': [1, 2]}).to_csv('runtime_named.csv', index=False)",
               "import os\nname = os.environ.get('NB2PIPE_NO_SUCH_VAR', 'runtime_named') + '.csv'\nprint(pd.read_csv(name))"),
+    construct("write-path-known-at-run-time", "files", "import os\nimport pandas as pd\nname = os.environ.get('NB2PIPE_NO_SUCH_VAR', 'written_at') + '.csv'\npd.DataFrame({'a': [3]}).to_csv(name, index=False)",
+              "print(pd.read_csv('written_at.csv'))"),
     construct("np-save-load", "files", "import numpy as np\nnp.save('arr.npy', np.arange(3))", "print(np.load('arr.npy'))"),
     # -- 8. names ------------------------------------------------------------------------
     construct("own-display", "names", "display = 5", "print(display + 1)"),
