@@ -203,7 +203,8 @@ class Setting:
     reads: frozenset[str]  # the names it reads
     # "call" (`pd.set_option(...)`), "assign" (`json.K = 2`, `os.environ[k] = v`), "magic"
     # (`%env`, `%matplotlib`: the name is the magic's, e.g. "%env"), or "branch": one of these
-    # inside an if / for / try, which cannot be made again as it stands, or "compound": an if /
+    # inside an if / for / try, which cannot be made again as it stands ("branch-assign": an
+    # assignment there), or "compound": an if /
     # for / try made of settings alone (`if not sys.warnoptions: warnings.simplefilter(...)`),
     # made again whole; `inner` are its settings
     kind: str = "call"

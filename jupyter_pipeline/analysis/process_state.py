@@ -70,11 +70,12 @@ class ProcessState(FoldState):
         if full is None:
             return
         known = registered or any(full == s or full.startswith(s + ".") for s in SETTINGS)
-        on_import = effect.kind == "assign" and "." in effect.name and not through
+        on_import = effect.kind in ("assign", "branch-assign") and "." in effect.name \
+            and not through
         if not known and not on_import:
             return
-        if effect.kind == "branch":
-            if known:
+        if effect.kind.startswith("branch"):
+            if known or on_import:
                 self.setting_problem(
                     f"'{effect.source}' is made inside an if / for / try, so nb2pipe cannot "
                     f"make it again at the start of later stages, which run without it. Make "
@@ -99,7 +100,8 @@ class ProcessState(FoldState):
             self.made_later(effect, "", line, inside, local_names)
             return
         for part, _ in parts:
-            self.setting(replace(part, kind="branch"), part.line, inside, local_names)
+            branch = "branch-assign" if part.kind == "assign" else "branch"
+            self.setting(replace(part, kind=branch), part.line, inside, local_names)
 
     def _through_variable(self, effect: Setting, local_names: frozenset[str]) -> bool:
         root = effect.name.partition(".")[0]

@@ -29,6 +29,13 @@ def setting_of(node: ast.stmt, line: int) -> Setting | None:
             return Setting(f"%{call.args[0].value}", line, magic, frozenset(), "magic") \
                 if magic is not None else None
         name = dotted(call.func)
+        if name == "setattr" and len(call.args) == 3 and dotted(call.args[0]):
+            # `setattr(mod, "K", 2)` is `mod.K = 2`, with a name only the run may know
+            attr = call.args[1]
+            name = dotted(call.args[0]) + "." + (
+                attr.value if isinstance(attr, ast.Constant) and isinstance(attr.value, str)
+                else "_")
+            kind = "assign"
     elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
             and isinstance(node.targets[0], (ast.Attribute, ast.Subscript)):
         target = node.targets[0]
@@ -95,4 +102,4 @@ def _source(node: ast.stmt) -> str | None:
 def body_settings(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[Setting, ...]:
     """The settings a function's body makes at its top level (line numbers of the body)."""
     found = (setting_of(stmt, stmt.lineno) for stmt in node.body)
-    return tuple(s for s in found if s is not None and s.kind != "branch")
+    return tuple(s for s in found if s is not None and not s.kind.startswith("branch"))

@@ -46,8 +46,8 @@ class CellVisitor(ExpressionVisitor, ast.NodeVisitor):
                 continue
             found = setting_of(stmt, self._line(stmt))
             if found is not None and not self.in_compound_setting:
-                self.effects.append(found if not self.branch_depth
-                                    else replace(found, kind="branch"))
+                self.effects.append(found if not self.branch_depth else replace(
+                    found, kind="branch-assign" if found.kind == "assign" else "branch"))
             self.visit(stmt)
 
     def branch(self, body: list[ast.stmt]) -> None:

@@ -19,6 +19,7 @@ MADE_AGAIN = {
     "sklearn-from-import": ("from sklearn import set_config", "set_config(display='text')"),
     "logger-level": ("import logging", "logging.getLogger('nb').setLevel(logging.WARNING)"),
     "module-attribute": ("import json", "json.SPECIAL = 2"),
+    "module-attribute-by-setattr": ("import json", "setattr(json, 'SPECIAL', 2)"),
     "backend": ("import matplotlib", "matplotlib.use('agg')"),
     "socket-timeout": ("import socket", "socket.setdefaulttimeout(7)"),
     "locale": ("import locale", "locale.setlocale(locale.LC_ALL, 'C')"),
@@ -138,6 +139,8 @@ WHOLE = {
             "except (KeyError, pd.errors.OptionError):\n    pass",
             "try:\n    pd.set_option('future.no_silent_downcasting', True)\n"
             "except (KeyError, pd.errors.OptionError):\n    pass"),
+    "setattr-in-a-loop": ("import json\nfor k in ['A', 'B']:\n    setattr(json, k, 1)",
+                          "for k in ['A', 'B']:\n    setattr(json, k, 1)"),
     "for": ("import warnings\nfor cat in (FutureWarning, DeprecationWarning):\n"
             "    warnings.filterwarnings('ignore', category=cat)",
             "for cat in (FutureWarning, DeprecationWarning):\n"
@@ -153,6 +156,7 @@ def test_an_if_for_or_try_made_of_settings_alone_is_made_again_whole(source, mad
 
 
 WARNED = {
+    "module-attribute-in-an-if": "import json\nimport sys\nif sys.argv:\n    json.K = 2\n    x = 1",
     "if-with-more-than-settings": "import warnings\nif True:\n    warnings.simplefilter('ignore')\n"
                                   "    x = 1",
     "loop-over-a-computed-value": "import warnings\ncats = [FutureWarning] * len('ab')\n"

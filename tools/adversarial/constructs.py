@@ -215,6 +215,8 @@ CONSTRUCTS: list[Construct] = [
               "print(pd.DataFrame({'a': ['a long text value here']}))"),
     construct("setting-made-again-later", "process", "import pandas as pd\npd.set_option('display.max_rows', 11)", "pd.set_option('display.max_rows', 22)",
               "pd.set_option('display.max_rows', 11)", "print(pd.get_option('display.max_rows'))"),
+    construct("setattr-module-loop", "process", "import json\nfor key, value in [('NB_A', 1), ('NB_B', 2)]:\n    setattr(json, key, value)",
+              "print(json.NB_A, json.NB_B)"),
     construct("np-printoptions", "process", "import numpy as np\nnp.set_printoptions(precision=2)", "print(np.array([1 / 3]))"),
     construct("np-seterr", "process", "import numpy as np\nnp.seterr(divide='raise')",
               "try:\n    np.array([1.0]) / 0\n    print('no error')\nexcept FloatingPointError:\n    print('raised')"),
