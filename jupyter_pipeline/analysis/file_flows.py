@@ -70,6 +70,7 @@ class FileFlows(FoldState):
         be its DVC dependency, which the warning says."""
         writers = {stage for stage, _ in self.file_writer.values()}
         writers.update(self.maybe_writer.values())
+        writers.update(self.touchers.values())
         for stages in self.folder_writers.values():
             writers.update(stages)
         for stage in sorted(writers - {self.flow.name}):
@@ -219,7 +220,8 @@ class FileFlows(FoldState):
     def folder_writer_of(self, path: str) -> str | None:
         """The last stage so far that writes files into a folder holding `path` at names only
         the run knows (`to_csv(f"output/{n}.csv")`), which may have written this very file;
-        None if none does. (One writing "anywhere" is no reason to doubt an input.)"""
+        None if none does. (One writing "anywhere" leaves an input a dependency: file_read
+        orders the reader after it and warns.)"""
         found = None
         for folder, stages in self.folder_writers.items():
             if folder and path.startswith(folder + "/"):

@@ -24,15 +24,23 @@ CELLS = [
 ]
 
 
-def test_a_changed_input_above_the_notebook_runs_its_stage_again(tmp_path):
+def _notebook_beside_data(tmp_path, cells, data: dict[str, str]):
+    """A repository with data/ (holding `data`) beside notebooks/nb.ipynb, converted: the
+    notebooks folder, and the nb2pipe command."""
     (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "raw.csv").write_text("x\n1\n2\n")
+    for name, text in data.items():
+        (tmp_path / "data" / name).write_text(text)
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
-    (nbs / "nb.ipynb").write_text(json.dumps(notebook(CELLS)), encoding="utf-8")
+    (nbs / "nb.ipynb").write_text(json.dumps(notebook(cells)), encoding="utf-8")
     harness.make_repo(tmp_path)
     nb2pipe = str(harness.BIN / "nb2pipe")
     harness.run([nb2pipe, "convert", "nb.ipynb"], nbs)
+    return nbs, nb2pipe
+
+
+def test_a_changed_input_above_the_notebook_runs_its_stage_again(tmp_path):
+    nbs, nb2pipe = _notebook_beside_data(tmp_path, CELLS, {"raw.csv": "x\n1\n2\n"})
     assert "../data/raw.csv" in (nbs / "dvc.yaml").read_text()
     harness.run([nb2pipe, "run"], nbs)
     assert (nbs / "total.txt").read_text() == "6"
@@ -60,15 +68,8 @@ FOLDER_CELLS = [
 
 
 def test_a_changed_file_in_a_folder_read_by_f_string_runs_its_stage_again(tmp_path):
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "a.csv").write_text("x\n1\n")
-    (tmp_path / "data" / "b.csv").write_text("x\n2\n")
-    nbs = tmp_path / "notebooks"
-    nbs.mkdir()
-    (nbs / "nb.ipynb").write_text(json.dumps(notebook(FOLDER_CELLS)), encoding="utf-8")
-    harness.make_repo(tmp_path)
-    nb2pipe = str(harness.BIN / "nb2pipe")
-    harness.run([nb2pipe, "convert", "nb.ipynb"], nbs)
+    nbs, nb2pipe = _notebook_beside_data(tmp_path, FOLDER_CELLS,
+                                         {"a.csv": "x\n1\n", "b.csv": "x\n2\n"})
     harness.run([nb2pipe, "run"], nbs)
     assert (nbs / "total.txt").read_text() == "3"
 
